@@ -1,0 +1,50 @@
+use super::{Chain, SqlRow, SqlValue};
+use crate::Result;
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use std::any::Any;
+
+/// The differences between the two SQL dialects that the shared queries need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Case-insensitive substring match.
+    pub fn contains(&self, column: &str, placeholder: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} LIKE {placeholder} ESCAPE '\\'"),
+            Dialect::Postgres => format!("{column} ILIKE {placeholder} ESCAPE '\\'"),
+        }
+    }
+}
+
+/// A connection inside an open transaction.
+#[async_trait]
+pub trait Tx: Send {
+    async fn execute(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<u64>;
+    async fn fetch(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<SqlRow>>;
+}
+
+pub type WriteOutput = Box<dyn Any + Send>;
+
+/// A unit of work that must commit together with the audit entries it appends to `Chain`.
+pub type WriteJob = Box<
+    dyn for<'a> FnOnce(&'a mut dyn Tx, &'a mut Chain) -> BoxFuture<'a, Result<WriteOutput>> + Send,
+>;
+
+/// What a database driver provides.
+#[async_trait]
+pub trait Engine: Send + Sync + 'static {
+    fn dialect(&self) -> Dialect;
+    fn name(&self) -> &'static str;
+    /// Runs a read outside any write transaction.
+    async fn fetch(&self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<SqlRow>>;
+    /// Runs a write that is not audited (sessions, edit locks) in its own transaction.
+    async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64>;
+    /// Runs `job` in a transaction holding the audit chain's head and returns once the
+    /// transaction is durably committed. A job that fails leaves no trace.
+    async fn write(&self, job: WriteJob) -> Result<WriteOutput>;
+}

@@ -1,0 +1,233 @@
+use crate::{Actor, Result, Scope};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use kinga_domain::audit::AuditEntry;
+use kinga_domain::ids::*;
+use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
+use kinga_domain::org::{NewOrganisation, Organisation, Slug};
+use kinga_domain::party::{Act, Involvement, NewAct, NewInvolvement, NewParty, Party};
+use kinga_domain::report::{NewReport, Report, TriageDecision, TriageStatus};
+use kinga_domain::source::{Citation, NewCitation, NewSource, Source};
+use kinga_domain::user::{Email, User};
+use kinga_domain::{Country, Role};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Page<T> {
+    pub total: u64,
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportFilter {
+    pub status: Option<TriageStatus>,
+    pub country: Option<Country>,
+    pub incident: Option<IncidentId>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub organisation: Slug,
+    pub role: Role,
+    pub email: Email,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+}
+
+/// What a sign-in is checked against; only the access layer asks for it.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// SHA-256 of the cookie value: a stolen database does not yield live sessions.
+    pub id_hash: String,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub second_factor_done: bool,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EditLock {
+    pub incident_id: IncidentId,
+    pub user_id: UserId,
+    pub user_label: String,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CitedSource {
+    pub citation: Citation,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyInvolvement {
+    pub involvement: Involvement,
+    pub party: Party,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentDetail {
+    pub incident: Incident,
+    pub acts: Vec<Act>,
+    pub involvements: Vec<PartyInvolvement>,
+    pub citations: Vec<CitedSource>,
+    pub reports: Vec<Report>,
+    pub lock: Option<EditLock>,
+}
+
+/// An incident from an external dataset with the party, source and citation that document it.
+#[derive(Debug, Clone)]
+pub struct ImportedIncident {
+    pub incident: NewIncident,
+    pub perpetrators: Vec<NewParty>,
+    pub source: Option<NewSource>,
+    pub citation_reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub created: u64,
+    pub already_present: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyOutcome {
+    pub entries: u64,
+    pub records: u64,
+    /// The first broken link, named; `None` when the chain and every record are intact.
+    pub first_break: Option<String>,
+}
+
+/// Everything Kinga keeps. Writes take the `Actor` that the audit chain records; reads take the
+/// `Scope` that limits what comes back. Every write commits together with its audit entry, and
+/// returns only after the commit is durable.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend_name(&self) -> &'static str;
+
+    // Organisations and networks.
+    async fn add_organisation(&self, actor: &Actor, new: NewOrganisation) -> Result<Organisation>;
+    async fn organisations(&self) -> Result<Vec<Organisation>>;
+    async fn organisation(&self, slug: &Slug) -> Result<Option<Organisation>>;
+    /// Organisations sharing a network with `org`, `org` included.
+    async fn network_peers(&self, org: OrgId) -> Result<Vec<OrgId>>;
+
+    // Users, tokens and sessions.
+    async fn add_user(&self, actor: &Actor, new: NewUser) -> Result<User>;
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<(User, Credentials)>>;
+    async fn users(&self, org: Option<OrgId>) -> Result<Vec<User>>;
+    async fn set_second_factor(&self, actor: &Actor, user: UserId, secret: &str) -> Result<()>;
+    async fn add_api_token(&self, actor: &Actor, user: UserId, token_hash: &str) -> Result<()>;
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>>;
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>>;
+    async fn confirm_second_factor(&self, id_hash: &str) -> Result<()>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+
+    // Reports: the intake queue.
+    async fn submit_report(&self, actor: &Actor, new: NewReport) -> Result<Report>;
+    async fn report(&self, scope: &Scope, id: ReportId) -> Result<Option<Report>>;
+    async fn reports(&self, scope: &Scope, filter: &ReportFilter) -> Result<Page<Report>>;
+    async fn triage_report(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: ReportId,
+        decision: TriageDecision,
+    ) -> Result<Report>;
+    async fn link_report(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        report: ReportId,
+        incident: IncidentId,
+    ) -> Result<Report>;
+
+    // Incidents.
+    async fn create_incident(&self, actor: &Actor, new: NewIncident) -> Result<Incident>;
+    /// Idempotent by `external_ref`: incidents already imported are counted, not duplicated.
+    async fn import_incidents(
+        &self,
+        actor: &Actor,
+        batch: Vec<ImportedIncident>,
+    ) -> Result<ImportOutcome>;
+    async fn incident(&self, scope: &Scope, id: IncidentId) -> Result<Option<Incident>>;
+    async fn incidents(&self, scope: &Scope, filter: &IncidentFilter) -> Result<Page<Incident>>;
+    async fn incident_detail(
+        &self,
+        scope: &Scope,
+        id: IncidentId,
+    ) -> Result<Option<IncidentDetail>>;
+    /// Incidents in `country` overlapping `from..=to`: the candidates of duplicate detection.
+    async fn incidents_near(
+        &self,
+        scope: &Scope,
+        country: Country,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Incident>>;
+    async fn set_incident_status(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: IncidentId,
+        status: IncidentStatus,
+        explanation: Option<String>,
+    ) -> Result<Incident>;
+    async fn assign_incident(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: IncidentId,
+        assignee: Option<UserId>,
+    ) -> Result<Incident>;
+    /// Takes the edit lock, or fails with `Locked` naming who holds it. A lock older than
+    /// `stale_after` is taken over.
+    async fn lock_incident(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: IncidentId,
+        stale_after: chrono::Duration,
+    ) -> Result<EditLock>;
+    async fn unlock_incident(&self, actor: &Actor, id: IncidentId) -> Result<()>;
+    async fn add_act(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        incident: IncidentId,
+        new: NewAct,
+    ) -> Result<Act>;
+    async fn add_party(&self, actor: &Actor, new: NewParty) -> Result<Party>;
+    async fn parties(&self, scope: &Scope) -> Result<Vec<Party>>;
+    async fn add_involvement(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        incident: IncidentId,
+        new: NewInvolvement,
+    ) -> Result<Involvement>;
+    async fn add_source(&self, actor: &Actor, new: NewSource) -> Result<Source>;
+    async fn add_citation(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        incident: IncidentId,
+        new: NewCitation,
+    ) -> Result<Citation>;
+
+    // The audit chain.
+    /// Entries about one record, oldest first: the history shown on its page.
+    async fn audit_trail(&self, entity_id: &str) -> Result<Vec<AuditEntry>>;
+    /// Recomputes the whole chain and checks every stored record against it.
+    async fn verify(&self) -> Result<VerifyOutcome>;
+}
