@@ -1,0 +1,18 @@
+use kinga_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// Wrong e-mail or password: deliberately one message for both.
+    #[error("unknown e-mail or wrong password")]
+    BadCredentials,
+    #[error("the second-factor code is wrong or expired")]
+    BadSecondFactor,
+    #[error("too many failed sign-ins; wait {0} minutes")]
+    TooManyAttempts(u64),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("your role ({0}) may not do this")]
+    Forbidden(kinga_domain::Role),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,20 @@
+//! Access control. Code gets a handle that matches what its caller may do: `Member` for anyone
+//! signed in, `Analyst` for the case desk, `Admin` for administration, `System` for Kinga's own
+//! command-line work. A method that needs a right exists only on the handle that carries it, so
+//! a web handler that was given a `Member` cannot triage or add users by mistake.
+#![forbid(unsafe_code)]
+
+mod error;
+mod handles;
+mod limiter;
+pub mod password;
+mod signin;
+pub mod token;
+pub mod totp;
+
+pub use error::AccessError;
+pub use handles::{Admin, Analyst, Member, Principal, System};
+pub use limiter::LoginLimiter;
+pub use signin::{Access, NewSession, SignIn};
+
+pub type Result<T, E = AccessError> = std::result::Result<T, E>;

@@ -1,0 +1,200 @@
+use crate::handles::{Member, Principal, System};
+use crate::{password, token, totp, AccessError, LoginLimiter, Result};
+use kinga_domain::user::{Email, User};
+use kinga_store::{Session, Store};
+use std::sync::Arc;
+
+/// How long a browser session lasts without signing in again.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The entry point: turns credentials into handles.
+pub struct Access {
+    store: Arc<dyn Store>,
+    limiter: LoginLimiter,
+}
+
+/// What a correct password leads to.
+#[derive(Debug)]
+pub enum SignIn {
+    Complete(User),
+    /// The user has a second factor: ask for the code.
+    SecondFactor(User),
+    /// The role requires a second factor the user has not set up yet.
+    EnrolSecondFactor(User),
+}
+
+impl SignIn {
+    pub fn user(&self) -> &User {
+        match self {
+            SignIn::Complete(u) | SignIn::SecondFactor(u) | SignIn::EnrolSecondFactor(u) => u,
+        }
+    }
+}
+
+/// A session just opened: the cookie value goes to the browser and nowhere else.
+pub struct NewSession {
+    pub cookie: String,
+    pub csrf_token: String,
+}
+
+impl Access {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Access {
+            store,
+            limiter: LoginLimiter::default(),
+        }
+    }
+
+    pub fn with_limiter(store: Arc<dyn Store>, limiter: LoginLimiter) -> Self {
+        Access { store, limiter }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
+    /// Checks e-mail and password, rate-limited by e-mail and by client address.
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<SignIn> {
+        let email_key = format!("email:{}", email.trim().to_ascii_lowercase());
+        let client_key = format!("client:{client}");
+        let keys = [email_key.as_str(), client_key.as_str()];
+        self.limiter
+            .check(&keys)
+            .map_err(AccessError::TooManyAttempts)?;
+        let found = match Email::parse(email) {
+            Ok(e) => self.store.user_by_email(&e).await?,
+            Err(_) => None,
+        };
+        let Some((user, creds)) = found else {
+            // Spend the same time as a real check so timing does not reveal which e-mails exist.
+            let _ = password::verify(password, &DUMMY_HASH);
+            self.limiter.failed(&keys);
+            return Err(AccessError::BadCredentials);
+        };
+        if !password::verify(password, &creds.password_hash) {
+            self.limiter.failed(&keys);
+            return Err(AccessError::BadCredentials);
+        }
+        self.limiter.succeeded(&keys);
+        Ok(if creds.totp_secret.is_some() {
+            SignIn::SecondFactor(user)
+        } else if user.role.requires_second_factor() {
+            SignIn::EnrolSecondFactor(user)
+        } else {
+            SignIn::Complete(user)
+        })
+    }
+
+    pub async fn open_session(&self, user: &User, second_factor_done: bool) -> Result<NewSession> {
+        let cookie = token::generate("ks_");
+        let csrf_token = token::generate("");
+        self.store
+            .create_session(&Session {
+                id_hash: token::hash(&cookie),
+                user_id: user.id,
+                csrf_token: csrf_token.clone(),
+                second_factor_done,
+                expires_at: chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS),
+            })
+            .await?;
+        Ok(NewSession { cookie, csrf_token })
+    }
+
+    /// The session behind a cookie and its user, if it is still open.
+    pub async fn session(&self, cookie: &str) -> Result<Option<(Session, User)>> {
+        let Some(s) = self.store.session(&token::hash(cookie)).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.user(s.user_id).await?.map(|u| (s, u)))
+    }
+
+    pub async fn close_session(&self, cookie: &str) -> Result<()> {
+        Ok(self.store.delete_session(&token::hash(cookie)).await?)
+    }
+
+    /// Completes a sign-in with the code from the user's authenticator.
+    pub async fn confirm_second_factor(&self, cookie: &str, code: &str) -> Result<()> {
+        let (_, user) = self
+            .session(cookie)
+            .await?
+            .ok_or(AccessError::Unauthenticated)?;
+        let key = format!("totp:{}", user.id);
+        self.limiter
+            .check(&[&key])
+            .map_err(AccessError::TooManyAttempts)?;
+        let (_, creds) = self
+            .store
+            .user_by_email(&user.email)
+            .await?
+            .ok_or(AccessError::Unauthenticated)?;
+        let ok = creds
+            .totp_secret
+            .as_deref()
+            .is_some_and(|s| totp::check(s, code));
+        if !ok {
+            self.limiter.failed(&[&key]);
+            return Err(AccessError::BadSecondFactor);
+        }
+        self.limiter.succeeded(&[&key]);
+        self.store
+            .confirm_second_factor(&token::hash(cookie))
+            .await?;
+        Ok(())
+    }
+
+    /// Sets up a second factor: the user proves the app has the secret by entering a code.
+    pub async fn enrol_second_factor(&self, cookie: &str, secret: &str, code: &str) -> Result<()> {
+        let (_, user) = self
+            .session(cookie)
+            .await?
+            .ok_or(AccessError::Unauthenticated)?;
+        if !totp::check(secret, code) {
+            return Err(AccessError::BadSecondFactor);
+        }
+        let actor = kinga_store::Actor {
+            user_id: Some(user.id),
+            label: user.email.to_string(),
+            organisation_id: Some(user.organisation_id),
+            organisation: Some(user.organisation.clone()),
+        };
+        self.store
+            .set_second_factor(&actor, user.id, secret)
+            .await?;
+        self.store
+            .confirm_second_factor(&token::hash(cookie))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn principal(&self, user: User) -> Result<Principal> {
+        let peers = self.store.network_peers(user.organisation_id).await?;
+        Ok(Principal { user, peers })
+    }
+
+    pub async fn by_token(&self, bearer: &str) -> Result<Principal> {
+        let user = self
+            .store
+            .user_by_token(&token::hash(bearer.trim()))
+            .await?
+            .ok_or(AccessError::Unauthenticated)?;
+        self.principal(user).await
+    }
+
+    pub fn member(&self, principal: Principal) -> Member {
+        Member::new(self.store.clone(), principal)
+    }
+
+    /// Kinga's own work from the command line, which already holds the database.
+    pub fn system(&self, task: &str) -> System {
+        System::new(self.store.clone(), task)
+    }
+}
+
+/// A real Argon2id hash, checked against when the e-mail is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password::hash(&token::generate("")));
