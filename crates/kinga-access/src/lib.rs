@@ -15,6 +15,6 @@ pub mod totp;
 pub use error::AccessError;
 pub use handles::{Admin, Analyst, Member, Principal, System};
 pub use limiter::LoginLimiter;
-pub use signin::{Access, NewSession, SignIn};
+pub use signin::{Access, NewSession, SignIn, SESSION_HOURS, SESSION_HOURS_SECONDS};
 
 pub type Result<T, E = AccessError> = std::result::Result<T, E>;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 /// How long a browser session lasts without signing in again.
 pub const SESSION_HOURS: i64 = 12;
+pub const SESSION_HOURS_SECONDS: i64 = SESSION_HOURS * 3600;
 
 /// The entry point: turns credentials into handles.
 pub struct Access {

@@ -68,3 +68,10 @@ mod tests {
         assert!(Email::parse("a@b").is_err());
     }
 }
+
+impl std::str::FromStr for Email {
+    type Err = BadEmail;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Email::parse(s)
+    }
+}

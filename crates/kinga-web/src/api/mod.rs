@@ -1,0 +1,56 @@
+mod admin;
+mod health;
+mod incidents;
+pub mod openapi;
+mod reports;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(admin::me))
+        .route("/reports", post(reports::submit).get(reports::list))
+        .route("/reports/{id}", get(reports::get))
+        .route("/reports/{id}/triage", post(reports::triage))
+        .route("/reports/{id}/link", post(reports::link))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/{id}", get(incidents::get))
+        .route("/incidents/{id}/status", post(incidents::set_status))
+        .route("/incidents/{id}/history", get(incidents::history))
+        .route(
+            "/organisations",
+            get(admin::organisations).post(admin::add_organisation),
+        )
+        .route("/users", get(admin::users).post(admin::add_user))
+}
+
+/// Parses a JSON body ourselves so a syntax error comes back as a problem document with the
+/// position, not as a bare text rejection.
+pub fn json_body(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ApiError::Malformed(
+            "the request body is empty; expected a JSON object".into(),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(format!("invalid JSON: {e}")))
+}
+
+pub fn query_value(q: HashMap<String, String>) -> Value {
+    Value::Object(
+        q.into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+/// Parses a record id from the path; a malformed id is as unknown as an absent one.
+pub fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}

@@ -1,0 +1,102 @@
+//! The one place where errors become HTTP answers: RFC 7807 problem documents for the API.
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kinga_access::AccessError;
+use kinga_domain::ValidationErrors;
+use kinga_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid input")]
+    Invalid(ValidationErrors),
+    #[error("malformed request body: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("not found")]
+    NotFound,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Access(AccessError::Store(e))
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+fn problem(status: StatusCode, title: &str, detail: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        Json(json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail})),
+    )
+        .into_response()
+}
+
+pub fn invalid(errors: &ValidationErrors) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        Json(json!({
+            "type": "about:blank",
+            "title": "Invalid input",
+            "status": 422,
+            "detail": errors.to_string(),
+            "errors": errors.errors,
+        })),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        use AccessError as A;
+        match self {
+            ApiError::Invalid(e) | ApiError::Access(A::Store(StoreError::Invalid(e))) => {
+                invalid(&e)
+            }
+            ApiError::Malformed(m) => problem(StatusCode::BAD_REQUEST, "Malformed request", m),
+            ApiError::NotFound | ApiError::Access(A::Store(StoreError::NotFound)) => problem(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "no such record, or not visible to you".into(),
+            ),
+            ApiError::Access(A::BadCredentials | A::Unauthenticated | A::BadSecondFactor) => {
+                problem(
+                    StatusCode::UNAUTHORIZED,
+                    "Unauthorized",
+                    "a valid bearer token is required".into(),
+                )
+            }
+            ApiError::Access(e @ A::TooManyAttempts(_)) => problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                e.to_string(),
+            ),
+            ApiError::Access(e @ A::Forbidden(_)) => {
+                problem(StatusCode::FORBIDDEN, "Forbidden", e.to_string())
+            }
+            ApiError::Access(A::Store(e @ (StoreError::Conflict(_) | StoreError::Rule(_)))) => {
+                problem(StatusCode::CONFLICT, "Conflict", e.to_string())
+            }
+            ApiError::Access(A::Store(e @ StoreError::Locked { .. })) => {
+                problem(StatusCode::LOCKED, "Locked", e.to_string())
+            }
+            ApiError::Access(A::Store(e)) => {
+                tracing::error!("storage failure: {e}");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error",
+                    "the request could not be completed; nothing was written".into(),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+use crate::state::AppState;
+use axum::Router;
+use kinga_access::Access;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+#[derive(Debug, Clone, Default)]
+pub struct WebOptions {
+    pub secure_cookies: bool,
+}
+
+/// The server, bound to a listener it was given: tests hand it port 0, the binary the
+/// address from `--listen`.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub fn build(access: Arc<Access>, listener: TcpListener, options: WebOptions) -> Self {
+        let state = AppState {
+            access,
+            secure_cookies: options.secure_cookies,
+            started: chrono::Utc::now(),
+        };
+        let router = Router::new()
+            .nest("/api/v1", crate::api::routes())
+            .merge(crate::ui::routes())
+            .merge(crate::assets::routes())
+            .with_state(state);
+        Application { listener, router }
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown())
+        .await
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

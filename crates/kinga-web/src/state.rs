@@ -1,0 +1,10 @@
+use kinga_access::Access;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub access: Arc<Access>,
+    /// Set when Kinga is served over HTTPS, so cookies are never sent in clear.
+    pub secure_cookies: bool,
+    pub started: chrono::DateTime<chrono::Utc>,
+}

@@ -1,0 +1,255 @@
+use super::i18n::{Lang, Tr};
+use super::session::{render, Visitor, LANG_COOKIE};
+use crate::auth::{cookie, SESSION_COOKIE};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kinga_access::{AccessError, SignIn};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+const LOGIN_CSRF: &str = "kinga_login_csrf";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route(
+            "/login/second-factor",
+            get(second_factor_page).post(second_factor_submit),
+        )
+        .route("/login/enrol", get(enrol_page).post(enrol_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_language))
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginTemplate {
+    t: Tr,
+    csrf: String,
+    email: String,
+    error: String,
+}
+
+async fn login_page(State(state): State<AppState>, v: Visitor) -> Response {
+    let csrf = kinga_access::token::generate("");
+    let page = render(&LoginTemplate {
+        t: v.t,
+        csrf: csrf.clone(),
+        email: String::new(),
+        error: String::new(),
+    });
+    (
+        [(SET_COOKIE, set_cookie(&state, LOGIN_CSRF, &csrf, 3600))],
+        page,
+    )
+        .into_response()
+}
+
+struct Raw(Parts);
+
+impl<S: Send + Sync> FromRequestParts<S> for Raw {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Raw(parts.clone()))
+    }
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Raw(parts): Raw,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let email = form.get("email").cloned().unwrap_or_default();
+    let again = |error: &str| {
+        let csrf = kinga_access::token::generate("");
+        let page = render(&LoginTemplate {
+            t: v.t,
+            csrf: csrf.clone(),
+            email: email.clone(),
+            error: v.t.get(error).to_string(),
+        });
+        (
+            [(SET_COOKIE, set_cookie(&state, LOGIN_CSRF, &csrf, 3600))],
+            page,
+        )
+            .into_response()
+    };
+    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
+    match cookie(&parts, LOGIN_CSRF) {
+        Some(c) if !sent.is_empty() && kinga_access::token::same(c, sent) => {}
+        _ => return again("login.expired"),
+    }
+    let password = form.get("password").cloned().unwrap_or_default();
+    let outcome = state
+        .access
+        .check_password(&email, &password, &addr.ip().to_string())
+        .await;
+    let (user, done, next) = match outcome {
+        Ok(SignIn::Complete(u)) => (u, true, "/incidents"),
+        Ok(SignIn::SecondFactor(u)) => (u, false, "/login/second-factor"),
+        Ok(SignIn::EnrolSecondFactor(u)) => (u, false, "/login/enrol"),
+        Err(AccessError::TooManyAttempts(_)) => return again("login.too_many"),
+        Err(AccessError::BadCredentials) => return again("login.failed"),
+        Err(e) => {
+            tracing::error!("sign-in failed: {e}");
+            return again("login.failed");
+        }
+    };
+    let next = if done && !user.role.works_cases() {
+        "/reports/new"
+    } else {
+        next
+    };
+    match state.access.open_session(&user, done).await {
+        Ok(s) => (
+            [
+                (
+                    SET_COOKIE,
+                    set_cookie(
+                        &state,
+                        SESSION_COOKIE,
+                        &s.cookie,
+                        kinga_access::SESSION_HOURS_SECONDS,
+                    ),
+                ),
+                (SET_COOKIE, set_cookie(&state, LOGIN_CSRF, "", 0)),
+            ],
+            Redirect::to(next),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("session could not be opened: {e}");
+            again("login.failed")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorTemplate {
+    t: Tr,
+    error: String,
+}
+
+async fn second_factor_page(v: Visitor) -> Response {
+    render(&SecondFactorTemplate {
+        t: v.t,
+        error: String::new(),
+    })
+}
+
+async fn second_factor_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Raw(parts): Raw,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let code = form.get("code").cloned().unwrap_or_default();
+    match state.access.confirm_second_factor(c, &code).await {
+        Ok(()) => Redirect::to("/incidents").into_response(),
+        Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
+        Err(AccessError::TooManyAttempts(_)) => render(&SecondFactorTemplate {
+            t: v.t,
+            error: v.t.get("login.too_many").into(),
+        }),
+        Err(_) => render(&SecondFactorTemplate {
+            t: v.t,
+            error: v.t.get("totp.failed").into(),
+        }),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolTemplate {
+    t: Tr,
+    secret: String,
+    uri: String,
+    error: String,
+}
+
+async fn enrol_page(State(state): State<AppState>, v: Visitor, Raw(parts): Raw) -> Response {
+    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(Some((_, user))) = state.access.session(c).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let secret = kinga_access::totp::new_secret();
+    let uri = kinga_access::totp::otpauth_uri(&secret, user.email.as_str());
+    render(&EnrolTemplate {
+        t: v.t,
+        secret,
+        uri,
+        error: String::new(),
+    })
+}
+
+async fn enrol_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Raw(parts): Raw,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let secret = form.get("secret").cloned().unwrap_or_default();
+    let code = form.get("code").cloned().unwrap_or_default();
+    match state.access.enrol_second_factor(c, &secret, &code).await {
+        Ok(()) => Redirect::to("/incidents").into_response(),
+        Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
+        Err(_) => {
+            let uri = kinga_access::totp::otpauth_uri(&secret, "");
+            render(&EnrolTemplate {
+                t: v.t,
+                secret,
+                uri,
+                error: v.t.get("totp.failed").into(),
+            })
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, Raw(parts): Raw) -> Response {
+    if let Some(c) = cookie(&parts, SESSION_COOKIE) {
+        let _ = state.access.close_session(c).await;
+    }
+    (
+        [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0))],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+/// Switches the interface language and goes back to the page the visitor was on.
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::En);
+    let back = q
+        .get("back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let cookie = set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 24 * 3600);
+    ([(SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}

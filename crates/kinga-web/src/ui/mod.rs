@@ -1,0 +1,23 @@
+//! The HTML interface: server-rendered pages (askama) enhanced with htmx, in English and French.
+mod admin;
+pub mod i18n;
+mod incidents;
+mod login;
+mod reports;
+mod session;
+
+use crate::state::AppState;
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::Router;
+
+pub use session::{FormErrors, Page, Visitor};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/incidents") }))
+        .merge(login::routes())
+        .merge(reports::routes())
+        .merge(incidents::routes())
+        .merge(admin::routes())
+}

@@ -1,0 +1,57 @@
+use crate::cli::Db;
+use crate::Failure;
+use kinga_access::Access;
+use kinga_web::{Application, WebOptions};
+use std::sync::Arc;
+
+pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Result<(), Failure> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let store = crate::database::open(db).await?;
+    let access = Arc::new(Access::new(store));
+    if demo {
+        let system = access.system("demo");
+        let (logins, outcome, home) = crate::demo::set_up(&system).await?;
+        println!(
+            "Demo network '{}': 17 organisations; UCDP GED v23.1 Central African Republic: {} incidents imported, {} already present (owned by {}).",
+            crate::demo::NETWORK,
+            outcome.created,
+            outcome.already_present,
+            home.slug
+        );
+        if logins.is_empty() {
+            println!("Demo users already exist; their passwords were printed when the demo was first set up.");
+        } else {
+            println!("Demo sign-ins (shown once; keep them):");
+            for l in &logins {
+                match &l.totp_secret {
+                    Some(s) => println!(
+                        "  {:<12} {:<34} {}  (second-factor secret {s})",
+                        l.role.as_str(),
+                        l.email,
+                        l.password
+                    ),
+                    None => println!("  {:<12} {:<34} {}", l.role.as_str(), l.email, l.password),
+                }
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::Input(format!("--listen {listen}: {e}")))?;
+    let app = Application::build(access, listener, WebOptions { secure_cookies });
+    let addr = app
+        .local_addr()
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    println!("Kinga listening on http://{addr}/");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    app.run_until_stopped()
+        .await
+        .map_err(|e| Failure::Other(format!("server stopped: {e}")))
+}

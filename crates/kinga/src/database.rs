@@ -1,0 +1,25 @@
+use crate::cli::Db;
+use crate::Failure;
+use kinga_store::{Backend, DbSettings, Store};
+use std::sync::Arc;
+
+/// Opens the database the user named: PostgreSQL for a postgres:// URL, otherwise the embedded
+/// file under the data directory (created and migrated on first use).
+pub async fn open(db: &Db) -> Result<Arc<dyn Store>, Failure> {
+    let settings =
+        DbSettings::new(db.data_dir.clone(), db.database.as_deref()).map_err(Failure::Input)?;
+    let store: Arc<dyn Store> = match &settings.backend {
+        Backend::Sqlite { path } => Arc::new(
+            kinga_store_sqlite::open(path)
+                .await
+                .map_err(|e| Failure::Other(e.to_string()))?,
+        ),
+        Backend::Postgres { url: _ } => {
+            return Err(Failure::Other(
+                "PostgreSQL support is not in this build yet".into(),
+            ))
+        }
+    };
+    tracing::debug!("opened {}", settings.describe());
+    Ok(store)
+}

@@ -1,0 +1,133 @@
+//! `kinga serve --demo`: a real network to explore. Its organisations are the 17 African and
+//! international organisations that signed the civil-society letter of 13 July 2009 on the
+//! Responsibility to Protect; its incidents are the complete UCDP GED v23.1 events of the
+//! Central African Republic (CC BY 4.0), published data and therefore public.
+use crate::Failure;
+use indicatif::{ProgressBar, ProgressStyle};
+use kinga_access::System;
+use kinga_domain::org::{NewOrganisation, Organisation, Slug};
+use kinga_domain::user::Email;
+use kinga_domain::{Role, Visibility};
+use kinga_ingest::ucdp::GedReader;
+use kinga_store::ImportOutcome;
+use std::io::Read;
+
+pub const NETWORK: &str = "r2p-africa-2009";
+const UCDP_CAR: &[u8] =
+    include_bytes!("../../../data/demo/ucdp_ged_v23_1_central_african_republic.csv");
+pub const UCDP_CAR_FILE: &str = "ucdp_ged_v23_1_central_african_republic.csv";
+/// The demo users belong to the International Refugee Rights Initiative, one of the
+/// signatories, which also owns the imported UCDP incidents.
+const HOME_ORG: &str = "The International Refugee Rights Initiative";
+const BATCH: usize = 200;
+
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+    pub password: String,
+    pub totp_secret: Option<String>,
+}
+
+/// Imports GED events in batches, each batch one transaction, with a progress bar on stderr.
+pub async fn import_events<R: Read>(
+    system: &System,
+    owner: &Organisation,
+    reader: GedReader<R>,
+    visibility: Visibility,
+    total: u64,
+) -> Result<ImportOutcome, Failure> {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
+            .expect("valid progress template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {}", reader.file()));
+    let mut outcome = ImportOutcome::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    for event in reader {
+        let event = event.map_err(|e| Failure::Input(e.to_string()))?;
+        batch.push(event.into_imported(visibility));
+        if batch.len() == BATCH {
+            let n = batch.len() as u64;
+            let o = system
+                .import_incidents(owner, std::mem::take(&mut batch))
+                .await?;
+            outcome.created += o.created;
+            outcome.already_present += o.already_present;
+            bar.inc(n);
+        }
+    }
+    if !batch.is_empty() {
+        let n = batch.len() as u64;
+        let o = system.import_incidents(owner, batch).await?;
+        outcome.created += o.created;
+        outcome.already_present += o.already_present;
+        bar.inc(n);
+    }
+    bar.finish_and_clear();
+    Ok(outcome)
+}
+
+fn password() -> String {
+    // Four random words' worth of entropy, easy to type from a terminal.
+    kinga_access::token::generate("demo-")
+        .chars()
+        .take(21)
+        .collect()
+}
+
+/// Creates the demo network once; returns the logins made now (none when it already existed).
+pub async fn set_up(
+    system: &System,
+) -> Result<(Vec<DemoLogin>, ImportOutcome, Organisation), Failure> {
+    let existing = system.organisations().await?;
+    let mut logins = Vec::new();
+    let home_slug = Slug::from_name(HOME_ORG);
+    if !existing.iter().any(|o| o.slug == home_slug) {
+        for s in kinga_ingest::demo::signatories_2009() {
+            let new = NewOrganisation::parse(
+                Slug::from_name(s.name).as_str(),
+                s.name,
+                Some(s.country),
+                &[NETWORK.to_string()],
+            )?;
+            system.add_organisation(new).await?;
+        }
+        for role in Role::ALL {
+            let email = format!("{}@demo.kinga.example", role.as_str());
+            let pw = password();
+            let totp = role
+                .requires_second_factor()
+                .then(kinga_access::totp::new_secret);
+            system
+                .add_user(
+                    home_slug.clone(),
+                    role,
+                    Email::parse(&email).expect("demo e-mail is valid"),
+                    &pw,
+                    totp.clone(),
+                )
+                .await?;
+            logins.push(DemoLogin {
+                role,
+                email,
+                password: pw,
+                totp_secret: totp,
+            });
+        }
+    }
+    let home = system
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.slug == home_slug)
+        .ok_or_else(|| Failure::Other("the demo organisation is missing".into()))?;
+    let count = GedReader::new(UCDP_CAR_FILE, UCDP_CAR)
+        .map_err(|e| Failure::Other(e.to_string()))?
+        .count() as u64;
+    let reader =
+        GedReader::new(UCDP_CAR_FILE, UCDP_CAR).map_err(|e| Failure::Other(e.to_string()))?;
+    let outcome = import_events(system, &home, reader, Visibility::Public, count).await?;
+    Ok((logins, outcome, home))
+}
