@@ -14,11 +14,11 @@ pub async fn open(db: &Db) -> Result<Arc<dyn Store>, Failure> {
                 .await
                 .map_err(|e| Failure::Other(e.to_string()))?,
         ),
-        Backend::Postgres { url: _ } => {
-            return Err(Failure::Other(
-                "PostgreSQL support is not in this build yet".into(),
-            ))
-        }
+        Backend::Postgres { url } => Arc::new(
+            kinga_store_postgres::open(url)
+                .await
+                .map_err(|e| Failure::Other(e.to_string()))?,
+        ),
     };
     tracing::debug!("opened {}", settings.describe());
     Ok(store)

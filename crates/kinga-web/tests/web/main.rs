@@ -1,0 +1,4 @@
+//! The web layer over a real server on 127.0.0.1:0 with a temporary SQLite database.
+mod api;
+mod helpers;
+mod ui;

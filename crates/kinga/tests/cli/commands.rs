@@ -1,0 +1,284 @@
+use crate::support::*;
+use std::process::Command;
+
+#[test]
+fn organisations_users_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        &[
+            "org",
+            "add",
+            "--slug",
+            "kenya-hrc",
+            "--name",
+            "Kenya Human Rights Commission",
+            "--country",
+            "KEN",
+            "--network",
+            "r2p-africa",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["org", "list", "--format", "json"], d);
+    let orgs: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(orgs[0]["slug"], "kenya-hrc");
+    assert_eq!(orgs[0]["country"], "KEN");
+    assert_eq!(orgs[0]["networks"][0], "r2p-africa");
+    assert!(stdout(&run(&["org", "list"], d)).contains("Kenya Human Rights Commission"));
+
+    let o = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--org",
+            "kenya-hrc",
+            "--role",
+            "analyst",
+            "--email",
+            "a@khrc.example",
+        ],
+        d,
+        "correct horse battery\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["token", "create", "--email", "a@khrc.example"], d);
+    assert!(o.status.success());
+    let token = stdout(&o);
+    assert!(
+        token.starts_with("kt_") && token.trim().lines().count() == 1,
+        "the token alone: {token:?}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(&["org", "add", "--slug", "Not A Slug", "--name", "x"], d);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("slug"), "{err}");
+
+    run(&["org", "add", "--slug", "irri", "--name", "IRRI"], d);
+    let o = run(&["org", "add", "--slug", "irri", "--name", "IRRI again"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"));
+
+    let o = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--org",
+            "irri",
+            "--role",
+            "boss",
+            "--email",
+            "b@irri.org",
+        ],
+        d,
+        "long enough password\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--role"), "{}", stderr(&o));
+    let o = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--org",
+            "irri",
+            "--role",
+            "analyst",
+            "--email",
+            "b@irri.org",
+        ],
+        d,
+        "short\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("standard input, line 1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["token", "create", "--email", "nobody@irri.org"], d);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_import_file_is_named_by_line_and_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run(&["org", "add", "--slug", "irri", "--name", "IRRI"], d);
+    let real = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/demo/ucdp_ged_v23_1_central_african_republic.csv"
+    ))
+    .unwrap();
+    let mut rows = real.lines();
+    let header = rows.next().unwrap();
+    let good: Vec<&str> = rows.take(3).collect();
+    let bad = good[2].replacen("2009-", "2009-13-", 1);
+    let file = d.join("ged.csv");
+    std::fs::write(
+        &file,
+        format!("{header}\n{}\n{}\n{bad}\n", good[0], good[1]),
+    )
+    .unwrap();
+    let o = run(
+        &["import", "ucdp", file.to_str().unwrap(), "--org", "irri"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("ged.csv line 4, field date_start"), "{err}");
+
+    let o = run(&["verify"], d);
+    assert!(
+        stdout(&o).contains("intact"),
+        "nothing half-written: {}",
+        stdout(&o)
+    );
+    let fixed = d.join("fixed.csv");
+    std::fs::write(&fixed, format!("{header}\n{}\n{}\n", good[0], good[1])).unwrap();
+    let o = run(
+        &["import", "ucdp", fixed.to_str().unwrap(), "--org", "irri"],
+        d,
+    );
+    assert!(
+        stdout(&o).contains("2 incidents imported, 0 already present"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &["import", "ucdp", fixed.to_str().unwrap(), "--org", "irri"],
+        d,
+    );
+    assert!(
+        stdout(&o).contains("0 incidents imported, 2 already present"),
+        "re-import is idempotent: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn an_unusable_database_gives_a_message_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let o = run(&["verify"], &not_a_dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("kinga: cannot open or migrate the database"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    let o = kinga()
+        .args(["verify", "--database", "mysql://x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn verify_names_a_row_changed_by_hand() {
+    if Command::new("sqlite3").arg("-version").output().is_err() {
+        eprintln!("skipped: the sqlite3 command is not installed (apt-get install sqlite3)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let token = analyst_with_token(d, "alpha");
+    let server = serve(d, &[]);
+    let client = Http::new();
+    let id = client.submit(&server.url, &token, "The original wording");
+    drop(server);
+    assert!(run(&["verify"], d).status.success());
+
+    let db = d.join("kinga.db");
+    let edit = Command::new("sqlite3")
+        .arg(&db)
+        .arg(format!(
+            "UPDATE reports SET text = 'A changed wording' WHERE id = '{id}';"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        edit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&edit.stderr)
+    );
+    let o = run(&["verify"], d);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!(
+            "report {id}: the stored record does not match its last audit entry"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let server = serve(d, &["--demo"]);
+    assert!(
+        server.banner.contains("1848 incidents imported"),
+        "{}",
+        server.banner
+    );
+    for role in [
+        "monitor",
+        "analyst",
+        "coordinator",
+        "legal",
+        "admin",
+        "observer",
+    ] {
+        assert!(
+            server
+                .banner
+                .contains(&format!("{role}@demo.kinga.example")),
+            "{}",
+            server.banner
+        );
+    }
+    let o = run(
+        &["token", "create", "--email", "analyst@demo.kinga.example"],
+        d,
+    );
+    let token = stdout(&o).trim().to_string();
+    let client = Http::new();
+    let page = client.get_json(
+        &format!("{}/api/v1/incidents?country=CAF&limit=1", server.url),
+        &token,
+    );
+    assert_eq!(page["total"], 1848);
+    assert_eq!(page["items"][0]["visibility"], "public");
+    let one_sided = client.get_json(
+        &format!(
+            "{}/api/v1/incidents?country=CAF&from=2013-12-05&to=2013-12-05",
+            server.url
+        ),
+        &token,
+    );
+    assert!(one_sided["total"].as_u64().unwrap() > 0);
+    let orgs = client.get_json(&format!("{}/api/v1/organisations", server.url), &token);
+    assert_eq!(orgs["total"], 17);
+    drop(server);
+    let again = serve(d, &["--demo"]);
+    assert!(
+        again
+            .banner
+            .contains("0 incidents imported, 1848 already present"),
+        "{}",
+        again.banner
+    );
+    drop(again);
+    assert!(run(&["verify"], d).status.success());
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Load benchmarks of Kinga's embedded default (SQLite), each against sqlite3 on the same data in
+# the same run. docs/benchmarks.md records the results and explains the method.
+#
+#   scripts/bench.sh                 # everything: machine, (a) report submissions, (b) incident lists
+#   BENCH=a scripts/bench.sh         # only (a);  BENCH=b: only (b)
+#
+# Settings (environment): DURATION (seconds of wrk for (a), default 30), LIST_DURATION (seconds
+# per wrk run in (b), default 10), EVENTS (incidents to seed for (b), default 100000),
+# PEER_ROWS (rows sqlite3 inserts in (a), default 4000), PEER_REPEAT (sqlite3 repetitions of
+# each list query, default 100), KINGA_BENCH_DIR (work directory, default a new /tmp/kinga-bench.*).
+#
+# Needs: cargo, wrk, sqlite3, python3, curl, jq (Debian: apt-get install -y wrk sqlite3 jq curl);
+# pg_test_fsync (apt-get install -y postgresql) is used when present.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HERE="$ROOT/scripts/bench"
+BENCH=${BENCH:-ab}
+DURATION=${DURATION:-30}
+LIST_DURATION=${LIST_DURATION:-10}
+EVENTS=${EVENTS:-100000}
+PEER_ROWS=${PEER_ROWS:-4000}
+PEER_REPEAT=${PEER_REPEAT:-100}
+CONNS=32
+WORK=${KINGA_BENCH_DIR:-$(mktemp -d /tmp/kinga-bench.XXXXXX)}
+mkdir -p "$WORK"
+SUMMARY="$WORK/summary.txt"
+: >"$SUMMARY"
+
+for tool in cargo wrk sqlite3 python3 curl jq; do
+    command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing" >&2; exit 2; }
+done
+
+say() { printf '\n== %s\n' "$*"; }
+record() { printf '%s\n' "$*" | tee -a "$SUMMARY"; }
+# field NAME LINE: the value of NAME=... in a RESULT line
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else 'inf')" "$1" "$2"; }
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+
+say "build"
+(cd "$ROOT" && cargo build --release -p kinga)
+KINGA="$ROOT/target/release/kinga"
+
+SERVER_PID=
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+trap stop_server EXIT
+
+# start_server DATA_DIR LOG: starts `kinga serve` on a free port; sets SERVER_PID and BASE.
+start_server() {
+    local data=$1 log=$2
+    "$KINGA" serve --data-dir "$data" --listen 127.0.0.1:0 >"$log.out" 2>"$log.err" &
+    SERVER_PID=$!
+    BASE=
+    for _ in $(seq 1 600); do
+        BASE=$(sed -n 's#^Kinga listening on \(http://[^/]*\)/$#\1#p' "$log.out")
+        [ -n "$BASE" ] && return 0
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$log.err" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    echo "bench.sh: kinga serve did not start" >&2
+    return 1
+}
+
+# set_up DATA_DIR SLUG: organisation, analyst and token; prints the token.
+set_up() {
+    local data=$1 slug=$2
+    "$KINGA" org add --data-dir "$data" --slug "$slug" --name "Benchmark $slug" >/dev/null
+    printf 'password123456\n' |
+        "$KINGA" user add --data-dir "$data" --org "$slug" --role analyst --email "analyst@$slug.example.org" >/dev/null
+    "$KINGA" token create --data-dir "$data" --email "analyst@$slug.example.org"
+}
+
+say "machine"
+{
+    echo "nproc: $(nproc)"
+    echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sort | uniq -c | sed 's/^ *//')"
+    free -h
+    echo "kernel: $(uname -r)"
+    echo "filesystem of $WORK: $(df -T "$WORK" | awk 'NR==2 {print $1, $2}')"
+    echo "sqlite3: $(sqlite3 --version | cut -d' ' -f1)   wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
+} | tee -a "$SUMMARY"
+PG_TEST_FSYNC=$(ls /usr/lib/postgresql/*/bin/pg_test_fsync 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$PG_TEST_FSYNC" ]; then
+    "$PG_TEST_FSYNC" -s 3 -f "$WORK/fsync.probe" >"$WORK/pg_test_fsync.txt" 2>&1 || true
+    rm -f "$WORK/fsync.probe"
+    record "pg_test_fsync (one 8kB write, ops/s, on the work directory's disk):"
+    sed -n '/Compare file sync methods using one 8kB write/,/^$/p;/Compare file sync methods using one 8kB write/,/^Compare file sync methods using two/p' \
+        "$WORK/pg_test_fsync.txt" | grep -E 'fdatasync|fsync  |open_datasync|open_sync' | head -5 | tee -a "$SUMMARY"
+else
+    record "pg_test_fsync not installed (apt-get install -y postgresql)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# (a) Acknowledged report submissions over HTTP, 32 connections
+# ---------------------------------------------------------------------------------------------
+if [[ $BENCH == *a* ]]; then
+    say "(a) report submissions: kinga serve, wrk -c$CONNS, ${DURATION}s"
+    A="$WORK/a"
+    rm -rf "$A"
+    TOKEN_A=$(set_up "$A/data" bench-a)
+    start_server "$A/data" "$A/serve"
+    KINGA_TOKEN=$TOKEN_A wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+        -s "$HERE/post.lua" "$BASE" | tee "$A/wrk.txt"
+    KA=$(grep '^RESULT' "$A/wrk.txt")
+    CREATED=$(field created "$KA")
+    STORED=$(curl -sf -H "Authorization: Bearer $TOKEN_A" "$BASE/api/v1/reports?limit=1" | jq .total)
+    stop_server
+    VERIFY_A=$("$KINGA" verify --data-dir "$A/data" 2>&1) && VERIFY_A_OK=pass || VERIFY_A_OK=FAIL
+    record "(a) kinga: $KA"
+    record "(a) kinga: 201 answers $CREATED, reports stored $STORED ($([ "$CREATED" = "$STORED" ] && echo equal || echo DIFFERENT)); verify $VERIFY_A_OK: $VERIFY_A"
+
+    say "(a) peer: sqlite3 $(sqlite3 --version | cut -d' ' -f1), WAL, synchronous=FULL, one transaction per report"
+    # The rows Kinga wrote (each report and its audit entry), replayed one transaction each:
+    # BEGIN IMMEDIATE; INSERT report; INSERT audit entry; UPDATE audit head; COMMIT.
+    DB_A="$A/data/kinga.db"
+    N=$(( PEER_ROWS < STORED ? PEER_ROWS : STORED ))
+    N=$(( N / CONNS * CONNS ))
+    sqlite3 "$DB_A" ".mode insert reports" "SELECT * FROM reports ORDER BY rowid LIMIT $N;" >"$A/reports.sql"
+    sqlite3 "$DB_A" ".mode insert audit_log" "SELECT * FROM audit_log WHERE entity = 'report' ORDER BY seq LIMIT $N;" >"$A/audit.sql"
+    HASH=$(sqlite3 "$DB_A" "SELECT hash FROM audit_head")
+    paste -d '\n' <(yes 'BEGIN IMMEDIATE;' | head -n "$N") "$A/reports.sql" "$A/audit.sql" \
+        <(yes "UPDATE audit_head SET seq = seq + 1, hash = '$HASH' WHERE id = 1;" | head -n "$N") \
+        <(yes 'COMMIT;' | head -n "$N") >"$A/transactions.sql"
+    fresh_peer() {
+        rm -f "$1" "$1-wal" "$1-shm"
+        sqlite3 "$DB_A" .schema | grep -v '_sqlx_migrations' >"$A/schema.sql"
+        sqlite3 "$1" "PRAGMA journal_mode=WAL;" >/dev/null
+        sqlite3 "$1" <"$A/schema.sql"
+        sqlite3 "$1" "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '$HASH');"
+    }
+    preamble() { printf '.timeout 10000\nPRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n.timer on\n'; }
+
+    # One sqlite3 process: sqlite3's best case, no lock contention between writers.
+    fresh_peer "$A/peer1.db"
+    t0=$(now)
+    { preamble; cat "$A/transactions.sql"; } | sqlite3 -bail "$A/peer1.db" >"$A/peer1.timer"
+    T1=$(since "$t0")
+    P1=$(python3 "$HERE/timer_stats.py" 5 <"$A/peer1.timer")
+    C1=$(sqlite3 "$A/peer1.db" "SELECT count(*) FROM reports")
+    RATE1=$(python3 -c "print(f'{$C1 / $T1:.1f}')")
+    record "(a) sqlite3, 1 process, $C1 transactions in ${T1}s: rate=$RATE1 $(echo "$P1" | sed 's/^RESULT //')"
+
+    # 32 sqlite3 processes, as 32 clients with a connection each would write.
+    fresh_peer "$A/peer32.db"
+    # whole transactions (5 lines each) per process
+    split -l "$(( N * 5 / CONNS ))" -d -a 2 "$A/transactions.sql" "$A/part."
+    t0=$(now)
+    for p in "$A"/part.*; do
+        { preamble; cat "$p"; } | sqlite3 -bail "$A/peer32.db" >"$p.timer" 2>"$p.err" &
+    done
+    wait
+    T32=$(since "$t0")
+    P32=$(cat "$A"/part.*.timer | python3 "$HERE/timer_stats.py" 5)
+    C32=$(sqlite3 "$A/peer32.db" "SELECT count(*) FROM reports")
+    RATE32=$(python3 -c "print(f'{$C32 / $T32:.1f}')")
+    record "(a) sqlite3, $CONNS processes, $C32 transactions in ${T32}s: rate=$RATE32 $(echo "$P32" | sed 's/^RESULT //')"
+
+    # Not a peer: the same rows, $CONNS per transaction, the most a group commit could gain.
+    fresh_peer "$A/peerg.db"
+    awk -v g="$CONNS" 'NR % 5 == 1 { if ((NR - 1) / 5 % g == 0) print "BEGIN IMMEDIATE;"; next }
+        NR % 5 == 0 { if ((NR / 5) % g == 0) print "COMMIT;"; next } { print }' \
+        "$A/transactions.sql" >"$A/grouped.sql"
+    t0=$(now)
+    { printf 'PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n'; cat "$A/grouped.sql"; } | sqlite3 -bail "$A/peerg.db" >/dev/null
+    TG=$(since "$t0")
+    CG=$(sqlite3 "$A/peerg.db" "SELECT count(*) FROM reports")
+    record "(a) reference, sqlite3 1 process, $CONNS reports per transaction: $CG rows in ${TG}s: rate=$(python3 -c "print(f'{$CG / $TG:.1f}')")"
+
+    KRATE=$(field rate "$KA")
+    BEST=$(python3 -c "print(max($RATE1, $RATE32))")
+    BESTP99=$( [ "$BEST" = "$RATE1" ] && field p99_ms "$P1" || field p99_ms "$P32")
+    record "(a) RATIO kinga/sqlite3 throughput: $(ratio "$KRATE" "$RATE1")x vs 1 process, $(ratio "$KRATE" "$RATE32")x vs $CONNS processes"
+    record "(a) RATIO kinga/sqlite3 p99: $(ratio "$(field p99_ms "$KA")" "$(field p99_ms "$P1")")x vs 1 process, $(ratio "$(field p99_ms "$KA")" "$(field p99_ms "$P32")")x vs $CONNS processes (best peer rate $BEST/s, its p99 ${BESTP99} ms)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# (b) Incident lists with filters over $EVENTS incidents
+# ---------------------------------------------------------------------------------------------
+if [[ $BENCH == *b* ]]; then
+    say "(b) incident lists over $EVENTS incidents"
+    B="$WORK/b"
+    rm -rf "$B"
+    mkdir -p "$B"
+    python3 "$HERE/ucdp_replicate.py" "$ROOT/data/demo/ucdp_ged_v23_1_central_african_republic.csv" \
+        "$EVENTS" "$B/ged.csv"
+    TOKEN_B=$(set_up "$B/data" bench-b)
+    t0=$(now)
+    "$KINGA" import ucdp "$B/ged.csv" --data-dir "$B/data" --org bench-b
+    TI=$(since "$t0")
+    record "(b) import: $EVENTS events in ${TI}s = $(python3 -c "print(f'{$EVENTS / $TI:.0f}')") events/s ($(du -h "$B/data/kinga.db" | cut -f1) database)"
+    t0=$(now)
+    VERIFY_B=$("$KINGA" verify --data-dir "$B/data" 2>&1) && VERIFY_B_OK=pass || VERIFY_B_OK=FAIL
+    record "(b) verify after import: $VERIFY_B_OK in $(since "$t0")s: $VERIFY_B"
+
+    DB_B="$B/data/kinga.db"
+    ORG_ID=$(sqlite3 "$DB_B" "SELECT id FROM organisations WHERE slug = 'bench-b'")
+    day() { python3 -c "import datetime, sys; print((datetime.date.fromisoformat(sys.argv[1]) - datetime.date(1970, 1, 1)).days)" "$1"; }
+    # The condition Kinga builds for an analyst of the owning organisation (crates/kinga-store/
+    # src/sql/scope.rs and incidents.rs), with the parameters written in.
+    VIS="(visibility = 'public' OR (organisation_id = '$ORG_ID' AND visibility IN ('public', 'network', 'organisation', 'restricted'))) AND country = 'CAF'"
+    # INCIDENT_COLUMNS of crates/kinga-store/src/sql/records.rs
+    COLS="id, code, country, organisation_id, org_slug, visibility, title, summary, date_start, date_end, date_precision, admin1, admin2, place_name, latitude, longitude, place_precision, event_type, sub_event_type, violence_type, crimes, fatalities_best, fatalities_low, fatalities_high, fatalities_civilians, status, verification_level, assignee, external_ref, created_by, created_at, updated_at"
+    # name | query string | WHERE
+    FILTERS=(
+        "country|country=CAF|$VIS"
+        "country+dates|country=CAF&from=2013-01-01&to=2014-12-31|$VIS AND end_day >= $(day 2013-01-01) AND start_day <= $(day 2014-12-31)"
+        "country+q|country=CAF&q=Bossangoa|$VIS AND (title LIKE '%Bossangoa%' ESCAPE '\\' OR summary LIKE '%Bossangoa%' ESCAPE '\\' OR place_name LIKE '%Bossangoa%' ESCAPE '\\' OR code LIKE '%Bossangoa%' ESCAPE '\\')"
+        "admin1|admin1=Ouham%20province|(visibility = 'public' OR (organisation_id = '$ORG_ID' AND visibility IN ('public', 'network', 'organisation', 'restricted'))) AND LOWER(admin1) = LOWER('Ouham province')"
+    )
+    start_server "$B/data" "$B/serve"
+    for f in "${FILTERS[@]}"; do
+        IFS='|' read -r name qs where <<<"$f"
+        url="$BASE/api/v1/incidents?$qs&limit=50"
+        TOTAL=$(curl -sf -H "Authorization: Bearer $TOKEN_B" "$url" | jq .total)
+        count_sql="SELECT COUNT(*) FROM incidents WHERE $where;"
+        page_sql="SELECT $COLS FROM incidents WHERE $where ORDER BY start_day DESC, id DESC LIMIT 50 OFFSET 0;"
+        PEER_TOTAL=$(sqlite3 -readonly "$DB_B" "$count_sql")
+        record "(b) $name: ?$qs -> total $TOTAL (sqlite3 COUNT: $PEER_TOTAL)"
+        {
+            echo "EXPLAIN QUERY PLAN $count_sql"
+            echo "EXPLAIN QUERY PLAN $page_sql"
+        } | sqlite3 -readonly "$DB_B" | sed "s/^/    plan: /" | tee -a "$SUMMARY"
+        for c in 1 8; do
+            KINGA_TOKEN=$TOKEN_B wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${LIST_DURATION}s" --timeout 10s --latency \
+                -s "$HERE/get.lua" "$url" >"$B/wrk-$name-c$c.txt"
+            R=$(grep '^RESULT' "$B/wrk-$name-c$c.txt")
+            record "(b) $name kinga c=$c: $(echo "$R" | sed 's/^RESULT //')"
+            eval "K_${c}_P50=$(field p50_ms "$R"); K_${c}_P99=$(field p99_ms "$R")"
+        done
+        # Peer: the same COUNT and page, run by sqlite3 in one process on the same file.
+        {
+            printf '.timer on\n'
+            for _ in $(seq 1 "$PEER_REPEAT"); do
+                echo "$count_sql"
+                echo "$page_sql"
+            done
+        } >"$B/peer-$name.sql"
+        sqlite3 -readonly "$DB_B" <"$B/peer-$name.sql" | grep '^Run Time' >"$B/peer-$name.timer"
+        P=$(python3 "$HERE/timer_stats.py" 2 <"$B/peer-$name.timer")
+        record "(b) $name sqlite3 (COUNT + page, $PEER_REPEAT times): $(echo "$P" | sed 's/^RESULT //')"
+        record "(b) $name RATIO kinga c=1 / sqlite3: p50 $(ratio "$K_1_P50" "$(field p50_ms "$P")")x, p99 $(ratio "$K_1_P99" "$(field p99_ms "$P")")x"
+    done
+    stop_server
+fi
+
+say "summary ($SUMMARY)"
+cat "$SUMMARY"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every Kinga test on this machine, setting up what the tests need first:
+#   - PostgreSQL (Debian package) for the storage conformance story on PostgreSQL,
+#   - sqlite3 (Debian package) for the test that edits the database file by hand,
+#   - Debian's chromium and Playwright (npm) for the browser test.
+# As root on Debian it installs what is missing; otherwise the parts whose tools are absent
+# are skipped with a message naming what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '== %s\n' "$*" >&2; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+apt_install() {
+    is_root || return 1
+    export DEBIAN_FRONTEND=noninteractive
+    if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' || true)" ]; then
+        apt-get update -qq >&2
+    fi
+    apt-get install -y -qq --no-install-recommends "$@" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "$@" >&2; }
+}
+
+command -v sqlite3 >/dev/null || apt_install sqlite3 || say "sqlite3 missing: the hand-edit test will skip"
+
+if [ -z "${KINGA_TEST_DATABASE_URL:-}" ]; then
+    if is_root; then
+        eval "$(bash .ci/postgres.sh)"
+        export KINGA_TEST_DATABASE_URL
+    else
+        say "not root and KINGA_TEST_DATABASE_URL unset: the PostgreSQL conformance run will skip"
+    fi
+fi
+
+say "cargo test --workspace"
+cargo test --workspace --no-fail-fast
+
+say "browser test"
+bash tests/browser/run.sh

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The browser test: the real `kinga` binary, Debian's Chromium, Playwright from npm.
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq --no-install-recommends chromium >&2 || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends chromium >&2; }
+    else
+        echo "browser test skipped: chromium is not installed (apt-get install chromium)" >&2
+        exit 0
+    fi
+fi
+if ! command -v node >/dev/null; then
+    echo "browser test skipped: node is not installed" >&2
+    exit 0
+fi
+npm ci --no-audit --no-fund --loglevel=error >&2
+target="${CARGO_TARGET_DIR:-../../target}"
+cargo build -q -p kinga >&2
+KINGA_BIN="$(cd "$target" && pwd)/debug/kinga" node --test
