@@ -116,6 +116,13 @@ impl<'de> Deserialize<'de> for Country {
     }
 }
 
+impl std::str::FromStr for Country {
+    type Err = UnknownCountry;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Country::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,12 +151,5 @@ mod tests {
                 .code(),
             "CAF"
         );
-    }
-}
-
-impl std::str::FromStr for Country {
-    type Err = UnknownCountry;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Country::parse(s)
     }
 }

@@ -57,6 +57,13 @@ pub struct User {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl std::str::FromStr for Email {
+    type Err = BadEmail;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Email::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,12 +73,5 @@ mod tests {
         assert_eq!(Email::parse(" A@B.org ").unwrap().as_str(), "a@b.org");
         assert!(Email::parse("nobody").is_err());
         assert!(Email::parse("a@b").is_err());
-    }
-}
-
-impl std::str::FromStr for Email {
-    type Err = BadEmail;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Email::parse(s)
     }
 }

@@ -120,7 +120,7 @@ impl Engine for PgEngine {
 
     async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {
         let mut tx = self.pool.begin().await.map_err(convert::error)?;
-        let n = PgTx { conn: &mut *tx }.execute(sql, args).await?;
+        let n = PgTx { conn: &mut tx }.execute(sql, args).await?;
         tx.commit().await.map_err(convert::error)?;
         Ok(n)
     }

@@ -15,7 +15,7 @@ use kinga_domain::source::{NewCitation, NewSource};
 use kinga_domain::user::{Email, User};
 use kinga_domain::vocab::AtrocityCrime;
 use kinga_domain::{Country, Role};
-use kinga_store::sql::{Engine, SqlStore};
+use kinga_store::sql::SqlStore;
 use kinga_store::{
     Actor, ImportedIncident, NewUser, ReportFilter, Scope, Session, Store, StoreError,
 };
@@ -669,21 +669,22 @@ async fn writers_on_two_servers_take_turns() {
             )
             .await;
             let actor = actor_for(&user);
+            let importer =
+                Actor::system("import").acting_for(user.organisation_id, user.organisation.clone());
             const PER_SERVER: usize = 25;
             let mut tasks = Vec::new();
             for (server, s) in [store.clone(), other.clone()].into_iter().enumerate() {
                 for n in 0..PER_SERVER {
-                    let (s, actor) = (s.clone(), actor.clone());
+                    let (s1, actor) = (s.clone(), actor.clone());
                     tasks.push(tokio::spawn(async move {
-                        s.submit_report(&actor, report(&format!("server {server} report {n}")))
+                        s1.submit_report(&actor, report(&format!("server {server} report {n}")))
                             .await
                             .map(|_| ())
                     }));
-                    let s = s.clone();
+                    let (s2, importer) = (s.clone(), importer.clone());
                     tasks.push(tokio::spawn(async move {
-                        s.create_incident(
-                            &Actor::system("import")
-                                .acting_for(user.organisation_id, user.organisation.clone()),
+                        s2.create_incident(
+                            &importer,
                             incident(&format!("server {server} incident {n}"), "2024-05-01"),
                         )
                         .await
@@ -753,22 +754,6 @@ async fn verification_notices_an_edit_behind_the_stores_back() {
         },
     )
     .await;
-}
-
-#[tokio::test]
-async fn a_refused_connection_never_shows_the_password() {
-    // Port 1 on the loopback interface: nothing listens there, so this needs no server.
-    let url = "postgres://kinga:hunter2-secret@127.0.0.1:1/kinga?connect_timeout=2";
-    let started = std::time::Instant::now();
-    let err = match kinga_store_postgres::open(url).await {
-        Ok(_) => panic!("nothing listens on port 1"),
-        Err(e) => e,
-    };
-    let msg = err.to_string();
-    assert!(matches!(err, StoreError::Open(_)), "{msg}");
-    assert!(!msg.contains("hunter2"), "{msg}");
-    assert!(msg.contains("kinga:***@127.0.0.1:1"), "{msg}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
 
 #[tokio::test]
