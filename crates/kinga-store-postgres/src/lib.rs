@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+pub mod scratch;
 mod url;
 
 use async_trait::async_trait;

@@ -282,3 +282,79 @@ fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
     drop(again);
     assert!(run(&["verify"], d).status.success());
 }
+
+#[test]
+fn the_same_commands_run_on_postgresql() {
+    let Ok(admin) = std::env::var("KINGA_TEST_DATABASE_URL") else {
+        eprintln!("skipped: KINGA_TEST_DATABASE_URL is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (name, url) = rt
+        .block_on(kinga_store_postgres::scratch::create(&admin))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pg = |args: &[&str]| {
+        kinga()
+            .args(args)
+            .args(["--database", &url])
+            .output()
+            .unwrap()
+    };
+    let o = pg(&[
+        "org",
+        "add",
+        "--slug",
+        "alpha",
+        "--name",
+        "Alpha",
+        "--country",
+        "CAF",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut child = kinga()
+        .args([
+            "user",
+            "add",
+            "--org",
+            "alpha",
+            "--role",
+            "analyst",
+            "--email",
+            "a@alpha.org",
+            "--database",
+            &url,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        b"a long enough passphrase\n",
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    let token = stdout(&pg(&["token", "create", "--email", "a@alpha.org"]))
+        .trim()
+        .to_string();
+    {
+        let server = serve(dir.path(), &["--database", &url]);
+        let http = Http::new();
+        let id = http.submit(&server.url, &token, "Stored in PostgreSQL");
+        let got = http.get_json(&format!("{}/api/v1/reports/{id}", server.url), &token);
+        assert_eq!(got["text"], "Stored in PostgreSQL");
+        let health = http.get_json(&format!("{}/api/v1/health", server.url), &token);
+        assert_eq!(health["database"], "postgres");
+    }
+    assert!(
+        !dir.path().join("kinga.db").exists(),
+        "nothing went to the embedded database"
+    );
+    let o = pg(&["verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    rt.block_on(kinga_store_postgres::scratch::drop(&admin, &name))
+        .unwrap();
+}
