@@ -155,6 +155,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Whether the client sent a value for `key` at all (valid or not).
+    pub fn present(&self, key: &str) -> bool {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) => !s.trim().is_empty(),
+            Some(_) => true,
+        }
+    }
+
     pub fn push(&mut self, key: &str, message: impl Into<String>) {
         let p = self.path(key);
         self.errors.push(p, message);

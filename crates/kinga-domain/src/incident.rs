@@ -140,7 +140,7 @@ impl NewIncident {
             .unwrap_or(Visibility::Organisation);
         let latitude = f.number_in("latitude", -90.0, 90.0);
         let longitude = f.number_in("longitude", -180.0, 180.0);
-        if latitude.is_some() != longitude.is_some() {
+        if f.present("latitude") != f.present("longitude") {
             f.push("longitude", "latitude and longitude go together");
         }
         let event_type = f.text("event_type", 100);

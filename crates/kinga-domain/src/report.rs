@@ -127,7 +127,7 @@ impl NewReport {
         let place_name = f.text("place_name", 500);
         let latitude = f.number_in("latitude", -90.0, 90.0);
         let longitude = f.number_in("longitude", -180.0, 180.0);
-        if latitude.is_some() != longitude.is_some() {
+        if f.present("latitude") != f.present("longitude") {
             f.push("longitude", "latitude and longitude go together");
         }
         let reporter_role = f.parsed("reporter_role");

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}", get(reports::get))
         .route("/reports/{id}/triage", post(reports::triage))
         .route("/reports/{id}/link", post(reports::link))
+        .route("/reports/{id}/duplicates", get(reports::duplicates))
         .route("/incidents", get(incidents::list).post(incidents::create))
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/status", post(incidents::set_status))

@@ -102,3 +102,26 @@ pub async fn link(
     let analyst = member.as_analyst()?;
     Ok(Json(analyst.link(id, incident.expect("checked")).await?))
 }
+
+/// Incidents that may already document this report, with the reasons: what an analyst checks
+/// before linking it or creating a new incident.
+pub async fn duplicates(
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: ReportId = path_id(&id)?;
+    let analyst = member.as_analyst()?;
+    let report = member.report(id).await?.ok_or(ApiError::NotFound)?;
+    let suggestions = analyst
+        .duplicates(&kinga_domain::dedup::Probe {
+            country: report.country,
+            date: report.occurred_on,
+            latitude: report.latitude,
+            longitude: report.longitude,
+            text: &report.text,
+        })
+        .await?;
+    Ok(Json(
+        serde_json::json!({"total": suggestions.len(), "items": suggestions}),
+    ))
+}

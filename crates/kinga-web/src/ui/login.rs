@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinga_access::{AccessError, SignIn};
@@ -114,8 +114,9 @@ async fn login_submit(
         next
     };
     match state.access.open_session(&user, done).await {
+        // Two cookies: `AppendHeaders`, because a plain header array keeps only the last.
         Ok(s) => (
-            [
+            AppendHeaders([
                 (
                     SET_COOKIE,
                     set_cookie(
@@ -126,7 +127,7 @@ async fn login_submit(
                     ),
                 ),
                 (SET_COOKIE, set_cookie(&state, LOGIN_CSRF, "", 0)),
-            ],
+            ]),
             Redirect::to(next),
         )
             .into_response(),

@@ -18,13 +18,21 @@ pub struct TestApp {
 /// Two organisations in one network and a third outside it, with users of several roles.
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = kinga_store_sqlite::open(&dir.path().join("kinga.db")).await.unwrap();
+    let store = kinga_store_sqlite::open(&dir.path().join("kinga.db"))
+        .await
+        .unwrap();
     let access = Arc::new(Access::new(Arc::new(store)));
     let sys = access.system("test");
-    for (slug, nets) in [("alpha", vec!["net".to_string()]), ("bravo", vec!["net".to_string()]), ("charlie", vec![])] {
-        sys.add_organisation(NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap())
-            .await
-            .unwrap();
+    for (slug, nets) in [
+        ("alpha", vec!["net".to_string()]),
+        ("bravo", vec!["net".to_string()]),
+        ("charlie", vec![]),
+    ] {
+        sys.add_organisation(
+            NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap(),
+        )
+        .await
+        .unwrap();
     }
     for (org, role) in [
         ("alpha", Role::Monitor),

@@ -2,10 +2,31 @@ use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 /// Fetches the login form and returns its CSRF field and cookie.
 async fn login_form(app: &TestApp) -> (String, String) {
-    let r = app.client.get(format!("{}/login", app.address)).send().await.unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let r = app
+        .client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let html = r.text().await.unwrap();
-    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     (csrf, cookie)
 }
 
@@ -14,7 +35,11 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Respons
     app.client
         .post(format!("{}/login", app.address))
         .header("cookie", cookie)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
         .send()
         .await
         .unwrap()
@@ -40,7 +65,13 @@ async fn signing_in_opens_the_incident_list_in_either_language() {
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/incidents");
     let session = session_cookie(&r);
-    let page = app.client.get(format!("{}/incidents", app.address)).header("cookie", &session).send().await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/incidents", app.address))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("Sign out"));
     let fr = app
@@ -54,10 +85,24 @@ async fn signing_in_opens_the_incident_list_in_either_language() {
         .await
         .unwrap();
     assert!(fr.contains("Se déconnecter") && fr.contains("lang=\"fr\""));
-    let switched = app.client.get(format!("{}/lang/fr?back=/incidents", app.address)).send().await.unwrap();
+    let switched = app
+        .client
+        .get(format!("{}/lang/fr?back=/incidents", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(switched.headers()["location"], "/incidents");
-    assert!(switched.headers()["set-cookie"].to_str().unwrap().starts_with("kinga_lang=fr"));
-    let accept = app.client.get(format!("{}/login", app.address)).header("accept-language", "fr-FR,fr;q=0.9").send().await.unwrap();
+    assert!(switched.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("kinga_lang=fr"));
+    let accept = app
+        .client
+        .get(format!("{}/login", app.address))
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .send()
+        .await
+        .unwrap();
     assert!(accept.text().await.unwrap().contains("Mot de passe"));
 }
 
@@ -67,23 +112,45 @@ async fn wrong_passwords_are_refused_then_rate_limited() {
     for _ in 0..5 {
         let r = sign_in(&app, "analyst@alpha.org", "not the password").await;
         assert_eq!(r.status().as_u16(), 200);
-        assert!(r.text().await.unwrap().contains("Unknown e-mail or wrong password."));
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("Unknown e-mail or wrong password."));
     }
     let r = sign_in(&app, "analyst@alpha.org", PASSWORD).await;
-    assert!(r.text().await.unwrap().contains("Too many failed attempts"), "even the right password waits");
+    assert!(
+        r.text().await.unwrap().contains("Too many failed attempts"),
+        "even the right password waits"
+    );
 }
 
 #[tokio::test]
 async fn pages_need_a_session_and_forms_need_the_csrf_token() {
     let app = spawn_app().await;
-    let r = app.client.get(format!("{}/incidents", app.address)).send().await.unwrap();
-    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/login"));
+    let r = app
+        .client
+        .get(format!("{}/incidents", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/login")
+    );
     let (_, cookie) = login_form(&app).await;
     let r = app
         .client
         .post(format!("{}/login", app.address))
         .header("cookie", cookie)
-        .form(&[("csrf", "forged"), ("email", "analyst@alpha.org"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", "forged"),
+            ("email", "analyst@alpha.org"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -97,10 +164,36 @@ async fn administrators_must_set_up_a_second_factor() {
     let r = sign_in(&app, "admin@alpha.org", PASSWORD).await;
     assert_eq!(r.headers()["location"], "/login/enrol");
     let session = session_cookie(&r);
-    let blocked = app.client.get(format!("{}/incidents", app.address)).header("cookie", &session).send().await.unwrap();
-    assert_eq!(blocked.headers()["location"], "/login/enrol", "no page before the second factor");
-    let page = app.client.get(format!("{}/login/enrol", app.address)).header("cookie", &session).send().await.unwrap().text().await.unwrap();
-    let secret = page.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let blocked = app
+        .client
+        .get(format!("{}/incidents", app.address))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        blocked.headers()["location"],
+        "/login/enrol",
+        "no page before the second factor"
+    );
+    let page = app
+        .client
+        .get(format!("{}/login/enrol", app.address))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = page
+        .split("id=\"totp-secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
     let wrong = app
         .client
         .post(format!("{}/login/enrol", app.address))
@@ -120,7 +213,13 @@ async fn administrators_must_set_up_a_second_factor() {
         .await
         .unwrap();
     assert_eq!(ok.headers()["location"], "/incidents");
-    let now = app.client.get(format!("{}/incidents", app.address)).header("cookie", &session).send().await.unwrap();
+    let now = app
+        .client
+        .get(format!("{}/incidents", app.address))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(now.status().as_u16(), 200);
     // The next sign-in asks for the code.
     let again = sign_in(&app, "admin@alpha.org", PASSWORD).await;
