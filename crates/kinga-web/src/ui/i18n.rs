@@ -150,4 +150,359 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("triage.linked", "Linked", "Rattaché"),
     ("triage.rejected", "Rejected", "Rejeté"),
     ("triage.spam", "Spam", "Indésirable"),
+    // Shared words of the report, incident and administration pages.
+    ("common.all", "All", "Tous"),
+    ("common.choose", "Choose…", "Choisir…"),
+    ("common.not_given", "Not given", "Non renseigné"),
+    ("common.open", "Open", "Ouvrir"),
+    ("common.yes", "Yes", "Oui"),
+    ("common.no", "No", "Non"),
+    ("common.description", "Description", "Description"),
+    ("common.admin1", "Region (admin 1)", "Région (niveau admin. 1)"),
+    ("common.place_name", "Place", "Lieu"),
+    ("common.latitude", "Latitude", "Latitude"),
+    ("common.longitude", "Longitude", "Longitude"),
+    ("common.coordinates", "Coordinates", "Coordonnées"),
+    ("common.not_found_title", "Not found", "Introuvable"),
+    ("common.forbidden_title", "Not allowed", "Non autorisé"),
+    ("error.title", "Something went wrong", "Une erreur s'est produite"),
+    ("error.rule", "The change was refused:", "La modification a été refusée :"),
+    ("error.conflict", "This conflicts with an existing record:", "Ceci entre en conflit avec un enregistrement existant :"),
+    ("error.internal", "The request could not be completed; nothing was saved. Please try again.", "La demande n'a pas pu aboutir ; rien n'a été enregistré. Veuillez réessayer."),
+    ("field.required", "is required", "est obligatoire"),
+    ("field.empty", "must not be empty", "ne doit pas être vide"),
+    ("field.future", "is in the future", "est dans le futur"),
+    ("field.coordinates", "give both latitude and longitude, or neither", "indiquez à la fois la latitude et la longitude, ou aucune des deux"),
+    ("field.whole_number", "must be a whole number", "doit être un nombre entier"),
+    ("field.end_before_start", "is before the start date", "est antérieure à la date de début"),
+    ("field.password_short", "a password needs at least 10 characters", "un mot de passe doit compter au moins 10 caractères"),
+    // Reports.
+    ("report.new.title", "Submit a field report", "Soumettre un rapport de terrain"),
+    ("report.new.intro", "Describe what happened as precisely as you safely can. A report is kept exactly as submitted; analysts review it and link it to an incident.", "Décrivez ce qui s'est passé aussi précisément que vous le pouvez sans risque. Un rapport est conservé tel que soumis ; les analystes l'examinent et le rattachent à un incident."),
+    ("report.title", "Field report", "Rapport de terrain"),
+    ("report.occurred_on", "Date of the events", "Date des faits"),
+    ("report.text", "Account", "Récit"),
+    ("report.text_hint", "Who, what, where, when; how you know.", "Qui, quoi, où, quand ; comment vous le savez."),
+    ("report.reporter_role", "You are reporting as", "Vous signalez en tant que"),
+    ("report.reporter", "Reporter", "Auteur du signalement"),
+    ("report.risk_to_source", "Risk to the source", "Risque pour la source"),
+    ("report.visibility_hint", "Who may read this report. Organisation: your organisation only.", "Qui peut lire ce rapport. Organisation : votre organisation seulement."),
+    ("report.submit", "Submit report", "Envoyer le rapport"),
+    ("report.submitted", "Your report was received and saved. Keep its reference below.", "Votre rapport a été reçu et enregistré. Conservez sa référence ci-dessous."),
+    ("report.linked", "The report is now linked to the incident.", "Le rapport est maintenant rattaché à l'incident."),
+    ("report.triaged", "The triage decision was saved.", "La décision de tri a été enregistrée."),
+    ("report.reference", "Reference", "Référence"),
+    ("report.received", "Received", "Reçu le"),
+    ("report.channel", "Channel", "Canal"),
+    ("report.status", "Status", "Statut"),
+    ("report.incident", "Incident", "Incident"),
+    ("reports.total", "Reports", "Rapports"),
+    ("reports.empty", "No reports.", "Aucun rapport."),
+    ("mine.title", "My reports", "Mes rapports"),
+    ("mine.intro", "The reports you submitted and where review has got to.", "Les rapports que vous avez soumis et l'état de leur examen."),
+    ("triage.title", "Triage queue", "File de tri"),
+    ("triage.decision", "Decision", "Décision"),
+    ("triage.accept", "Accept", "Accepter"),
+    ("triage.mark_spam", "Spam", "Indésirable"),
+    ("triage.reject", "Reject", "Rejeter"),
+    ("triage.reason", "Reason for rejection", "Motif du rejet"),
+    ("triage.reason_required", "A rejection needs a reason.", "Un rejet doit être motivé."),
+    ("triage.unknown_decision", "Choose Accept, Reject or Spam.", "Choisissez Accepter, Rejeter ou Indésirable."),
+    ("link.title", "Link to an incident", "Rattacher à un incident"),
+    ("link.incident", "Incident", "Incident"),
+    ("link.incident_hint", "Its code (CAF-2013-000123) or identifier.", "Son code (CAF-2013-000123) ou son identifiant."),
+    ("link.submit", "Link", "Rattacher"),
+    ("link.required", "Enter an incident code or identifier.", "Saisissez un code ou un identifiant d'incident."),
+    ("link.unknown", "No incident you may see has this code or identifier.", "Aucun incident visible pour vous ne porte ce code ou cet identifiant."),
+    ("link.create_incident", "Create incident from this report", "Créer un incident à partir de ce rapport"),
+    ("dup.title", "Possible duplicates", "Doublons possibles"),
+    ("dup.none", "No similar incident found.", "Aucun incident semblable trouvé."),
+    ("dup.reasons", "Why", "Pourquoi"),
+    ("dup.link_here", "Link to this incident", "Rattacher à cet incident"),
+    ("dup.link_instead", "Link the report to this incident instead", "Rattacher plutôt le rapport à cet incident"),
+    ("dup.check", "Check for duplicates", "Rechercher des doublons"),
+    ("dup.hint", "Check for duplicates before saving: incidents of the same country within a week are compared.", "Recherchez les doublons avant d'enregistrer : les incidents du même pays à une semaine près sont comparés."),
+    ("dup.need_fields", "Enter the country and start date first.", "Saisissez d'abord le pays et la date de début."),
+    ("dup.review", "Similar incidents already exist. Review them below; save again to create the incident anyway.", "Des incidents semblables existent déjà. Examinez-les ci-dessous ; enregistrez à nouveau pour créer l'incident malgré tout."),
+    ("dup.same_country", "same country ({country})", "même pays ({country})"),
+    ("dup.same_dates", "same dates", "mêmes dates"),
+    ("dup.days_apart", "{n} day(s) apart", "à {n} jour(s) d'écart"),
+    ("dup.km_apart", "{km} km apart", "à {km} km"),
+    ("dup.similar_text", "similar text ({pct})", "texte semblable ({pct})"),
+    // Incidents.
+    ("incidents.title", "Incidents", "Incidents"),
+    ("incidents.total", "Incidents found", "Incidents trouvés"),
+    ("incidents.showing", "showing", "affichés"),
+    ("incidents.empty", "No incident matches these filters.", "Aucun incident ne correspond à ces filtres."),
+    ("filter.from", "From", "Du"),
+    ("filter.to", "To", "Au"),
+    ("filter.q", "Search", "Recherche"),
+    ("filter.reset", "Clear filters", "Effacer les filtres"),
+    ("filter.invalid", "Some filters could not be read:", "Certains filtres n'ont pas pu être lus :"),
+    ("filter.paging", "Page", "Page"),
+    ("incident.new.title", "New incident", "Nouvel incident"),
+    ("incident.new.from_report", "Prefilled from", "Prérempli à partir du"),
+    ("incident.code", "Code", "Code"),
+    ("incident.title_field", "Title", "Titre"),
+    ("incident.summary", "Summary", "Résumé"),
+    ("incident.date", "Dates", "Dates"),
+    ("incident.date_start", "Start date", "Date de début"),
+    ("incident.date_end", "End date", "Date de fin"),
+    ("incident.date_precision", "Date precision (UCDP)", "Précision de la date (UCDP)"),
+    ("incident.place", "Place", "Lieu"),
+    ("incident.admin2", "District (admin 2)", "District (niveau admin. 2)"),
+    ("incident.place_precision", "Place precision (UCDP)", "Précision du lieu (UCDP)"),
+    ("incident.event_type", "Event type (ACLED)", "Type d'événement (ACLED)"),
+    ("incident.sub_event_type", "Sub-event type (ACLED)", "Sous-type d'événement (ACLED)"),
+    ("incident.violence_type", "Type of violence (UCDP)", "Type de violence (UCDP)"),
+    ("incident.crime", "Crime", "Crime"),
+    ("incident.crimes", "Atrocity crimes", "Crimes atroces"),
+    ("incident.fatalities", "Fatalities", "Victimes décédées"),
+    ("incident.fatalities_best", "Deaths (best estimate)", "Décès (meilleure estimation)"),
+    ("incident.fatalities_low", "Deaths (low)", "Décès (bas)"),
+    ("incident.fatalities_high", "Deaths (high)", "Décès (haut)"),
+    ("incident.fatalities_civilians", "Civilian deaths", "Décès de civils"),
+    ("incident.status", "Status", "Statut"),
+    ("incident.verification_level", "Verification level", "Niveau de vérification"),
+    ("incident.assignee", "Assigned to", "Attribué à"),
+    ("incident.external_ref", "External reference", "Référence externe"),
+    ("incident.updated_at", "Last changed", "Dernière modification"),
+    ("incident.facts", "Facts", "Faits"),
+    ("incident.when", "When", "Quand"),
+    ("incident.where", "Where", "Où"),
+    ("incident.what", "What", "Quoi"),
+    ("incident.reports", "Linked reports", "Rapports rattachés"),
+    ("incident.created", "The incident was created.", "L'incident a été créé."),
+    ("incident.created_linked", "The incident was created and the report linked to it.", "L'incident a été créé et le rapport y a été rattaché."),
+    ("incident.created_not_linked", "The incident was created, but the report could not be linked to it; link it from the report's page.", "L'incident a été créé, mais le rapport n'a pas pu y être rattaché ; rattachez-le depuis la page du rapport."),
+    ("incident.status_changed", "The status was changed.", "Le statut a été modifié."),
+    ("workflow.title", "Verification workflow", "Processus de vérification"),
+    ("workflow.next", "Next status", "Statut suivant"),
+    ("workflow.explanation", "Explanation (kept in the history)", "Explication (conservée dans l'historique)"),
+    ("workflow.submit", "Change status", "Changer le statut"),
+    ("workflow.final", "This incident is closed; its status can no longer change.", "Cet incident est clos ; son statut ne peut plus changer."),
+    ("lock.held", "Being edited by {user} since {time}", "En cours de modification par {user} depuis {time}"),
+    ("lock.take", "Edit coding", "Modifier le codage"),
+    ("lock.release", "Done editing", "Terminer la modification"),
+    ("lock.yours", "You are editing this incident's coding; others see that it is being edited.", "Vous modifiez le codage de cet incident ; les autres voient qu'il est en cours de modification."),
+    ("lock.taken", "You may now edit the coding.", "Vous pouvez maintenant modifier le codage."),
+    ("lock.released", "Editing finished; others may edit the coding again.", "Modification terminée ; d'autres peuvent à nouveau modifier le codage."),
+    ("acts.title", "Acts (Rome Statute)", "Actes (Statut de Rome)"),
+    ("acts.empty", "No act coded yet.", "Aucun acte codé pour l'instant."),
+    ("acts.provision", "Provision", "Disposition"),
+    ("acts.statute", "Text of the Statute", "Texte du Statut"),
+    ("acts.victims", "Victims", "Victimes"),
+    ("acts.victim_description", "Victims (description)", "Victimes (description)"),
+    ("acts.victim_count", "Number of victims", "Nombre de victimes"),
+    ("acts.add", "Add act", "Ajouter l'acte"),
+    ("parties.title", "Perpetrators, victims and other parties", "Auteurs, victimes et autres parties"),
+    ("parties.empty", "No party recorded yet.", "Aucune partie enregistrée pour l'instant."),
+    ("parties.role", "Role", "Rôle"),
+    ("parties.name", "Name", "Nom"),
+    ("parties.kind", "Kind", "Type"),
+    ("parties.degree", "Form of participation", "Mode de participation"),
+    ("parties.degree_hint", "direct, ordered, aided, failed to prevent…", "direct, ordonné, complicité, défaut de prévention…"),
+    ("parties.act", "Act", "Acte"),
+    ("parties.existing", "Party", "Partie"),
+    ("parties.new_party", "New party (fill in below)", "Nouvelle partie (à remplir ci-dessous)"),
+    ("parties.add", "Add party", "Ajouter la partie"),
+    ("sources.title", "Sources", "Sources"),
+    ("sources.empty", "No source cited yet.", "Aucune source citée pour l'instant."),
+    ("sources.source", "Source", "Source"),
+    ("sources.title_field", "Title", "Titre"),
+    ("sources.outlet", "Outlet or author", "Média ou auteur"),
+    ("sources.url", "Address (URL)", "Adresse (URL)"),
+    ("sources.published_on", "Published on", "Publié le"),
+    ("sources.connection", "Connection to the events", "Lien avec les faits"),
+    ("sources.reliability", "Reliability of the source", "Fiabilité de la source"),
+    ("sources.credibility", "Credibility of the information", "Crédibilité de l'information"),
+    ("sources.grade", "Grade", "Cote"),
+    ("sources.reference", "Passage", "Passage"),
+    ("sources.reference_hint", "page, paragraph or timestamp", "page, paragraphe ou horodatage"),
+    ("sources.note", "Note", "Note"),
+    ("sources.add", "Add source", "Ajouter la source"),
+    ("coding.act_added", "The act was added.", "L'acte a été ajouté."),
+    ("coding.involvement_added", "The party was added.", "La partie a été ajoutée."),
+    ("coding.citation_added", "The source was cited.", "La source a été citée."),
+    ("history.title", "History", "Historique"),
+    ("history.empty", "No history recorded.", "Aucun historique enregistré."),
+    ("history.time", "Time", "Date et heure"),
+    ("history.actor", "By", "Par"),
+    ("history.action", "Action", "Action"),
+    ("history.explanation", "Explanation", "Explication"),
+    // Administration.
+    ("admin.title", "Administration", "Administration"),
+    ("admin.organisations", "Organisations", "Organisations"),
+    ("admin.slug", "Short name", "Nom court"),
+    ("admin.slug_hint", "lower-case letters, digits and dashes", "minuscules, chiffres et tirets"),
+    ("admin.name", "Name", "Nom"),
+    ("admin.networks", "Networks", "Réseaux"),
+    ("admin.networks_hint", "Short names, separated by commas.", "Noms courts, séparés par des virgules."),
+    ("admin.add_org", "Add organisation", "Ajouter l'organisation"),
+    ("admin.org_added", "The organisation was added.", "L'organisation a été ajoutée."),
+    ("admin.users", "Users of your organisation", "Utilisateurs de votre organisation"),
+    ("admin.role", "Role", "Rôle"),
+    ("admin.second_factor", "Second factor", "Second facteur"),
+    ("admin.created", "Created", "Créé le"),
+    ("admin.password_hint", "At least 10 characters.", "Au moins 10 caractères."),
+    ("admin.add_user", "Add user", "Ajouter l'utilisateur"),
+    ("admin.user_added", "The user was added.", "L'utilisateur a été ajouté."),
+    ("admin.duplicate", "already exists", "existe déjà"),
+    // Vocabularies, looked up as `prefix.word`.
+    ("reporter.witness", "Witness", "Témoin"),
+    ("reporter.victim", "Victim", "Victime"),
+    ("reporter.relative", "Relative of a victim", "Proche d'une victime"),
+    ("reporter.monitor", "Monitor", "Observateur"),
+    ("reporter.journalist", "Journalist", "Journaliste"),
+    ("reporter.official", "Official", "Agent public"),
+    ("reporter.other", "Other", "Autre"),
+    ("reporter.anonymous", "Anonymous", "Anonyme"),
+    ("risk.low", "Low", "Faible"),
+    ("risk.medium", "Medium", "Moyen"),
+    ("risk.high", "High", "Élevé"),
+    ("risk.critical", "Critical", "Critique"),
+    ("channel.web", "Web form", "Formulaire web"),
+    ("channel.api", "API", "API"),
+    ("channel.sms", "SMS", "SMS"),
+    ("channel.email", "E-mail", "Courriel"),
+    ("channel.field_monitor", "Field monitor", "Observateur de terrain"),
+    ("channel.partner_api", "Partner system", "Système partenaire"),
+    ("channel.bulk_import", "Bulk import", "Import en masse"),
+    ("violence.state_based", "State-based conflict", "Conflit impliquant un État"),
+    ("violence.non_state", "Non-state conflict", "Conflit non étatique"),
+    ("violence.one_sided", "One-sided violence", "Violence unilatérale"),
+    ("verification.unverified", "Unverified", "Non vérifié"),
+    ("verification.single_source", "Single source", "Source unique"),
+    ("verification.corroborated", "Corroborated", "Corroboré"),
+    ("verification.confirmed", "Confirmed", "Confirmé"),
+    ("involvement.perpetrator", "Perpetrator", "Auteur"),
+    ("involvement.suspected_perpetrator", "Suspected perpetrator", "Auteur présumé"),
+    ("involvement.commander", "Commander", "Commandant"),
+    ("involvement.victim", "Victim", "Victime"),
+    ("involvement.witness", "Witness", "Témoin"),
+    ("involvement.source", "Source", "Source"),
+    ("involvement.intervening_party", "Intervening party", "Partie intervenante"),
+    ("party_kind.person", "Person", "Personne"),
+    ("party_kind.group", "Group", "Groupe"),
+    ("party_kind.armed_unit", "Armed unit", "Unité armée"),
+    ("connection.eyewitness", "Eyewitness", "Témoin oculaire"),
+    ("connection.victim", "Victim", "Victime"),
+    ("connection.hearsay", "Hearsay", "Ouï-dire"),
+    ("connection.official_record", "Official record", "Document officiel"),
+    ("connection.media", "Media", "Média"),
+    ("connection.osint", "Open-source research", "Recherche en sources ouvertes"),
+    ("connection.dataset", "Dataset", "Jeu de données"),
+    ("reliability.A", "Completely reliable", "Entièrement fiable"),
+    ("reliability.B", "Usually reliable", "Habituellement fiable"),
+    ("reliability.C", "Fairly reliable", "Assez fiable"),
+    ("reliability.D", "Not usually reliable", "Habituellement peu fiable"),
+    ("reliability.E", "Unreliable", "Peu fiable"),
+    ("reliability.F", "Reliability cannot be judged", "Fiabilité impossible à évaluer"),
+    ("credibility.1", "Confirmed by other sources", "Confirmée par d'autres sources"),
+    ("credibility.2", "Probably true", "Probablement vraie"),
+    ("credibility.3", "Possibly true", "Peut-être vraie"),
+    ("credibility.4", "Doubtful", "Douteuse"),
+    ("credibility.5", "Improbable", "Improbable"),
+    ("credibility.6", "Truth cannot be judged", "Véracité impossible à évaluer"),
+    ("date_precision.1", "exact date", "date exacte"),
+    ("date_precision.2", "within 2-6 days", "à 2-6 jours près"),
+    ("date_precision.3", "within the week", "à la semaine près"),
+    ("date_precision.4", "within the month", "au mois près"),
+    ("date_precision.5", "more than a month, within the year", "plus d'un mois, dans l'année"),
+    ("place_precision.1", "exact location", "lieu exact"),
+    ("place_precision.2", "within 25 km", "à 25 km près"),
+    ("place_precision.3", "second-order administrative division", "division administrative de deuxième niveau"),
+    ("place_precision.4", "first-order administrative division", "division administrative de premier niveau"),
+    ("place_precision.5", "linear feature or area larger than admin1", "élément linéaire ou zone plus vaste qu'une région"),
+    ("place_precision.6", "country only", "pays seulement"),
+    ("place_precision.7", "international waters or airspace", "eaux ou espace aérien internationaux"),
+    ("action.create", "Created", "Création"),
+    ("action.import", "Imported", "Import"),
+    ("action.set_status", "Status changed", "Changement de statut"),
+    ("action.assign", "Assigned", "Attribution"),
+    ("action.submit", "Submitted", "Soumission"),
+    ("action.link", "Linked", "Rattachement"),
+    ("action.triage_accept", "Accepted", "Acceptation"),
+    ("action.triage_reject", "Rejected", "Rejet"),
+    ("action.triage_spam", "Marked as spam", "Marqué indésirable"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("directory is readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                files(&path, ext, out);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Keys written as `t.get("…")` (also `v.t.get`, `page.t.get`), but not `form.get("…")`.
+    fn keys_in(text: &str) -> Vec<String> {
+        let needle = "t.get(\"";
+        let mut keys = Vec::new();
+        let mut from = 0;
+        while let Some(at) = text[from..].find(needle) {
+            let start = from + at;
+            from = start + needle.len();
+            let before = text[..start].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            if let Some(end) = text[from..].find('"') {
+                keys.push(text[from..from + end].to_string());
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_in_use_exists_in_both_languages() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        files(&root.join("templates"), "html", &mut sources);
+        files(&root.join("src/ui"), "rs", &mut sources);
+        // This file holds the texts, and this test's own examples of what it looks for.
+        sources.retain(|p| !p.ends_with("src/ui/i18n.rs"));
+        let mut missing = Vec::new();
+        let mut used = 0;
+        for path in &sources {
+            let text = std::fs::read_to_string(path).expect("source is readable");
+            for key in keys_in(&text) {
+                used += 1;
+                match TEXTS.get(key.as_str()) {
+                    Some((en, fr)) if !en.trim().is_empty() && !fr.trim().is_empty() => {}
+                    _ => missing.push(format!("{}: {key}", path.display())),
+                }
+            }
+        }
+        assert!(used > 100, "only {used} keys found; is the scan broken?");
+        assert!(missing.is_empty(), "texts missing:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn keys_are_unique_and_texts_complete() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, en, fr) in ENTRIES {
+            assert!(seen.insert(*key), "'{key}' is listed twice");
+            assert!(
+                !en.trim().is_empty() && !fr.trim().is_empty(),
+                "'{key}' lacks a text"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scan_skips_other_gets() {
+        assert_eq!(
+            keys_in(r#"form.get("csrf"); v.t.get("a.b"); t.get("c")"#),
+            vec!["a.b".to_string(), "c".to_string()]
+        );
+    }
+}

@@ -108,7 +108,7 @@ async fn login_submit(
             return again("login.failed");
         }
     };
-    let next = if done && !user.role.works_cases() {
+    let next = if done && user.role.sees_only_own_reports() {
         "/reports/new"
     } else {
         next
