@@ -248,7 +248,7 @@ async fn switch_language(
     let lang = Lang::parse(&code).unwrap_or(Lang::En);
     let back = q
         .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\"))
         .cloned()
         .unwrap_or_else(|| "/".into());
     let cookie = set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 24 * 3600);

@@ -47,6 +47,7 @@ pub struct Page {
     pub t: Tr,
     pub member: Member,
     pub csrf: String,
+    /// The current path and query, encoded for the language switch's `back` parameter.
     pub path: String,
 }
 
@@ -90,7 +91,7 @@ impl FromRequestParts<AppState> for Page {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let t = Tr(lang_of(parts));
-        let path = parts.uri.path().to_string();
+        let path = back_link(&parts.uri);
         let to_login = || Redirect::to("/login").into_response();
         let Some(c) = cookie(parts, SESSION_COOKIE) else {
             return Err(to_login());
@@ -123,6 +124,22 @@ impl FromRequestParts<AppState> for Page {
             path,
         })
     }
+}
+
+/// The current page, path and query, percent-encoded to travel as the `back` parameter of the
+/// language switch, so switching language keeps the visitor's filters.
+fn back_link(uri: &axum::http::Uri) -> String {
+    let raw = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Field errors of a submitted form, keyed by field name (the JSON path without `$.`).

@@ -85,6 +85,30 @@ async fn signing_in_opens_the_incident_list_in_either_language() {
         .await
         .unwrap();
     assert!(fr.contains("Se déconnecter") && fr.contains("lang=\"fr\""));
+    let list = app
+        .client
+        .get(format!(
+            "{}/incidents?country=CAF&from=2013-12-01",
+            app.address
+        ))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("/lang/fr?back=/incidents%3Fcountry%3DCAF%26from%3D2013-12-01"),
+        "the language switch keeps the filters"
+    );
+    let open = app
+        .client
+        .get(format!("{}/lang/fr?back=//evil.example/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.headers()["location"], "/", "no redirect off the site");
     let switched = app
         .client
         .get(format!("{}/lang/fr?back=/incidents", app.address))
