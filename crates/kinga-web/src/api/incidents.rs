@@ -135,3 +135,20 @@ pub async fn history(
         .ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"total": entries.len(), "items": entries})))
 }
+
+pub async fn assign(
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Incident>, ApiError> {
+    let id: IncidentId = path_id(&id)?;
+    let value = json_body(&body)?;
+    let mut f = Fields::new(&value)?;
+    if value.get("assignee").is_none() {
+        f.push("assignee", "is required (a user id, or null to unassign)");
+    }
+    let assignee: Option<kinga_domain::ids::UserId> = f.parsed("assignee");
+    f.finish()?;
+    let analyst = member.as_analyst()?;
+    Ok(Json(analyst.assign(id, assignee).await?))
+}

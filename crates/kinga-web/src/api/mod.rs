@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents", get(incidents::list).post(incidents::create))
         .route("/incidents/{id}", get(incidents::get))
         .route("/incidents/{id}/status", post(incidents::set_status))
+        .route("/incidents/{id}/assign", post(incidents::assign))
         .route("/incidents/{id}/history", get(incidents::history))
         .route(
             "/organisations",

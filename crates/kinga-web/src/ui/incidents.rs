@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/new/duplicates", post(new::duplicates))
         .route("/incidents/{id}", get(view::show))
         .route("/incidents/{id}/status", post(coding::status))
+        .route("/incidents/{id}/assign", post(coding::assign))
         .route("/incidents/{id}/lock", post(coding::lock))
         .route("/incidents/{id}/unlock", post(coding::unlock))
         .route("/incidents/{id}/acts", post(coding::act))

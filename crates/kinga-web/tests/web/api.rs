@@ -307,6 +307,33 @@ async fn triage_link_and_verify_an_incident() {
         .await;
     assert_eq!(status, 200);
 
+    let (_, me) = app.get(&analyst, "/api/v1/me").await;
+    let (status, assigned) = app
+        .post(
+            &analyst,
+            &format!("/api/v1/incidents/{iid}/assign"),
+            &json!({"assignee": me["id"]}),
+        )
+        .await;
+    assert_eq!((status, &assigned["assignee"]), (200, &me["id"]));
+    let bravo_token = app.token("analyst@bravo.org").await;
+    let (_, bravo_me) = app.get(&bravo_token, "/api/v1/me").await;
+    let (status, _) = app
+        .post(
+            &analyst,
+            &format!("/api/v1/incidents/{iid}/assign"),
+            &json!({"assignee": bravo_me["id"]}),
+        )
+        .await;
+    assert_eq!(status, 409, "only colleagues of the owning organisation");
+    let (status, _) = app
+        .post(
+            &analyst,
+            &format!("/api/v1/incidents/{iid}/assign"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 422);
     let (_, detail) = app.get(&analyst, &format!("/api/v1/incidents/{iid}")).await;
     assert_eq!(detail["reports"][0]["id"], rid);
     assert_eq!(detail["status"], "in_verification");
@@ -319,7 +346,7 @@ async fn triage_link_and_verify_an_incident() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, vec!["create", "set_status"]);
+    assert_eq!(actions, vec!["create", "set_status", "assign"]);
     assert_eq!(history["items"][1]["explanation"], "report corroborated");
 
     let (_, list) = app.get(&analyst, "/api/v1/incidents?country=CAF&crime=war_crimes&from=2026-11-01&to=2026-11-30&q=bossangoa").await;

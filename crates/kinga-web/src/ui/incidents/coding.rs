@@ -8,7 +8,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kinga_domain::fields::Fields;
-use kinga_domain::ids::{ActId, IncidentId, PartyId};
+use kinga_domain::ids::{ActId, IncidentId, PartyId, UserId};
 use kinga_domain::incident::IncidentStatus;
 use kinga_domain::party::{InvolvementRole, NewAct, NewInvolvement, NewParty};
 use kinga_domain::source::{NewCitation, NewSource};
@@ -100,6 +100,29 @@ pub async fn status(
     };
     match analyst.set_status(id, status, explanation).await {
         Ok(_) => done(id, "status", "workflow"),
+        Err(e) => again(page, id, Which::Status, form, problem(t, e)).await,
+    }
+}
+
+/// Who works the case next: one of the organisation's case workers, or nobody.
+pub async fn assign(
+    page: Page,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (id, analyst) = begin!(page, raw, form, Which::Status);
+    let t = page.t;
+    let value = form_value(&form);
+    let parsed = Fields::new(&value).and_then(|mut f| {
+        let assignee: Option<UserId> = f.parsed("assignee");
+        f.finish().map(|()| assignee)
+    });
+    let assignee = match parsed {
+        Ok(a) => a,
+        Err(e) => return again(page, id, Which::Status, form, Problem::invalid(t, &e)).await,
+    };
+    match analyst.assign(id, assignee).await {
+        Ok(_) => done(id, "assigned", "workflow"),
         Err(e) => again(page, id, Which::Status, form, problem(t, e)).await,
     }
 }

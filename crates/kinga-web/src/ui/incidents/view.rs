@@ -39,6 +39,7 @@ struct IncidentPage {
     may_code: bool,
     editing: bool,
     next_steps: Vec<Choice>,
+    assignees: Vec<Choice>,
     f: Forms,
     o: Options,
 }
@@ -66,6 +67,7 @@ fn notice(t: Tr, q: &HashMap<String, String>) -> String {
         Some("created_linked") => t.get("incident.created_linked"),
         Some("created_not_linked") => t.get("incident.created_not_linked"),
         Some("status") => t.get("incident.status_changed"),
+        Some("assigned") => t.get("incident.assigned"),
         Some("locked") => t.get("lock.taken"),
         Some("unlocked") => t.get("lock.released"),
         Some("act") => t.get("coding.act_added"),
@@ -158,6 +160,21 @@ pub(super) async fn detail(page: Page, id: IncidentId, o: Outcome, notice: Strin
             )
         })
         .collect();
+    let current = i.assignee.map(|u| u.to_string()).unwrap_or_default();
+    let assignees = match (&analyst, may_code) {
+        (Some(a), true) => a
+            .colleagues()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.role.works_cases())
+            .map(|u| {
+                let label = format!("{} ({})", u.email, t.word("role", u.role.as_str()));
+                Choice::new(u.id.to_string(), label, &current)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let opts = if editing {
         options(t, &page, &d, &o.forms).await
     } else {
@@ -191,6 +208,7 @@ pub(super) async fn detail(page: Page, id: IncidentId, o: Outcome, notice: Strin
         may_code,
         editing,
         next_steps,
+        assignees,
         f: o.forms,
         o: opts,
         t,
