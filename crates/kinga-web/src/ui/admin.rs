@@ -1,9 +1,9 @@
 //! Administration: the organisations of the network (anyone's admin may admit one) and the
 //! users of the administrator's own organisation.
-use super::i18n::Tr;
-use super::incidents::common::{
+use super::common::{
     countries, forbidden, problem, when, with_status, words, Choice, Entered, Problem,
 };
+use super::i18n::Tr;
 use super::session::{render, Page};
 use crate::state::AppState;
 use askama::Template;

@@ -1,7 +1,6 @@
 //! Incidents: the filtered list, the creation form (with duplicate suggestions, and from a
 //! report), and an incident's page with its coding, workflow and history.
 mod coding;
-pub(super) mod common;
 mod list;
 mod new;
 mod options;

@@ -1,5 +1,6 @@
 //! The HTML interface: server-rendered pages (askama) enhanced with htmx, in English and French.
 mod admin;
+pub(crate) mod common;
 pub mod i18n;
 mod incidents;
 mod login;

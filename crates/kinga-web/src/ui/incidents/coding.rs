@@ -1,8 +1,8 @@
 //! The incident's workflow and coding. Coding needs the edit lock: every coding request takes
 //! it again (refreshing it), so two analysts never code one incident at once, and a lock that
 //! went stale while its holder was away is taken over instead of blocking the desk.
-use super::common::{collect, not_found, problem, Entered, Problem};
 use super::view::{detail, Forms, Outcome};
+use crate::ui::common::{collect, not_found, problem, Entered, Problem};
 use crate::ui::session::{form_value, Page};
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};

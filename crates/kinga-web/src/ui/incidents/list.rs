@@ -1,4 +1,4 @@
-use super::common::{countries, field_errors, problem, query, words, Choice, Entered};
+use crate::ui::common::{countries, field_errors, problem, query, words, Choice, Entered};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{form_value, render, Page};
 use askama::Template;

@@ -1,4 +1,4 @@
-use super::common::{
+use crate::ui::common::{
     checks, collect, countries, field_errors, forbidden, not_found, problem, suggestions, text_or,
     visibilities, with_status, words, Choice, Entered, Group, Suggestion,
 };
@@ -166,7 +166,7 @@ pub async fn page(page: Page, Query(q): Query<HashMap<String, String>>) -> Respo
         f.set("summary", r.text.clone());
         f.set(
             "title",
-            super::common::excerpt(r.place_name.as_deref().unwrap_or(&r.text), 80),
+            crate::ui::common::excerpt(r.place_name.as_deref().unwrap_or(&r.text), 80),
         );
         for (k, v) in [
             ("admin1", r.admin1.clone()),

@@ -1,7 +1,7 @@
 //! The choices of the coding forms, shown while the visitor holds the edit lock.
-use super::common::{excerpt, visibilities, words, Choice, Group};
 use super::sections::crime_label;
 use super::view::Forms;
+use crate::ui::common::{excerpt, visibilities, words, Choice, Group};
 use crate::ui::i18n::Tr;
 use crate::ui::session::Page;
 use kinga_domain::party::{InvolvementRole, PartyKind};

@@ -1,6 +1,6 @@
 //! The sections of an incident's page, as rows a template prints: its facts, acts, parties
 //! and sources, each in the visitor's language.
-use super::common::{text_or, when, Fact};
+use crate::ui::common::{text_or, when, Fact};
 use crate::ui::i18n::Tr;
 use kinga_domain::incident::Incident;
 use kinga_domain::party::InvolvementRole;

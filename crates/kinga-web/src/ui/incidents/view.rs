@@ -1,9 +1,9 @@
-use super::common::{
-    excerpt, lock_text, message_page, not_found, when, with_status, Choice, Entered, Fact,
-};
 use super::options::{options, Options};
 use super::sections::{
     acts, facts, parties, sources, ActRow, HistoryRow, PartyRow, ReportRow, SourceRow,
+};
+use crate::ui::common::{
+    excerpt, lock_text, message_page, not_found, when, with_status, Choice, Entered, Fact,
 };
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
@@ -97,7 +97,7 @@ pub(super) async fn detail(page: Page, id: IncidentId, o: Outcome, notice: Strin
         Ok(Some(d)) => d,
         Ok(None) | Err(AccessError::Store(StoreError::NotFound)) => return not_found(page),
         Err(e) => {
-            let pr = super::common::problem(t, e);
+            let pr = crate::ui::common::problem(t, e);
             return message_page(page, pr.status, t.get("error.title"), &pr.message);
         }
     };

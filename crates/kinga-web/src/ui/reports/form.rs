@@ -1,7 +1,7 @@
-use crate::ui::i18n::Tr;
-use crate::ui::incidents::common::{
+use crate::ui::common::{
     countries, field_errors, forbidden, problem, visibilities, with_status, words, Choice, Entered,
 };
+use crate::ui::i18n::Tr;
 use crate::ui::session::{form_value, render, FormErrors, Page};
 use askama::Template;
 use axum::http::StatusCode;

@@ -1,5 +1,5 @@
+use crate::ui::common::{excerpt, forbidden, problem, query, when};
 use crate::ui::i18n::Tr;
-use crate::ui::incidents::common::{excerpt, forbidden, problem, query, when};
 use crate::ui::session::{render, Page};
 use askama::Template;
 use axum::extract::Query;

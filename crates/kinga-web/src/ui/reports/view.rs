@@ -1,7 +1,7 @@
-use crate::ui::i18n::Tr;
-use crate::ui::incidents::common::{
+use crate::ui::common::{
     not_found, problem, safe_back, suggestions, when, with_status, Fact, Problem, Suggestion,
 };
+use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
 use askama::Template;
 use axum::extract::{Path, Query};
