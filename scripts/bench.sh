@@ -8,7 +8,9 @@
 # Settings (environment): DURATION (seconds of wrk for (a), default 30), LIST_DURATION (seconds
 # per wrk run in (b), default 10), EVENTS (incidents to seed for (b), default 100000),
 # PEER_ROWS (rows sqlite3 inserts in (a), default 4000), PEER_REPEAT (sqlite3 repetitions of
-# each list query, default 100), KINGA_BENCH_DIR (work directory, default a new /tmp/kinga-bench.*).
+# each list query, default 100), FSYNC_PROBE=0 (skip pg_test_fsync), QUIET_WAIT (seconds to wait
+# for a load average below 0.5 before each part, default 0), PROBE=0 (skip the read-path probe
+# after (b)), KINGA_BENCH_DIR (work directory, default a new /tmp/kinga-bench.*).
 #
 # Needs: cargo, wrk, sqlite3, python3, curl, jq (Debian: apt-get install -y wrk sqlite3 jq curl);
 # pg_test_fsync (apt-get install -y postgresql) is used when present.
@@ -39,6 +41,19 @@ field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else 'inf')" "$1" "$2"; }
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+
+# The machine may be shared: note its load, and with QUIET_WAIT=SECONDS wait (at most that
+# long) for the one-minute load average to fall below 0.5 before each part.
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+wait_quiet() {
+    local waited=0
+    while [ "$waited" -lt "${QUIET_WAIT:-0}" ] &&
+        python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) >= 0.5 else 1)"; do
+        sleep 10
+        waited=$(( waited + 10 ))
+    done
+    record "load average before $1: $(load)"
+}
 
 say "build"
 (cd "$ROOT" && cargo build --release -p kinga)
@@ -92,12 +107,14 @@ say "machine"
     echo "sqlite3: $(sqlite3 --version | cut -d' ' -f1)   wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
 } | tee -a "$SUMMARY"
 PG_TEST_FSYNC=$(ls /usr/lib/postgresql/*/bin/pg_test_fsync 2>/dev/null | sort -V | tail -1 || true)
-if [ -n "$PG_TEST_FSYNC" ]; then
+if [ "${FSYNC_PROBE:-1}" = 0 ]; then
+    record "pg_test_fsync skipped (FSYNC_PROBE=0)"
+elif [ -n "$PG_TEST_FSYNC" ]; then
     "$PG_TEST_FSYNC" -s 3 -f "$WORK/fsync.probe" >"$WORK/pg_test_fsync.txt" 2>&1 || true
     rm -f "$WORK/fsync.probe"
     record "pg_test_fsync (one 8kB write, ops/s, on the work directory's disk):"
-    sed -n '/Compare file sync methods using one 8kB write/,/^$/p;/Compare file sync methods using one 8kB write/,/^Compare file sync methods using two/p' \
-        "$WORK/pg_test_fsync.txt" | grep -E 'fdatasync|fsync  |open_datasync|open_sync' | head -5 | tee -a "$SUMMARY"
+    awk '/using one 8kB write/ { f = 1; next } f && /^$/ { exit } f && /ops\/sec/' \
+        "$WORK/pg_test_fsync.txt" | tee -a "$SUMMARY"
 else
     record "pg_test_fsync not installed (apt-get install -y postgresql)"
 fi
@@ -106,36 +123,38 @@ fi
 # (a) Acknowledged report submissions over HTTP, 32 connections
 # ---------------------------------------------------------------------------------------------
 if [[ $BENCH == *a* ]]; then
-    say "(a) report submissions: kinga serve, wrk -c$CONNS, ${DURATION}s"
+    wait_quiet "(a)"
+    say "(a) report submissions: kinga serve, wrk -c$CONNS, 2 x ${DURATION}s with the sqlite3 peer in between"
     A="$WORK/a"
     rm -rf "$A"
     TOKEN_A=$(set_up "$A/data" bench-a)
     start_server "$A/data" "$A/serve"
-    KINGA_TOKEN=$TOKEN_A wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
-        -s "$HERE/post.lua" "$BASE" | tee "$A/wrk.txt"
-    KA=$(grep '^RESULT' "$A/wrk.txt")
-    CREATED=$(field created "$KA")
-    STORED=$(curl -sf -H "Authorization: Bearer $TOKEN_A" "$BASE/api/v1/reports?limit=1" | jq .total)
-    stop_server
-    VERIFY_A=$("$KINGA" verify --data-dir "$A/data" 2>&1) && VERIFY_A_OK=pass || VERIFY_A_OK=FAIL
-    record "(a) kinga: $KA"
-    record "(a) kinga: 201 answers $CREATED, reports stored $STORED ($([ "$CREATED" = "$STORED" ] && echo equal || echo DIFFERENT)); verify $VERIFY_A_OK: $VERIFY_A"
+    # kinga_post RUN: one wrk run of POST /api/v1/reports; sets KA_<RUN> to its RESULT line.
+    kinga_post() {
+        KINGA_TOKEN=$TOKEN_A wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+            -s "$HERE/post.lua" "$BASE" | tee "$A/wrk-$1.txt"
+        eval "KA_$1=\$(grep '^RESULT' \"\$A/wrk-\$1.txt\")"
+        record "load average after (a) kinga run $1: $(load)"
+        record "(a) kinga run $1: $(grep '^RESULT' "$A/wrk-$1.txt" | sed 's/^RESULT //')"
+    }
+    kinga_post 1
 
     say "(a) peer: sqlite3 $(sqlite3 --version | cut -d' ' -f1), WAL, synchronous=FULL, one transaction per report"
     # The rows Kinga wrote (each report and its audit entry), replayed one transaction each:
     # BEGIN IMMEDIATE; INSERT report; INSERT audit entry; UPDATE audit head; COMMIT.
+    # The server stays up, idle, between the two runs.
     DB_A="$A/data/kinga.db"
-    N=$(( PEER_ROWS < STORED ? PEER_ROWS : STORED ))
-    N=$(( N / CONNS * CONNS ))
+    N=$(( PEER_ROWS / CONNS * CONNS ))
     sqlite3 "$DB_A" ".mode insert reports" "SELECT * FROM reports ORDER BY rowid LIMIT $N;" >"$A/reports.sql"
     sqlite3 "$DB_A" ".mode insert audit_log" "SELECT * FROM audit_log WHERE entity = 'report' ORDER BY seq LIMIT $N;" >"$A/audit.sql"
+    N=$(wc -l <"$A/reports.sql")
     HASH=$(sqlite3 "$DB_A" "SELECT hash FROM audit_head")
     paste -d '\n' <(yes 'BEGIN IMMEDIATE;' | head -n "$N") "$A/reports.sql" "$A/audit.sql" \
         <(yes "UPDATE audit_head SET seq = seq + 1, hash = '$HASH' WHERE id = 1;" | head -n "$N") \
         <(yes 'COMMIT;' | head -n "$N") >"$A/transactions.sql"
+    sqlite3 "$DB_A" "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '_sqlx%' ORDER BY rowid" >"$A/schema.sql"
     fresh_peer() {
         rm -f "$1" "$1-wal" "$1-shm"
-        sqlite3 "$DB_A" .schema | grep -v '_sqlx_migrations' >"$A/schema.sql"
         sqlite3 "$1" "PRAGMA journal_mode=WAL;" >/dev/null
         sqlite3 "$1" <"$A/schema.sql"
         sqlite3 "$1" "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '$HASH');"
@@ -150,17 +169,19 @@ if [[ $BENCH == *a* ]]; then
     P1=$(python3 "$HERE/timer_stats.py" 5 <"$A/peer1.timer")
     C1=$(sqlite3 "$A/peer1.db" "SELECT count(*) FROM reports")
     RATE1=$(python3 -c "print(f'{$C1 / $T1:.1f}')")
-    record "(a) sqlite3, 1 process, $C1 transactions in ${T1}s: rate=$RATE1 $(echo "$P1" | sed 's/^RESULT //')"
+    record "(a) sqlite3, 1 process, $C1 transactions in ${T1}s: rate=$RATE1 wall_mean_ms=$(python3 -c "print(f'{$T1 * 1000 / $C1:.2f}')") $(echo "$P1" | sed 's/^RESULT //')"
 
     # 32 sqlite3 processes, as 32 clients with a connection each would write.
     fresh_peer "$A/peer32.db"
     # whole transactions (5 lines each) per process
     split -l "$(( N * 5 / CONNS ))" -d -a 2 "$A/transactions.sql" "$A/part."
+    PIDS=()
     t0=$(now)
-    for p in "$A"/part.*; do
+    for p in "$A"/part.??; do
         { preamble; cat "$p"; } | sqlite3 -bail "$A/peer32.db" >"$p.timer" 2>"$p.err" &
+        PIDS+=($!)
     done
-    wait
+    wait "${PIDS[@]}"
     T32=$(since "$t0")
     P32=$(cat "$A"/part.*.timer | python3 "$HERE/timer_stats.py" 5)
     C32=$(sqlite3 "$A/peer32.db" "SELECT count(*) FROM reports")
@@ -176,13 +197,27 @@ if [[ $BENCH == *a* ]]; then
     { printf 'PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n'; cat "$A/grouped.sql"; } | sqlite3 -bail "$A/peerg.db" >/dev/null
     TG=$(since "$t0")
     CG=$(sqlite3 "$A/peerg.db" "SELECT count(*) FROM reports")
-    record "(a) reference, sqlite3 1 process, $CONNS reports per transaction: $CG rows in ${TG}s: rate=$(python3 -c "print(f'{$CG / $TG:.1f}')")"
+    record "(a) reference (not a peer), sqlite3 1 process, $CONNS reports per transaction: $CG rows in ${TG}s: rate=$(python3 -c "print(f'{$CG / $TG:.1f}')")"
 
-    KRATE=$(field rate "$KA")
-    BEST=$(python3 -c "print(max($RATE1, $RATE32))")
-    BESTP99=$( [ "$BEST" = "$RATE1" ] && field p99_ms "$P1" || field p99_ms "$P32")
+    kinga_post 2
+    STORED=$(curl -sf -H "Authorization: Bearer $TOKEN_A" "$BASE/api/v1/reports?limit=1" | jq .total)
+    stop_server
+    VERIFY_A=$("$KINGA" verify --data-dir "$A/data" 2>&1) && VERIFY_A_OK=pass || VERIFY_A_OK=FAIL
+    # wrk stops with up to one request per connection unanswered; the server still commits
+    # those, so the store holds the 201s plus at most the unanswered ones, never fewer.
+    CREATED=$(( $(field created "$KA_1") + $(field created "$KA_2") ))
+    SENT=$(( $(field sent "$KA_1") + $(field sent "$KA_2") ))
+    OTHER=$(( $(field other "$KA_1") + $(field other "$KA_2") ))
+    UNANSWERED=$(( SENT - CREATED - OTHER ))
+    if [ "$STORED" -ge "$CREATED" ] && [ "$STORED" -le $(( CREATED + UNANSWERED )) ]; then COUNT_OK=consistent; else COUNT_OK=INCONSISTENT; fi
+    record "(a) kinga, both runs: 201 answers $CREATED, other answers $OTHER, sent $SENT ($UNANSWERED unanswered when wrk stopped), reports stored $STORED = 201s + $(( STORED - CREATED )): $COUNT_OK; verify $VERIFY_A_OK: $VERIFY_A"
+
+    KRATE=$(python3 -c "print(f'{($(field rate "$KA_1") + $(field rate "$KA_2")) / 2:.1f}')")
+    KP50=$(python3 -c "print(max($(field p50_ms "$KA_1"), $(field p50_ms "$KA_2")))")
+    KP99=$(python3 -c "print(max($(field p99_ms "$KA_1"), $(field p99_ms "$KA_2")))")
+    record "(a) kinga: mean rate of the two runs $KRATE/s, worse p50 $KP50 ms, worse p99 $KP99 ms"
     record "(a) RATIO kinga/sqlite3 throughput: $(ratio "$KRATE" "$RATE1")x vs 1 process, $(ratio "$KRATE" "$RATE32")x vs $CONNS processes"
-    record "(a) RATIO kinga/sqlite3 p99: $(ratio "$(field p99_ms "$KA")" "$(field p99_ms "$P1")")x vs 1 process, $(ratio "$(field p99_ms "$KA")" "$(field p99_ms "$P32")")x vs $CONNS processes (best peer rate $BEST/s, its p99 ${BESTP99} ms)"
+    record "(a) RATIO kinga/sqlite3 p99 (both at $CONNS concurrent writers): $(ratio "$KP99" "$(field p99_ms "$P32")")x vs $CONNS processes"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -196,6 +231,7 @@ if [[ $BENCH == *b* ]]; then
     python3 "$HERE/ucdp_replicate.py" "$ROOT/data/demo/ucdp_ged_v23_1_central_african_republic.csv" \
         "$EVENTS" "$B/ged.csv"
     TOKEN_B=$(set_up "$B/data" bench-b)
+    wait_quiet "(b) import"
     t0=$(now)
     "$KINGA" import ucdp "$B/ged.csv" --data-dir "$B/data" --org bench-b
     TI=$(since "$t0")
@@ -216,9 +252,10 @@ if [[ $BENCH == *b* ]]; then
     FILTERS=(
         "country|country=CAF|$VIS"
         "country+dates|country=CAF&from=2013-01-01&to=2014-12-31|$VIS AND end_day >= $(day 2013-01-01) AND start_day <= $(day 2014-12-31)"
-        "country+q|country=CAF&q=Bossangoa|$VIS AND (title LIKE '%Bossangoa%' ESCAPE '\\' OR summary LIKE '%Bossangoa%' ESCAPE '\\' OR place_name LIKE '%Bossangoa%' ESCAPE '\\' OR code LIKE '%Bossangoa%' ESCAPE '\\')"
+        "country+q|country=CAF&q=Bossangoa|$VIS AND rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH '\"Bossangoa\"')"
         "admin1|admin1=Ouham%20province|(visibility = 'public' OR (organisation_id = '$ORG_ID' AND visibility IN ('public', 'network', 'organisation', 'restricted'))) AND LOWER(admin1) = LOWER('Ouham province')"
     )
+    wait_quiet "(b) lists"
     start_server "$B/data" "$B/serve"
     for f in "${FILTERS[@]}"; do
         IFS='|' read -r name qs where <<<"$f"
@@ -232,6 +269,18 @@ if [[ $BENCH == *b* ]]; then
             echo "EXPLAIN QUERY PLAN $count_sql"
             echo "EXPLAIN QUERY PLAN $page_sql"
         } | sqlite3 -readonly "$DB_B" | sed "s/^/    plan: /" | tee -a "$SUMMARY"
+        # Peer: the same COUNT and page, run by sqlite3 in one process on the same file, half
+        # of the repetitions before the kinga runs and half after.
+        {
+            printf '.timer on\n'
+            for _ in $(seq 1 $(( (PEER_REPEAT + 1) / 2 ))); do
+                echo "$count_sql"
+                echo "$page_sql"
+            done
+        } >"$B/peer-$name.sql"
+        t0=$(now)
+        sqlite3 -readonly "$DB_B" <"$B/peer-$name.sql" | grep '^Run Time' >"$B/peer-$name.timer"
+        PEER_T=$(since "$t0")
         for c in 1 8; do
             KINGA_TOKEN=$TOKEN_B wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${LIST_DURATION}s" --timeout 10s --latency \
                 -s "$HERE/get.lua" "$url" >"$B/wrk-$name-c$c.txt"
@@ -239,20 +288,19 @@ if [[ $BENCH == *b* ]]; then
             record "(b) $name kinga c=$c: $(echo "$R" | sed 's/^RESULT //')"
             eval "K_${c}_P50=$(field p50_ms "$R"); K_${c}_P99=$(field p99_ms "$R")"
         done
-        # Peer: the same COUNT and page, run by sqlite3 in one process on the same file.
-        {
-            printf '.timer on\n'
-            for _ in $(seq 1 "$PEER_REPEAT"); do
-                echo "$count_sql"
-                echo "$page_sql"
-            done
-        } >"$B/peer-$name.sql"
-        sqlite3 -readonly "$DB_B" <"$B/peer-$name.sql" | grep '^Run Time' >"$B/peer-$name.timer"
+        t0=$(now)
+        sqlite3 -readonly "$DB_B" <"$B/peer-$name.sql" | grep '^Run Time' >>"$B/peer-$name.timer"
+        PEER_T=$(python3 -c "print($PEER_T + $(since "$t0"))")
+        REPS=$(( (PEER_REPEAT + 1) / 2 * 2 ))
+        WALL=$(python3 -c "print(f'{$PEER_T * 1000 / $REPS:.2f}')")
         P=$(python3 "$HERE/timer_stats.py" 2 <"$B/peer-$name.timer")
-        record "(b) $name sqlite3 (COUNT + page, $PEER_REPEAT times): $(echo "$P" | sed 's/^RESULT //')"
+        # .timer counts whole milliseconds; the wall-clock mean over all repetitions is exact.
+        record "(b) $name sqlite3 (COUNT + page, $REPS times): $(echo "$P" | sed 's/^RESULT //') wall_mean_ms=$WALL"
         record "(b) $name RATIO kinga c=1 / sqlite3: p50 $(ratio "$K_1_P50" "$(field p50_ms "$P")")x, p99 $(ratio "$K_1_P99" "$(field p99_ms "$P")")x"
     done
     stop_server
+    record "load average after (b): $(load)"
+
 fi
 
 say "summary ($SUMMARY)"

@@ -35,16 +35,17 @@ function response(status, hdrs, body)
 end
 
 function done(summary, latency, requests)
-   local c, o = 0, 0
+   local c, o, s = 0, 0, 0
    for _, t in ipairs(threads) do
       c = c + t:get("created")
       o = o + t:get("other")
+      s = s + t:get("n")
    end
    local secs = summary.duration / 1e6
    local e = summary.errors
    io.write(string.format(
-      "RESULT created=%d other=%d rate=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f socket_errors=%d\n",
-      c, o, c / secs, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+      "RESULT created=%d other=%d sent=%d rate=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f socket_errors=%d\n",
+      c, o, s, c / secs, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
       latency:percentile(99) / 1000, latency.max / 1000,
       e.connect + e.read + e.write + e.timeout))
 end

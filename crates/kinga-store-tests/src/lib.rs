@@ -535,6 +535,26 @@ pub async fn story(store: &dyn Store) {
         0,
         "LIKE wildcards are literal"
     );
+    let short = list(IncidentFilter {
+        text: Some("ou".into()),
+        ..filter()
+    })
+    .await;
+    assert_eq!(
+        (short.total, short.items[0].id),
+        (1, i2.id),
+        "a text too short for trigrams still matches"
+    );
+    let by_code = list(IncidentFilter {
+        text: Some("caf-2013-000001".into()),
+        ..filter()
+    })
+    .await;
+    assert_eq!(
+        (by_code.total, by_code.items[0].id),
+        (1, i1.id),
+        "codes are searchable"
+    );
     let page = list(IncidentFilter {
         limit: 1,
         offset: 1,

@@ -13,9 +13,7 @@ use kinga_domain::report::NewReport;
 use kinga_domain::user::{Email, User};
 use kinga_domain::Role;
 use kinga_store::sql::SqlStore;
-use kinga_store::{
-    Actor, NewUser, Scope, Store, StoreError,
-};
+use kinga_store::{Actor, NewUser, Scope, Store, StoreError};
 use kinga_store_postgres::PgEngine;
 use serde_json::json;
 use sqlx::Connection;
@@ -104,7 +102,6 @@ fn actor_for(user: &User) -> Actor {
         organisation: Some(user.organisation.clone()),
     }
 }
-
 
 async fn add_org(store: &Pg, slug: &str, networks: &[&str]) -> Organisation {
     let nets: Vec<String> = networks.iter().map(|s| s.to_string()).collect();

@@ -21,6 +21,32 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// Incidents whose title, summary, place or code contain `text` (case-insensitive). SQLite
+    /// answers from its trigram index when the text is long enough to have trigrams.
+    pub fn incident_text(&self, text: &str, args: &mut super::value::Args) -> String {
+        if *self == Dialect::Sqlite && text.chars().count() >= 3 {
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            let p = args.push(phrase);
+            return format!(
+                "rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH {p})"
+            );
+        }
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = args.push(format!("%{escaped}%"));
+        format!(
+            "({} OR {} OR {} OR {})",
+            self.contains("title", &p),
+            self.contains("summary", &p),
+            self.contains("place_name", &p),
+            self.contains("code", &p)
+        )
+    }
+}
+
 /// A connection inside an open transaction.
 #[async_trait]
 pub trait Tx: Send {

@@ -226,14 +226,6 @@ pub(crate) async fn load_visible(
         .ok_or(StoreError::NotFound)
 }
 
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 pub async fn list<E: Engine>(
     store: &SqlStore<E>,
     scope: &Scope,
@@ -263,15 +255,7 @@ pub async fn list<E: Engine>(
         conds.push(format!("status = {}", args.push(s.as_str())));
     }
     if let Some(t) = &f.text {
-        let p = args.push(like_pattern(t));
-        let d = store.engine.dialect();
-        conds.push(format!(
-            "({} OR {} OR {} OR {})",
-            d.contains("title", &p),
-            d.contains("summary", &p),
-            d.contains("place_name", &p),
-            d.contains("code", &p)
-        ));
+        conds.push(store.engine.dialect().incident_text(t, &mut args));
     }
     let cond = conds.join(" AND ");
     let total = store
