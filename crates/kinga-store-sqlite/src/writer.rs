@@ -62,26 +62,7 @@ async fn raw(conn: &mut SqliteConnection, sql: &str) -> Result<()> {
     Ok(())
 }
 
-/// How many writes between refreshes of the query planner's statistics.
-const OPTIMIZE_EVERY: usize = 5_000;
-
-/// Keeps the planner's statistics current, so that for example a text search starts from the
-/// few matching rows rather than from every incident of the country. With `analysis_limit` it
-/// samples, so it costs milliseconds even on large tables; when nothing changed much, nothing.
-async fn optimize(conn: &mut SqliteConnection) {
-    if let Err(e) = raw(
-        conn,
-        "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002",
-    )
-    .await
-    {
-        tracing::warn!("refreshing planner statistics failed: {e}");
-    }
-}
-
 async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<(WriteJob, Reply)>) {
-    optimize(&mut conn).await;
-    let mut since_optimize = 0usize;
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -90,13 +71,8 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<(WriteJob, Reply
                 Err(_) => break,
             }
         }
-        since_optimize += group.len();
         if let Err(e) = commit_group(&mut conn, group).await {
             tracing::error!("write group failed: {e}");
-        }
-        if since_optimize >= OPTIMIZE_EVERY {
-            since_optimize = 0;
-            optimize(&mut conn).await;
         }
     }
     let _ = conn.close().await;
