@@ -31,8 +31,16 @@ if [ -z "${KINGA_TEST_DATABASE_URL:-}" ]; then
     fi
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 say "cargo test --workspace"
-cargo test --workspace --no-fail-fast
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
 
 say "browser test"
-bash tests/browser/run.sh
+bash tests/browser/run.sh 2>&1 | tee -a "$log"
+
+# One closing line for the whole run: every Rust test binary and the browser suite.
+passed=$(grep -hoE '(test result: .* ([0-9]+) passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+ passed|pass [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
+failed=$(grep -hoE '(([0-9]+) failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
+echo "kinga: ${passed:-0} passed, ${failed:-0} failed"
