@@ -252,7 +252,7 @@ if [[ $BENCH == *b* ]]; then
     FILTERS=(
         "country|country=CAF|$VIS"
         "country+dates|country=CAF&from=2013-01-01&to=2014-12-31|$VIS AND end_day >= $(day 2013-01-01) AND start_day <= $(day 2014-12-31)"
-        "country+q|country=CAF&q=Bossangoa|$VIS AND rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH '\"Bossangoa\"')"
+        "country+q|country=CAF&q=Bossangoa|${VIS/country = /+country = } AND rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH '\"Bossangoa\"')"
         "admin1|admin1=Ouham%20province|(visibility = 'public' OR (organisation_id = '$ORG_ID' AND visibility IN ('public', 'network', 'organisation', 'restricted'))) AND LOWER(admin1) = LOWER('Ouham province')"
     )
     wait_quiet "(b) lists"
