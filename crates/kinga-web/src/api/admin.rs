@@ -10,19 +10,36 @@ use kinga_domain::user::{Email, User};
 use kinga_domain::Role;
 use serde_json::{json, Value};
 
-pub async fn me(ApiCaller(member): ApiCaller) -> Json<User> {
-    Json(member.user().clone())
+/// Every record the API returns says who owns it and how far it travels. The directory of
+/// organisations is shared with every member of the network; a user record stays within its
+/// organisation.
+fn org_json(o: &Organisation) -> Value {
+    let mut v = json!(o);
+    v["organisation"] = json!(o.slug);
+    v["visibility"] = json!("network");
+    v
+}
+
+fn user_json(u: &User) -> Value {
+    let mut v = json!(u);
+    v["visibility"] = json!("organisation");
+    v
+}
+
+pub async fn me(ApiCaller(member): ApiCaller) -> Json<Value> {
+    Json(user_json(member.user()))
 }
 
 pub async fn organisations(ApiCaller(member): ApiCaller) -> Result<Json<Value>, ApiError> {
     let orgs = member.organisations().await?;
-    Ok(Json(json!({"total": orgs.len(), "items": orgs})))
+    let items: Vec<Value> = orgs.iter().map(org_json).collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
 pub async fn add_organisation(
     ApiCaller(member): ApiCaller,
     body: Bytes,
-) -> Result<(StatusCode, Json<Organisation>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let value = json_body(&body)?;
     let mut f = Fields::new(&value)?;
     let slug = f.required_text("slug", 64).unwrap_or_default();
@@ -41,20 +58,21 @@ pub async fn add_organisation(
     let admin = member.as_admin()?;
     Ok((
         StatusCode::CREATED,
-        Json(admin.add_organisation(new).await?),
+        Json(org_json(&admin.add_organisation(new).await?)),
     ))
 }
 
 pub async fn users(ApiCaller(member): ApiCaller) -> Result<Json<Value>, ApiError> {
     let admin = member.as_admin()?;
     let users = admin.users().await?;
-    Ok(Json(json!({"total": users.len(), "items": users})))
+    let items: Vec<Value> = users.iter().map(user_json).collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
 pub async fn add_user(
     ApiCaller(member): ApiCaller,
     body: Bytes,
-) -> Result<(StatusCode, Json<User>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let value = json_body(&body)?;
     let mut f = Fields::new(&value)?;
     let email: Option<Email> = f.required("email");
@@ -69,5 +87,5 @@ pub async fn add_user(
             &password.expect("checked"),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user_json(&user))))
 }

@@ -308,6 +308,17 @@ async fn triage_link_and_verify_an_incident() {
     assert_eq!(status, 200);
 
     let (_, me) = app.get(&analyst, "/api/v1/me").await;
+    assert_eq!(
+        (&me["organisation"], &me["visibility"]),
+        (&json!("alpha"), &json!("organisation"))
+    );
+    let (_, orgs) = app.get(&analyst, "/api/v1/organisations").await;
+    for o in orgs["items"].as_array().unwrap() {
+        assert!(
+            o["id"].is_string() && o["organisation"].is_string() && o["visibility"] == "network",
+            "{o}"
+        );
+    }
     let (status, assigned) = app
         .post(
             &analyst,
