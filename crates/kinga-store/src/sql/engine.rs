@@ -19,9 +19,7 @@ impl Dialect {
             Dialect::Postgres => format!("{column} ILIKE {placeholder} ESCAPE '\\'"),
         }
     }
-}
 
-impl Dialect {
     /// Incidents whose title, summary, place or code contain `text` (case-insensitive). SQLite
     /// answers from its trigram index when the text is long enough to have trigrams.
     /// Whether `incident_text` answers `text` from SQLite's trigram index (it needs at least

@@ -68,24 +68,22 @@ pub fn detail_json(d: &IncidentDetail) -> Value {
         v
     };
     out["acts"] = Value::Array(d.acts.iter().map(|a| with_owner(json!(a))).collect());
+    // Each involvement with its party, each citation with its source.
+    let paired = |record: Value, key: &str, other: Value| {
+        let mut v = with_owner(record);
+        v[key] = other;
+        v
+    };
     out["involvements"] = Value::Array(
         d.involvements
             .iter()
-            .map(|pi| {
-                let mut v = with_owner(json!(pi.involvement));
-                v["party"] = json!(pi.party);
-                v
-            })
+            .map(|pi| paired(json!(pi.involvement), "party", json!(pi.party)))
             .collect(),
     );
     out["citations"] = Value::Array(
         d.citations
             .iter()
-            .map(|cs| {
-                let mut v = with_owner(json!(cs.citation));
-                v["source"] = json!(cs.source);
-                v
-            })
+            .map(|cs| paired(json!(cs.citation), "source", json!(cs.source)))
             .collect(),
     );
     out["reports"] = json!(d.reports);
