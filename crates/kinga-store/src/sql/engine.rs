@@ -20,14 +20,14 @@ impl Dialect {
         }
     }
 
-    /// Incidents whose title, summary, place or code contain `text` (case-insensitive). SQLite
-    /// answers from its trigram index when the text is long enough to have trigrams.
     /// Whether `incident_text` answers `text` from SQLite's trigram index (it needs at least
     /// one trigram).
     pub fn uses_text_index(&self, text: &str) -> bool {
         *self == Dialect::Sqlite && text.chars().count() >= 3
     }
 
+    /// Incidents whose title, summary, place or code contain `text` (case-insensitive). SQLite
+    /// answers from its trigram index when the text is long enough to have trigrams.
     pub fn incident_text(&self, text: &str, args: &mut super::value::Args) -> String {
         if self.uses_text_index(text) {
             let phrase = format!("\"{}\"", text.replace('"', "\"\""));
