@@ -21,6 +21,10 @@ apt_install() {
 }
 
 command -v sqlite3 >/dev/null || apt_install sqlite3 || say "sqlite3 missing: the hand-edit test will skip"
+# R's glmnet is the reference the forecast is checked against; openssl ts is the local time-stamp
+# authority of the evidence tests.
+command -v Rscript >/dev/null && Rscript -e 'library(glmnet)' >/dev/null 2>&1 || apt_install r-cran-glmnet || say "R glmnet missing: the forecast reference test will skip"
+command -v openssl >/dev/null || apt_install openssl || say "openssl missing: the time-stamp tests will skip"
 
 if [ -z "${KINGA_TEST_DATABASE_URL:-}" ]; then
     if is_root; then

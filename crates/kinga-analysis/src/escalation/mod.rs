@@ -1,0 +1,1 @@
+//! Escalation detectors over region time series.

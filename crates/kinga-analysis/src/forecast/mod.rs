@@ -1,0 +1,1 @@
+//! Elastic-net logistic regression (glmnet objective) for structural atrocity-risk forecasts.
