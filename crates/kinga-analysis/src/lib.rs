@@ -2,5 +2,6 @@
 //! detector or model runs on SQLite, PostgreSQL or a file.
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod escalation;
 pub mod forecast;

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod incident;
 pub mod org;
 pub mod party;
+pub mod period;
 pub mod report;
 pub mod source;
 pub mod time;

@@ -1,0 +1,1 @@
+//! UN Framework of Analysis assessments: scoring rules from indicator scores to factor and overall summaries.

@@ -1,0 +1,4 @@
+//! The integration tests of kinga-analysis, one binary.
+mod assessment;
+mod escalation;
+mod forecast;
