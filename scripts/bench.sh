@@ -233,7 +233,7 @@ if [[ $BENCH == *b* ]]; then
     TOKEN_B=$(set_up "$B/data" bench-b)
     wait_quiet "(b) import"
     t0=$(now)
-    "$KINGA" import ucdp "$B/ged.csv" --data-dir "$B/data" --org bench-b
+    "$KINGA" import ucdp-incidents "$B/ged.csv" --data-dir "$B/data" --org bench-b
     TI=$(since "$t0")
     record "(b) import: $EVENTS events in ${TI}s = $(python3 -c "print(f'{$EVENTS / $TI:.0f}')") events/s ($(du -h "$B/data/kinga.db" | cut -f1) database)"
     t0=$(now)

@@ -62,6 +62,11 @@ impl Member {
         &self.principal
     }
 
+    /// For the handles other modules of this crate build on a member (risk desk).
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     pub fn as_analyst(&self) -> Result<Analyst> {
         if self.principal.user.role.works_cases() {
             Ok(Analyst(self.clone()))

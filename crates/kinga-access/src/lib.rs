@@ -8,6 +8,8 @@ mod error;
 mod handles;
 mod limiter;
 pub mod password;
+mod risk;
+mod signals;
 mod signin;
 pub mod token;
 pub mod totp;
@@ -15,6 +17,7 @@ pub mod totp;
 pub use error::AccessError;
 pub use handles::{Admin, Analyst, Member, Principal, System};
 pub use limiter::LoginLimiter;
+pub use risk::{Assessor, Reviewer};
 pub use signin::{Access, NewSession, SignIn, SESSION_HOURS, SESSION_HOURS_SECONDS};
 
 pub type Result<T, E = AccessError> = std::result::Result<T, E>;

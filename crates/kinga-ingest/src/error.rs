@@ -12,6 +12,13 @@ pub enum IngestError {
     },
     #[error("{file}: missing required column {column}")]
     MissingColumn { file: String, column: &'static str },
+    /// The header lacks columns the format needs: the wrong file, or the wrong delimiter.
+    #[error("{file}: missing required columns: {}", columns.join(", "))]
+    MissingColumns { file: String, columns: Vec<String> },
+    #[error("{file}: {problem}")]
+    Mapping { file: String, problem: String },
+    #[error("storing events: {0}")]
+    Store(#[from] kinga_store::StoreError),
     /// The row itself is malformed (wrong number of cells, broken quoting).
     #[error("{file} line {line}: {problem}")]
     Row {

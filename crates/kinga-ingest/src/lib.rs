@@ -5,6 +5,8 @@
 
 pub mod demo;
 mod error;
+pub mod events;
+pub mod predictors;
 pub mod ucdp;
 
 pub use error::{Clipped, IngestError};

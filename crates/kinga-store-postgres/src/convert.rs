@@ -59,3 +59,38 @@ pub fn error(e: sqlx::Error) -> StoreError {
         _ => StoreError::Backend(e.to_string()),
     }
 }
+
+/// Appends one row in COPY's text format: tab-separated, `\N` for null, and backslash,
+/// tab, newline and carriage return escaped.
+pub fn copy_line(buf: &mut String, row: Vec<SqlValue>) {
+    use std::fmt::Write;
+    for (i, v) in row.into_iter().enumerate() {
+        if i > 0 {
+            buf.push('\t');
+        }
+        match v {
+            SqlValue::Int(None) | SqlValue::Real(None) | SqlValue::Text(None) => {
+                buf.push_str("\\N")
+            }
+            SqlValue::Int(Some(n)) => {
+                let _ = write!(buf, "{n}");
+            }
+            // `{:?}` keeps every digit an f64 needs to read back as the same value.
+            SqlValue::Real(Some(x)) => {
+                let _ = write!(buf, "{x:?}");
+            }
+            SqlValue::Text(Some(t)) => {
+                for ch in t.chars() {
+                    match ch {
+                        '\\' => buf.push_str("\\\\"),
+                        '\t' => buf.push_str("\\t"),
+                        '\n' => buf.push_str("\\n"),
+                        '\r' => buf.push_str("\\r"),
+                        c => buf.push(c),
+                    }
+                }
+            }
+        }
+    }
+    buf.push('\n');
+}

@@ -88,6 +88,34 @@ impl Tx for PgTx<'_> {
             .map_err(convert::error)?;
         rows.iter().map(convert::row).collect()
     }
+
+    async fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<SqlValue>>,
+    ) -> Result<u64> {
+        let mut copy = self
+            .conn
+            .copy_in_raw(&format!(
+                "COPY {table} ({}) FROM STDIN",
+                columns.join(", ")
+            ))
+            .await
+            .map_err(convert::error)?;
+        let mut buf = String::with_capacity(64 * 1024);
+        for row in rows {
+            convert::copy_line(&mut buf, row);
+            if buf.len() > 1 << 20 {
+                copy.send(buf.as_bytes()).await.map_err(convert::error)?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await.map_err(convert::error)?;
+        }
+        copy.finish().await.map_err(convert::error)
+    }
 }
 
 /// Everything a write does between BEGIN and COMMIT.

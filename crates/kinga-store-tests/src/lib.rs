@@ -3,6 +3,10 @@
 //! every storage backend must pass unchanged. Each step asserts what a user would see.
 #![forbid(unsafe_code)]
 
+pub mod events;
+pub mod evidence;
+pub mod signals;
+
 use chrono::NaiveDate;
 use kinga_domain::ids::OrgId;
 use kinga_domain::incident::{IncidentFilter, IncidentStatus, NewIncident};

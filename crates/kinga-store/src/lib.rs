@@ -4,14 +4,22 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod events;
+mod evidence;
+mod risk;
 mod scope;
 mod settings;
+mod signals;
 pub mod sql;
 mod store;
 
 pub use error::StoreError;
+pub use events::*;
+pub use evidence::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};
+pub use risk::{AssessmentDetail, RiskStore};
 pub use scope::{Actor, Scope};
 pub use settings::{Backend, DbSettings};
+pub use signals::{NewSignal, NewSignalRun, Signal, SignalFilter, SignalRun, SignalStore};
 pub use sql::SqlStore;
 pub use store::*;
 

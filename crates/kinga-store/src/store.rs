@@ -110,7 +110,16 @@ pub struct VerifyOutcome {
 /// `Scope` that limits what comes back. Every write commits together with its audit entry, and
 /// returns only after the commit is durable.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    crate::EvidenceStore
+    + crate::EventStore
+    + crate::EventAggregates
+    + crate::RiskStore
+    + crate::SignalStore
+    + Send
+    + Sync
+    + 'static
+{
     fn backend_name(&self) -> &'static str;
 
     // Organisations and networks.

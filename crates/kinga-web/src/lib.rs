@@ -9,6 +9,8 @@ mod auth;
 mod error;
 mod startup;
 mod state;
+pub mod sealed;
 pub mod ui;
+pub mod vault;
 
 pub use startup::{Application, WebOptions};

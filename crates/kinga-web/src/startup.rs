@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone, Default)]
 pub struct WebOptions {
     pub secure_cookies: bool,
+    /// Evidence upload and download; without it those routes answer 503.
+    pub vault: Option<Arc<crate::vault::Vault>>,
 }
 
 /// The server, bound to a listener it was given: tests hand it port 0, the binary the
@@ -23,6 +25,7 @@ impl Application {
             access,
             secure_cookies: options.secure_cookies,
             started: chrono::Utc::now(),
+            vault: options.vault,
         };
         let router = Router::new()
             .nest("/api/v1", crate::api::routes())

@@ -7,4 +7,6 @@ pub struct AppState {
     /// Set when Kinga is served over HTTPS, so cookies are never sent in clear.
     pub secure_cookies: bool,
     pub started: chrono::DateTime<chrono::Utc>,
+    /// The evidence vault; `None` when the server was started without one.
+    pub vault: Option<Arc<crate::vault::Vault>>,
 }

@@ -26,6 +26,9 @@ pub struct Db {
     /// A postgres://… URL: use PostgreSQL instead of the embedded database.
     #[arg(long, env = "KINGA_DATABASE_URL", global = true)]
     pub database: Option<String>,
+    /// Directory of the sealed evidence blobs [default: <data-dir>/vault].
+    #[arg(long, env = "KINGA_VAULT_DIR", global = true)]
+    pub vault_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -71,10 +74,166 @@ pub enum Command {
         #[command(flatten)]
         db: Db,
     },
-    /// Import an external dataset as incidents.
+    /// Statistical forecast of mass-killing onset (elastic-net logistic regression, the Early
+    /// Warning Project's method): fit, forecast, backtest.
+    Risk {
+        #[command(subcommand)]
+        action: crate::commands::risk::RiskAction,
+    },
+    /// UN Framework of Analysis assessments: list them, export a country's.
+    Assessment {
+        #[command(subcommand)]
+        action: crate::commands::assessment::AssessmentAction,
+    },
+    /// Escalation signals: run the detectors over the imported events, store and list the
+    /// signals; `backtest` measures lead times and false alarms against known onsets.
+    #[command(
+        after_help = "Examples:\n  kinga detect --level admin1 --period week --from 2013-01-01 --format csv\n  kinga detect backtest --onsets onsets.csv --level country --period month"
+    )]
+    Detect(crate::commands::detect::DetectCommand),
+    /// Benchmark inputs: `gen-events` resamples real GED rows into a large file.
+    Bench {
+        #[command(subcommand)]
+        what: crate::commands::bench::BenchCommand,
+    },
+    /// Import published event data (UCDP, ACLED, GDELT, mapped CSV) as events.
+    #[command(
+        after_help = "Exit status: 0 with the summary (read, new, updated, rejected) on stdout; 2 when the file cannot be read or its header lacks columns. Rejected rows alone do not fail an import: they go to the quarantine file with their line and reason."
+    )]
     Import {
         #[command(subcommand)]
-        source: ImportSource,
+        source: crate::commands::import::ImportSource,
+    },
+    /// Evidence: sealed originals attached to incidents and reports.
+    Evidence {
+        #[command(subcommand)]
+        action: EvidenceAction,
+    },
+    /// Exports: signed legal dossiers.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Organisation keys: creation, public key file, recovery shares, rotation.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Check a signed dossier offline: every file's SHA-256 and size, the manifest signature,
+    /// each item's custody chain, the RFC 3161 time-stamp if present, and that nothing was added.
+    #[command(
+        after_help = "Needs nothing but the zip and the organisation's public key file; no network, no database.\nExit status: 0 when every check passes, 1 naming each failure, 2 when the key file is unreadable.\n\nExample:\n  kinga keys export-public --org kenya-hrc --out kenya-hrc.pub\n  kinga verify-bundle dossier.zip --key kenya-hrc.pub"
+    )]
+    VerifyBundle {
+        /// The dossier zip made by `kinga export dossier`.
+        file: PathBuf,
+        /// The organisation's public key file (`kinga keys export-public`).
+        #[arg(long)]
+        key: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EvidenceAction {
+    /// Hash, seal and record a file; prints the new evidence id and its SHA-256.
+    #[command(
+        after_help = "Example:\n  kinga evidence add --incident 0193… photo.jpg\n  ssh field-laptop cat clip.mp4 | kinga evidence add --incident 0193… --expect-size 48211093 --name clip.mp4 -"
+    )]
+    Add {
+        #[command(flatten)]
+        db: Db,
+        /// The incident's id or code (CAF-2013-000042).
+        #[arg(long)]
+        incident: Option<String>,
+        #[arg(long)]
+        report: Option<String>,
+        /// public, network, organisation, restricted or sealed.
+        #[arg(long, default_value = "restricted")]
+        visibility: String,
+        /// The size the sender announced: fewer or more bytes are refused, nothing is stored.
+        #[arg(long)]
+        expect_size: Option<u64>,
+        /// The SHA-256 the sender announced: another hash is refused, nothing is stored.
+        #[arg(long)]
+        expect_sha256: Option<String>,
+        /// File name to record when reading standard input.
+        #[arg(long)]
+        name: Option<String>,
+        /// The file, or `-` for standard input.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportWhat {
+    /// A signed zip of an incident's evidence for a court or a mechanism.
+    #[command(
+        after_help = "The organisation's passphrase is read from KINGA_KEY_PASSPHRASE or the first line of standard input.\n\nExample:\n  kinga export dossier --incident 0193… --out dossier.zip\n  kinga verify-bundle dossier.zip --key irri.pub"
+    )]
+    Dossier {
+        #[command(flatten)]
+        db: Db,
+        /// The incident's id or code (CAF-2013-000042).
+        #[arg(long)]
+        incident: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Metadata-stripped working copies instead of the sealed originals.
+        #[arg(long)]
+        working_copies: bool,
+        /// Keep the capture metadata (GPS, device, time) in the manifest.
+        #[arg(long)]
+        with_metadata: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysAction {
+    /// Create an organisation's keys (passphrase from KINGA_KEY_PASSPHRASE or standard input).
+    #[command(after_help = "Example:\n  printf 'a long key passphrase\\n' | kinga keys init --org irri")]
+    Init {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        org: String,
+    },
+    /// Write the public key file that `kinga verify-bundle --key` needs.
+    #[command(after_help = "Example:\n  kinga keys export-public --org irri --out irri.pub")]
+    ExportPublic {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print k-of-n recovery shares as words, one per trustee.
+    #[command(after_help = "Example:\n  KINGA_KEY_PASSPHRASE=… kinga keys split --org irri --shares 5 --threshold 3")]
+    Split {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        org: String,
+        #[arg(long, default_value_t = 5)]
+        shares: u8,
+        #[arg(long, default_value_t = 3)]
+        threshold: u8,
+    },
+    /// Rebuild the keys from shares on standard input; seal them under KINGA_KEY_PASSPHRASE.
+    #[command(after_help = "Example:\n  cat share1.txt share3.txt share4.txt | KINGA_KEY_PASSPHRASE='new passphrase' kinga keys recover --org irri")]
+    Recover {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        org: String,
+    },
+    /// New keys; every data key is rewrapped, no evidence is re-encrypted.
+    #[command(after_help = "Example:\n  KINGA_KEY_PASSPHRASE=… kinga keys rotate --org irri")]
+    Rotate {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -144,24 +303,6 @@ pub enum TokenAction {
         db: Db,
         #[arg(long)]
         email: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum ImportSource {
-    /// UCDP Georeferenced Event Dataset CSV (any version with the GED columns).
-    #[command(
-        after_help = "Example:\n  kinga import ucdp GEDEvent_v23_1.csv --org irri --visibility public"
-    )]
-    Ucdp {
-        #[command(flatten)]
-        db: Db,
-        file: PathBuf,
-        /// Organisation that owns the imported incidents.
-        #[arg(long)]
-        org: String,
-        #[arg(long, default_value = "public")]
-        visibility: String,
     },
 }
 

@@ -69,6 +69,34 @@ pub async fn import_events<R: Read>(
     Ok(outcome)
 }
 
+/// Loads the demo's UCDP file into events as well, so the region time series and escalation
+/// signals have data: incidents are the network's documentation, events the published dataset.
+pub async fn load_events(
+    store: &dyn kinga_store::Store,
+) -> Result<kinga_ingest::events::Summary, Failure> {
+    let rows = kinga_ingest::events::read_ucdp(
+        UCDP_CAR_FILE.to_string(),
+        Box::new(std::io::Cursor::new(UCDP_CAR)),
+        kinga_domain::event::Dataset::UcdpGed,
+    )
+    .map_err(|e| Failure::Other(e.to_string()))?;
+    let options = kinga_ingest::events::ImportOptions {
+        dry_run: false,
+        // The embedded file has no bad rows; a path is still needed should one appear.
+        quarantine: std::env::temp_dir().join("kinga-demo-events.rejected.csv"),
+        batch: 2_000,
+    };
+    kinga_ingest::events::import(
+        store,
+        &kinga_store::Actor::system("demo"),
+        rows,
+        &options,
+        &|_| {},
+    )
+    .await
+    .map_err(|e| Failure::Other(e.to_string()))
+}
+
 fn password() -> String {
     // Four random words' worth of entropy, easy to type from a terminal.
     kinga_access::token::generate("demo-")
@@ -130,4 +158,39 @@ pub async fn set_up(
         GedReader::new(UCDP_CAR_FILE, UCDP_CAR).map_err(|e| Failure::Other(e.to_string()))?;
     let outcome = import_events(system, &home, reader, Visibility::Public, count).await?;
     Ok((logins, outcome, home))
+}
+
+/// One sample Framework assessment of the Central African Republic, labelled as a
+/// demonstration in its situation and summary, so the assessment pages have something to show.
+/// Its scores illustrate the form; they are not an analysis of the country. Made once.
+pub async fn sample_assessment(
+    store: &dyn kinga_store::Store,
+    home: &Organisation,
+) -> Result<bool, Failure> {
+    use kinga_domain::risk::{NewAssessment, ScoreInput};
+    use kinga_store::Scope;
+    let car = kinga_domain::Country::parse("CAF").expect("CAF is a country");
+    let existing = store.assessments(&Scope::maintenance(), Some(car)).await?;
+    if existing.iter().any(|a| a.organisation_id == home.id) {
+        return Ok(false);
+    }
+    let actor = kinga_store::Actor::system("demo").acting_for(home.id, home.slug.clone());
+    let new = NewAssessment::parse(&serde_json::json!({
+        "country": "CAF",
+        "situation": "DEMONSTRATION — sample data, not an assessment",
+        "assessed_on": kinga_domain::time::now().date_naive().to_string(),
+        "visibility": "organisation",
+        "summary": "Demonstration only: a few indicators scored to show how the form, the summary and the sign-off work. These scores are illustrative and say nothing about the Central African Republic."
+    }))?;
+    let a = store.create_assessment(&actor, new).await?;
+    for (indicator, score) in [("1.1", 2), ("7.5", 2), ("9.4", 1), ("13.8", 1)] {
+        let input = ScoreInput::parse(&serde_json::json!({
+            "indicator": indicator, "score": score, "confidence": "low",
+            "note": "Demonstration value, not an assessment."
+        }))?;
+        store
+            .score_indicator(&actor, &Scope::maintenance(), a.id, input)
+            .await?;
+    }
+    Ok(true)
 }

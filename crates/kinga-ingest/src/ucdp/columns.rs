@@ -16,7 +16,7 @@ macro_rules! columns {
                 match self { $(Col::$col => $name),* }
             }
 
-            fn required(self) -> bool {
+            pub(crate) fn required(self) -> bool {
                 match self { $(Col::$col => $required),* }
             }
         }

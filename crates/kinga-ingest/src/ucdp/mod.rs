@@ -2,7 +2,7 @@
 //! death, coded by the Uppsala Conflict Data Program and published under CC BY 4.0.
 //! [`GedReader`] streams a GED CSV file into [`GedEvent`]s; [`GedEvent::into_imported`] turns
 //! each into the records an import stores.
-mod columns;
+pub(crate) mod columns;
 mod countries;
 mod event;
 mod import;

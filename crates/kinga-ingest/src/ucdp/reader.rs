@@ -61,6 +61,11 @@ impl<R: Read> GedReader<R> {
     pub fn file(&self) -> &str {
         &self.file
     }
+
+    /// The line the last row read starts on.
+    pub fn line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
 }
 
 impl<R: Read> Iterator for GedReader<R> {

@@ -35,6 +35,63 @@ mod sqlite {
         };
         kinga_store_tests::tampering_story(store.as_ref(), &raw).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn evidence() {
+        let (_dir, store) = fresh().await;
+        kinga_store_tests::evidence::evidence_story(store.as_ref()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn evidence_tampering() {
+        let (_dir, store) = fresh().await;
+        let raw_store = store.clone();
+        let raw = move |sql: String| {
+            let s = raw_store.clone();
+            Box::pin(async move {
+                s.engine().execute(&sql, vec![]).await.unwrap();
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        };
+        kinga_store_tests::evidence::evidence_tampering_story(store.as_ref(), &raw).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn events() {
+        let (_dir, store) = fresh().await;
+        kinga_store_tests::events::events_story(store.as_ref()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn events_tampering() {
+        let (_dir, store) = fresh().await;
+        let raw_store = store.clone();
+        let raw = move |sql: String| {
+            let s = raw_store.clone();
+            Box::pin(async move {
+                s.engine().execute(&sql, vec![]).await.unwrap();
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        };
+        kinga_store_tests::events::events_tampering_story(store.as_ref(), &raw).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signals() {
+        let (_dir, store) = fresh().await;
+        kinga_store_tests::signals::signals_story(store.as_ref()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signals_tampering() {
+        let (_dir, store) = fresh().await;
+        let raw_store = store.clone();
+        let raw = move |sql: String| {
+            let s = raw_store.clone();
+            Box::pin(async move {
+                s.engine().execute(&sql, vec![]).await.unwrap();
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        };
+        kinga_store_tests::signals::signals_tampering_story(store.as_ref(), &raw).await;
+    }
 }
 
 mod postgres {
@@ -81,6 +138,78 @@ mod postgres {
                     as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
             };
             kinga_store_tests::tampering_story(store.as_ref(), &raw).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn evidence() {
+        with_fresh("evidence", |store| async move {
+            kinga_store_tests::evidence::evidence_story(store.as_ref()).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn evidence_tampering() {
+        with_fresh("evidence_tampering", |store| async move {
+            let raw_store = store.clone();
+            let raw = move |sql: String| {
+                let s = raw_store.clone();
+                Box::pin(async move {
+                    s.engine().execute(&sql, vec![]).await.unwrap();
+                })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            };
+            kinga_store_tests::evidence::evidence_tampering_story(store.as_ref(), &raw).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn events() {
+        with_fresh("events", |store| async move {
+            kinga_store_tests::events::events_story(store.as_ref()).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn events_tampering() {
+        with_fresh("events_tampering", |store| async move {
+            let raw_store = store.clone();
+            let raw = move |sql: String| {
+                let s = raw_store.clone();
+                Box::pin(async move {
+                    s.engine().execute(&sql, vec![]).await.unwrap();
+                })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            };
+            kinga_store_tests::events::events_tampering_story(store.as_ref(), &raw).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signals() {
+        with_fresh("signals", |store| async move {
+            kinga_store_tests::signals::signals_story(store.as_ref()).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signals_tampering() {
+        with_fresh("signals_tampering", |store| async move {
+            let raw_store = store.clone();
+            let raw = move |sql: String| {
+                let s = raw_store.clone();
+                Box::pin(async move {
+                    s.engine().execute(&sql, vec![]).await.unwrap();
+                })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            };
+            kinga_store_tests::signals::signals_tampering_story(store.as_ref(), &raw).await;
         })
         .await;
     }

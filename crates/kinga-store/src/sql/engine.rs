@@ -56,6 +56,35 @@ impl Dialect {
 pub trait Tx: Send {
     async fn execute(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<u64>;
     async fn fetch(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<SqlRow>>;
+    /// Appends `rows` (values in `columns` order) to `table` in bulk. The default sends
+    /// multi-row INSERTs; PostgreSQL overrides it with COPY.
+    async fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<SqlValue>>,
+    ) -> Result<u64> {
+        let width = columns.len().max(1);
+        let per_statement = (30_000 / width).max(1);
+        let mut total = 0;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(per_statement).collect();
+            let tuples: Vec<String> = (0..chunk.len())
+                // Anonymous marks: SQLite binds `$n` marks by walking a list per parameter.
+                .map(|_| format!("({})", vec!["?"; width].join(", ")))
+                .collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(", "),
+                tuples.join(", ")
+            );
+            total += self
+                .execute(&sql, chunk.into_iter().flatten().collect())
+                .await?;
+        }
+        Ok(total)
+    }
 }
 
 pub type WriteOutput = Box<dyn Any + Send>;

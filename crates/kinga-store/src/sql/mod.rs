@@ -3,12 +3,18 @@
 //! `Tx` and `Engine` traits that each driver implements over its own sqlx connection.
 mod chain;
 mod engine;
+mod events;
+mod evidence;
+mod evidence_records;
 mod incidents;
 mod orgs;
 mod parties;
 mod records;
 mod reports;
+mod risk;
+mod risk_records;
 mod scope;
+mod signals;
 mod store_impl;
 mod users;
 mod value;
@@ -31,4 +37,17 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("involvement", "involvements"),
     ("source", "sources"),
     ("citation", "citations"),
+    ("event_batch", "events"),
+    ("org_key_set", "org_keys"),
+    ("evidence", "evidence_items"),
+    ("working_copy", "evidence_copies"),
+    ("custody_event", "custody_events"),
+    ("sealed_field", "sealed_fields"),
+    ("risk_assessment", "risk_assessments"),
+    ("risk_score", "risk_indicator_scores"),
+    ("risk_evidence_link", "risk_evidence_links"),
+    ("risk_signoff", "risk_signoffs"),
+    ("risk_forecast", "risk_forecasts"),
+    ("risk_class", "risk_classes"),
+    ("signal_run", "signal_runs"),
 ];

@@ -189,8 +189,32 @@ async fn verify_into<E: Engine>(
         Ok(())
     })
     .await?;
+    super::events::all_batch_digests(store, |id, d| {
+        check(v, "event_batch", id, d);
+        Ok(())
+    })
+    .await?;
+    super::evidence::all_digests(store, |entity, id, d| {
+        check(v, entity, id, d);
+        Ok(())
+    })
+    .await?;
+    super::risk::all_digests(store, |entity, id, d| {
+        check(v, entity, id, d);
+        Ok(())
+    })
+    .await?;
+    super::signals::all_digests(store, |id, d| {
+        check(v, "signal_run", id, d);
+        Ok(())
+    })
+    .await?;
     if first.is_none() {
         first = v.finish().err();
     }
-    Ok(outcome(v, first))
+    let mut out = outcome(v, first);
+    if out.first_break.is_none() {
+        out.first_break = super::evidence::custody_break(store).await?;
+    }
+    Ok(out)
 }

@@ -1,8 +1,11 @@
 mod admin;
+pub(crate) mod evidence;
 mod health;
 mod incidents;
 pub mod openapi;
 mod reports;
+pub(crate) mod risk;
+pub(crate) mod signals;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,10 +30,38 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/assign", post(incidents::assign))
         .route("/incidents/{id}/history", get(incidents::history))
         .route(
+            "/incidents/{id}/evidence",
+            get(evidence::list)
+                .post(evidence::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/reports/{id}/sealed",
+            get(evidence::sealed_fields).post(evidence::seal_fields),
+        )
+        .route("/evidence/{id}", get(evidence::get))
+        .route("/evidence/{id}/content", get(evidence::content))
+        .route(
             "/organisations",
             get(admin::organisations).post(admin::add_organisation),
         )
         .route("/users", get(admin::users).post(admin::add_user))
+        .route("/signals", get(signals::list))
+        .route("/signals/{id}/events", get(signals::events))
+        .route("/risk/framework", get(risk::framework_doc))
+        .route("/assessments", get(risk::list).post(risk::create))
+        .route("/assessments/{id}", get(risk::get))
+        .route("/assessments/{id}/scores", post(risk::score))
+        .route("/assessments/{id}/links", post(risk::link))
+        .route(
+            "/assessments/{id}/links/{link}",
+            axum::routing::delete(risk::unlink),
+        )
+        .route("/assessments/{id}/signoff", post(risk::sign_off))
+        .route("/assessments/{id}/diff", get(risk::compare))
+        .route("/countries/{country}/risk", get(risk::country))
+        .route("/countries/{country}/class", post(risk::set_class))
+        .route("/countries/{country}/class/refresh", post(risk::refresh))
 }
 
 /// Parses a JSON body ourselves so a syntax error comes back as a problem document with the

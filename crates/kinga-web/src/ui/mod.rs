@@ -1,11 +1,14 @@
 //! The HTML interface: server-rendered pages (askama) enhanced with htmx, in English and French.
 mod admin;
 pub(crate) mod common;
+mod evidence;
 pub mod i18n;
 mod incidents;
 mod login;
 mod reports;
+mod risk;
 mod session;
+mod signals;
 
 use crate::state::AppState;
 use axum::response::Redirect;
@@ -21,4 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(incidents::routes())
         .merge(admin::routes())
+        .merge(risk::routes())
+        .merge(evidence::routes())
+        .merge(signals::routes())
 }

@@ -1,11 +1,22 @@
-mod import;
+pub(crate) mod detect;
+pub(crate) mod assessment;
+mod evidence;
+mod export;
+pub(crate) mod bench;
+pub(crate) mod import;
+pub(crate) mod keys;
 mod org;
+pub(crate) mod risk;
 mod serve;
 mod token;
 mod user;
 mod verify;
+mod verify_bundle;
 
-use crate::cli::{Cli, Command, ImportSource, OrgAction, TokenAction, UserAction};
+use crate::cli::{
+    Cli, Command, EvidenceAction, ExportWhat, KeysAction, OrgAction, TokenAction,
+    UserAction,
+};
 use crate::Failure;
 
 pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
@@ -45,15 +56,59 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             action: TokenAction::Create { db, email },
         } => token::create(&db, &email).await,
         Command::Verify { db } => verify::run(&db).await,
-        Command::Import {
-            source:
-                ImportSource::Ucdp {
+        Command::Detect(command) => detect::run(command).await,
+        Command::Risk { action } => risk::run(action),
+        Command::Assessment { action } => assessment::run(action).await,
+        Command::Bench { what } => bench::run(what).await,
+        Command::Import { source } => import::run(source).await,
+        Command::Evidence {
+            action:
+                EvidenceAction::Add {
                     db,
-                    file,
-                    org,
+                    incident,
+                    report,
                     visibility,
+                    expect_size,
+                    expect_sha256,
+                    name,
+                    file,
                 },
-        } => import::ucdp(&db, &file, &org, &visibility).await,
+        } => {
+            let target = evidence::Target {
+                incident,
+                report,
+                visibility,
+            };
+            let announced = evidence::Announce {
+                size: expect_size,
+                sha256: expect_sha256,
+                name,
+            };
+            evidence::add(&db, target, announced, &file).await
+        }
+        Command::Export {
+            what:
+                ExportWhat::Dossier {
+                    db,
+                    incident,
+                    out,
+                    working_copies,
+                    with_metadata,
+                },
+        } => export::dossier(&db, &incident, &out, working_copies, with_metadata).await,
+        Command::VerifyBundle { file, key } => verify_bundle::run(&file, &key),
+        Command::Keys { action } => match action {
+            KeysAction::Init { db, org } => keys::init(&db, &org).await,
+            KeysAction::ExportPublic { db, org, out } => keys::export_public(&db, &org, &out).await,
+            KeysAction::Split {
+                db,
+                org,
+                shares,
+                threshold,
+            } => keys::split(&db, &org, shares, threshold).await,
+            KeysAction::Recover { db, org } => keys::recover(&db, &org).await,
+            KeysAction::Rotate { db, org } => keys::rotate(&db, &org).await,
+        },
     }
 }
 

@@ -28,9 +28,28 @@ pub async fn add(
                 .join("; "),
         )
     })?;
-    let system = super::system(db, "org-add").await?;
+    let store = crate::database::open(db).await?;
+    let system = kinga_access::Access::new(store.clone()).system("org-add");
+    // The key passphrase is optional here so that scripts adding many organisations keep
+    // working; without one, the organisation has no keys until `kinga keys init`.
+    let passphrase = super::keys::passphrase_from_env_or_stdin();
+    if let Some(p) = &passphrase {
+        super::keys::check_new_passphrase(p)?;
+    }
     let org = system.add_organisation(new).await?;
     println!("{}", org.id);
+    match passphrase {
+        Some(p) => {
+            let vault = super::keys::open_vault(db, store);
+            super::keys::create_for(&vault, &org, &p, "org-add").await?;
+        }
+        None => eprintln!(
+            "No key passphrase given ({} or standard input): {} can hold no evidence until `kinga keys init --org {}`.",
+            super::keys::PASSPHRASE_VAR,
+            org.slug,
+            org.slug
+        ),
+    }
     Ok(())
 }
 

@@ -13,10 +13,20 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
         .with_writer(std::io::stderr)
         .init();
     let store = crate::database::open(db).await?;
-    let access = Arc::new(Access::new(store));
+    let access = Arc::new(Access::new(store.clone()));
+    let vault = super::keys::open_vault(db, store.clone());
     if demo {
         let system = access.system("demo");
         let (logins, outcome, home) = crate::demo::set_up(&system).await?;
+        let events = crate::demo::load_events(store.as_ref()).await?;
+        if crate::demo::sample_assessment(store.as_ref(), &home).await? {
+            println!("Added one sample Framework assessment of the Central African Republic, labelled as a demonstration.");
+        }
+        println!(
+            "UCDP GED v23.1 Central African Republic as events: {} new, {} already present.",
+            events.new,
+            events.unchanged + events.updated
+        );
         println!(
             "Demo network '{}': 17 organisations; UCDP GED v23.1 Central African Republic: {} incidents imported, {} already present (owned by {}).",
             crate::demo::NETWORK,
@@ -41,10 +51,14 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
             }
         }
     }
+    super::keys::prepare_for_serving(&vault, demo).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::Input(format!("--listen {listen}: {e}")))?;
-    let app = Application::build(access, listener, WebOptions { secure_cookies });
+    let app = Application::build(access, listener, WebOptions {
+            secure_cookies,
+            vault: Some(vault),
+        });
     let addr = app
         .local_addr()
         .map_err(|e| Failure::Other(e.to_string()))?;

@@ -108,10 +108,9 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
 }
 
 #[test]
-fn a_bad_import_file_is_named_by_line_and_field_and_writes_nothing() {
+fn a_bad_import_row_is_quarantined_by_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    run(&["org", "add", "--slug", "irri", "--name", "IRRI"], d);
     let real = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../data/demo/ucdp_ged_v23_1_central_african_republic.csv"
@@ -127,37 +126,32 @@ fn a_bad_import_file_is_named_by_line_and_field_and_writes_nothing() {
         format!("{header}\n{}\n{}\n{bad}\n", good[0], good[1]),
     )
     .unwrap();
-    let o = run(
-        &["import", "ucdp", file.to_str().unwrap(), "--org", "irri"],
-        d,
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert!(err.contains("ged.csv line 4, field date_start"), "{err}");
-
-    let o = run(&["verify"], d);
+    let quarantine = d.join("rejected.csv");
+    let args = |f: &std::path::Path| {
+        vec![
+            "import".to_string(),
+            "ucdp".into(),
+            f.to_str().unwrap().into(),
+            "--quarantine".into(),
+            quarantine.to_str().unwrap().into(),
+        ]
+    };
+    let a = args(&file);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("intact"),
-        "nothing half-written: {}",
-        stdout(&o)
-    );
-    let fixed = d.join("fixed.csv");
-    std::fs::write(&fixed, format!("{header}\n{}\n{}\n", good[0], good[1])).unwrap();
-    let o = run(
-        &["import", "ucdp", fixed.to_str().unwrap(), "--org", "irri"],
-        d,
-    );
-    assert!(
-        stdout(&o).contains("2 incidents imported, 0 already present"),
+        stdout(&o).contains("read 3, new 2, updated 0, unchanged 0, rejected 1"),
         "{}",
         stdout(&o)
     );
-    let o = run(
-        &["import", "ucdp", fixed.to_str().unwrap(), "--org", "irri"],
-        d,
-    );
+    let rejected = std::fs::read_to_string(&quarantine).unwrap();
+    assert!(rejected.starts_with("line,column,value,reason\n4,date_start,"), "{rejected}");
+
+    let o = run(&["verify"], d);
+    assert!(stdout(&o).contains("intact"), "{}", stdout(&o));
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), d);
     assert!(
-        stdout(&o).contains("0 incidents imported, 2 already present"),
+        stdout(&o).contains("read 3, new 0, updated 0, unchanged 2, rejected 1"),
         "re-import is idempotent: {}",
         stdout(&o)
     );
@@ -229,6 +223,13 @@ fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
     let server = serve(d, &["--demo"]);
     assert!(
         server.banner.contains("1848 incidents imported"),
+        "{}",
+        server.banner
+    );
+    assert!(
+        server
+            .banner
+            .contains("Central African Republic as events: 1848 new"),
         "{}",
         server.banner
     );

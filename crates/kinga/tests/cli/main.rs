@@ -1,4 +1,10 @@
 //! The `kinga` binary end to end: real processes, real files, real HTTP.
+mod assessment;
 mod commands;
+mod detect;
 mod durability;
+mod evidence;
+mod import;
+mod risk;
 mod support;
+mod verify_bundle;

@@ -1,0 +1,386 @@
+//! Evidence items, their working copies and their custody log. The bytes live in the vault; these
+//! records say what the bytes are (hash, size, type), who owns and may see them, which key opens
+//! them, and every hand they passed through. Each item's custody log is its own hash chain, so a
+//! dossier can carry one item's history and a court can check it without the rest of the database.
+use crate::ids::{IncidentId, OrgId, ReportId};
+use crate::org::Slug;
+use crate::Visibility;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! evidence_id {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s.trim()).map(Self)
+            }
+        }
+    )*};
+}
+
+evidence_id!(
+    EvidenceId,
+    WorkingCopyId,
+    CustodyEventId,
+    KeySetId,
+    SealedFieldId
+);
+
+/// What happened to an item: the words of the Berkeley Protocol's custody log, spelt as the
+/// vault's custody format spells them (`kinga-custody-v1`), so entries travel into dossiers as
+/// they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustodyKind {
+    Receive,
+    Hash,
+    Seal,
+    View,
+    Download,
+    Derive,
+    Export,
+    Transfer,
+    Verify,
+    DeletionRequest,
+}
+
+impl CustodyKind {
+    pub const ALL: [CustodyKind; 10] = [
+        CustodyKind::Receive,
+        CustodyKind::Hash,
+        CustodyKind::Seal,
+        CustodyKind::View,
+        CustodyKind::Download,
+        CustodyKind::Derive,
+        CustodyKind::Export,
+        CustodyKind::Transfer,
+        CustodyKind::Verify,
+        CustodyKind::DeletionRequest,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CustodyKind::Receive => "receive",
+            CustodyKind::Hash => "hash",
+            CustodyKind::Seal => "seal",
+            CustodyKind::View => "view",
+            CustodyKind::Download => "download",
+            CustodyKind::Derive => "derive",
+            CustodyKind::Export => "export",
+            CustodyKind::Transfer => "transfer",
+            CustodyKind::Verify => "verify",
+            CustodyKind::DeletionRequest => "deletion_request",
+        }
+    }
+}
+
+impl fmt::Display for CustodyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("'{0}' is not a custody event kind")]
+pub struct UnknownCustodyKind(pub String);
+
+impl FromStr for CustodyKind {
+    type Err = UnknownCustodyKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CustodyKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownCustodyKind(s.to_string()))
+    }
+}
+
+/// One version of an organisation's keys: the public halves in clear, the secret halves sealed
+/// under the organisation's passphrase. Retired versions stay so that old signatures still verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgKeySet {
+    pub id: KeySetId,
+    pub organisation_id: OrgId,
+    pub version: i64,
+    /// X25519 public key that data keys are wrapped to (hex).
+    pub encryption_public: String,
+    /// Ed25519 public key that verifies the organisation's dossiers (hex).
+    pub signing_public: String,
+    /// Both secret keys, encrypted under a key derived from the passphrase (vault format).
+    pub sealed_secret: String,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrgKeySet {
+    pub organisation_id: OrgId,
+    pub encryption_public: String,
+    pub signing_public: String,
+    pub sealed_secret: String,
+}
+
+/// A sealed original: never altered; served only with a custody event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    pub id: EvidenceId,
+    pub organisation_id: OrgId,
+    pub organisation: Slug,
+    pub visibility: Visibility,
+    pub incident_id: Option<IncidentId>,
+    pub report_id: Option<ReportId>,
+    /// SHA-256 of the bytes as received (hex).
+    pub sha256: String,
+    pub size: i64,
+    /// Detected from the content, not the file name.
+    pub media_type: String,
+    /// Whether a browser may render it in a page; anything else is served as an attachment.
+    pub inline_safe: bool,
+    /// The file name as the sender gave it; shown, never used as a path.
+    pub original_name: Option<String>,
+    pub blob_address: String,
+    /// SHA-256 of the encrypted blob: lets `kinga verify` check the vault without any key.
+    pub blob_sha256: String,
+    pub wrapped_key: String,
+    pub key_version: i64,
+    pub capture_metadata: Option<serde_json::Value>,
+    pub perceptual_hash: Option<String>,
+    pub received_by: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What intake hands to the store once the bytes are sealed in the vault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvidence {
+    pub visibility: Visibility,
+    pub incident_id: Option<IncidentId>,
+    pub report_id: Option<ReportId>,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub inline_safe: bool,
+    pub original_name: Option<String>,
+    pub blob_address: String,
+    pub blob_sha256: String,
+    pub wrapped_key: String,
+    pub key_version: i64,
+    pub capture_metadata: Option<serde_json::Value>,
+    pub perceptual_hash: Option<String>,
+}
+
+/// A copy derived from a sealed original (metadata stripped, thumbnail, blurred), with its lineage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingCopy {
+    pub id: WorkingCopyId,
+    pub evidence_id: EvidenceId,
+    pub derived_from_sha256: String,
+    /// How it was made, e.g. `metadata stripped`.
+    pub derivation: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub blob_address: String,
+    pub blob_sha256: String,
+    pub wrapped_key: String,
+    pub key_version: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWorkingCopy {
+    pub evidence_id: EvidenceId,
+    pub derivation: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub blob_address: String,
+    pub blob_sha256: String,
+    pub wrapped_key: String,
+    pub key_version: i64,
+}
+
+/// A data key rewrapped under a new key version (rotation re-encrypts no blob).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrap {
+    pub target: RewrapTarget,
+    pub wrapped_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewrapTarget {
+    Original(EvidenceId),
+    Copy(WorkingCopyId),
+    /// For a sealed field, `wrapped_key` carries the value sealed again to the new key.
+    Field(SealedFieldId),
+}
+
+/// A field of a record (a report's witness name or contact) encrypted to the owning
+/// organisation's key before it reaches the store: the store never sees the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedField {
+    pub id: SealedFieldId,
+    pub organisation_id: OrgId,
+    /// `report`.
+    pub record_kind: String,
+    pub record_id: String,
+    /// `witness_name`, `witness_contact`, `exact_location`.
+    pub field: String,
+    pub key_version: i64,
+    pub ciphertext: String,
+    pub sealed_by: String,
+    pub sealed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSealedField {
+    pub report: ReportId,
+    pub field: String,
+    pub key_version: i64,
+    pub ciphertext: String,
+}
+
+/// The fields that may be sealed on a report.
+pub const SEALED_REPORT_FIELDS: [&str; 3] = ["witness_name", "witness_contact", "exact_location"];
+
+/// One link of an item's custody chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyEvent {
+    pub id: CustodyEventId,
+    pub evidence_id: EvidenceId,
+    pub seq: i64,
+    pub kind: CustodyKind,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub detail: Option<String>,
+    pub prev_hash: String,
+    pub entry_hash: String,
+}
+
+impl CustodyEvent {
+    /// SHA-256 of the JSON array `["kinga-custody-v1", item, seq, kind, actor, at, detail,
+    /// prev_hash]`: the custody format dossiers carry, recomputable in any language.
+    pub fn compute_hash(&self) -> String {
+        let canonical = serde_json::to_vec(&(
+            "kinga-custody-v1",
+            self.evidence_id.to_string(),
+            self.seq,
+            self.kind.as_str(),
+            &self.actor,
+            self.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            self.detail.as_deref().unwrap_or(""),
+            &self.prev_hash,
+        ))
+        .expect("custody events serialise");
+        hex::encode(Sha256::digest(canonical))
+    }
+
+    /// The event that follows `prev` (or opens the chain), its hash computed.
+    pub fn next(
+        prev: Option<&CustodyEvent>,
+        evidence_id: EvidenceId,
+        kind: CustodyKind,
+        actor: &str,
+        at: DateTime<Utc>,
+        detail: Option<String>,
+    ) -> CustodyEvent {
+        let mut e = CustodyEvent {
+            id: CustodyEventId::new(),
+            evidence_id,
+            seq: prev.map(|p| p.seq + 1).unwrap_or(1),
+            kind,
+            actor: actor.to_string(),
+            at,
+            detail,
+            prev_hash: prev
+                .map(|p| p.entry_hash.clone())
+                .unwrap_or_else(|| crate::audit::GENESIS.to_string()),
+            entry_hash: String::new(),
+        };
+        e.entry_hash = e.compute_hash();
+        e
+    }
+}
+
+/// Checks one item's custody events, oldest first; names the first broken link.
+pub fn check_custody_chain(events: &[CustodyEvent]) -> Result<(), String> {
+    let mut prev = crate::audit::GENESIS.to_string();
+    for (i, e) in events.iter().enumerate() {
+        let at = format!("evidence {} custody event {}", e.evidence_id, e.seq);
+        if e.seq != i as i64 + 1 {
+            return Err(format!("{at}: expected sequence number {}", i + 1));
+        }
+        if e.prev_hash != prev {
+            return Err(format!(
+                "{at}: its prev_hash does not match the event before it"
+            ));
+        }
+        if e.compute_hash() != e.entry_hash {
+            return Err(format!("{at}: its hash does not match its content"));
+        }
+        prev = e.entry_hash.clone();
+    }
+    Ok(())
+}
+
+/// Hamming distance between two perceptual hashes of the same length (hex); `None` when they
+/// cannot be compared.
+pub fn perceptual_distance(a: &str, b: &str) -> Option<u32> {
+    if a.len() != b.len() || a.is_empty() {
+        return None;
+    }
+    let (a, b) = (hex::decode(a).ok()?, hex::decode(b).ok()?);
+    Some(a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_event_breaks_the_chain() {
+        let id = EvidenceId::new();
+        let now = crate::time::now();
+        let a = CustodyEvent::next(None, id, CustodyKind::Receive, "a@x.org", now, None);
+        let b = CustodyEvent::next(Some(&a), id, CustodyKind::Seal, "a@x.org", now, None);
+        assert!(check_custody_chain(&[a.clone(), b.clone()]).is_ok());
+        let mut forged = b.clone();
+        forged.actor = "someone@else.org".into();
+        let err = check_custody_chain(&[a.clone(), forged]).unwrap_err();
+        assert!(err.contains("custody event 2"), "{err}");
+        assert!(check_custody_chain(&[b]).is_err());
+    }
+
+    #[test]
+    fn distance_counts_differing_bits() {
+        assert_eq!(perceptual_distance("ff00", "fe00"), Some(1));
+        assert_eq!(perceptual_distance("ff00", "ff00"), Some(0));
+        assert_eq!(perceptual_distance("ff", "ff00"), None);
+    }
+}

@@ -1,0 +1,136 @@
+//! Runs an import: the file is parsed on its own thread while batches are written, so reading
+//! and storing overlap; rejected rows go to quarantine as they come.
+use super::quarantine::Quarantine;
+use super::{Row, Rows};
+use crate::IngestError;
+use kinga_domain::event::Event;
+use kinga_store::{Actor, EventStore, UpsertOutcome};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Read and check every row, write nothing to the database (quarantine is still written).
+    pub dry_run: bool,
+    pub quarantine: PathBuf,
+    /// Events per transaction.
+    pub batch: usize,
+}
+
+/// What an import did. `read` counts data rows; `skipped` rows are ones the format carries
+/// that are not violence (GDELT's other CAMEO roots).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub read: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    /// Events that would be written, in a dry run.
+    pub valid: u64,
+    pub dry_run: bool,
+    pub quarantine: Option<String>,
+}
+
+impl Summary {
+    fn add(&mut self, o: UpsertOutcome) {
+        self.new += o.new;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
+
+/// Rows are handed from the reading thread in chunks this big.
+const CHUNK: usize = 2_000;
+
+/// Imports `rows`, calling `progress` with the number of rows read so far after each batch.
+pub async fn import<S: EventStore + ?Sized>(
+    store: &S,
+    actor: &Actor,
+    rows: Rows,
+    options: &ImportOptions,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Summary, IngestError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Row>, IngestError>>(8);
+    let reader = std::thread::spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for row in rows {
+            match row {
+                Ok(r) => {
+                    chunk.push(r);
+                    if chunk.len() == CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        if tx.blocking_send(Ok(full)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Ok(std::mem::take(&mut chunk)));
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+        let _ = tx.blocking_send(Ok(chunk));
+    });
+
+    let mut summary = Summary {
+        dry_run: options.dry_run,
+        ..Summary::default()
+    };
+    let mut quarantine = Quarantine::new(&options.quarantine);
+    let mut batch: Vec<Event> = Vec::with_capacity(options.batch);
+    let mut failure = None;
+    while let Some(chunk) = rx.recv().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        for row in chunk {
+            summary.read += 1;
+            match row {
+                Row::Event(e) => {
+                    summary.valid += 1;
+                    batch.push(*e);
+                }
+                Row::Rejected(r) => {
+                    summary.rejected += 1;
+                    quarantine.write(&r)?;
+                }
+                Row::Skipped => summary.skipped += 1,
+            }
+            if batch.len() >= options.batch {
+                if !options.dry_run {
+                    summary.add(
+                        store
+                            .upsert_events(actor, std::mem::take(&mut batch))
+                            .await?,
+                    );
+                } else {
+                    batch.clear();
+                }
+                progress(summary.read);
+            }
+        }
+        progress(summary.read);
+    }
+    if !batch.is_empty() && !options.dry_run && failure.is_none() {
+        summary.add(store.upsert_events(actor, batch).await?);
+    }
+    drop(rx);
+    let _ = reader.join();
+    quarantine.finish()?;
+    if quarantine.rows > 0 {
+        summary.quarantine = Some(quarantine.path().display().to_string());
+    }
+    progress(summary.read);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(summary),
+    }
+}

@@ -1,0 +1,91 @@
+//! The storage port for published event data (UCDP, ACLED, GDELT, national datasets) and the
+//! region time series built from it. Events are reference data: a public dataset's rows are
+//! shared by every organisation, while a licensed dataset's rows (ACLED) stay with the
+//! organisation that imported them.
+use crate::{Actor, Result, Scope};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use kinga_domain::event::{Dataset, Event, EventCount, Level};
+use kinga_domain::period::Period;
+use kinga_domain::Country;
+use serde::Serialize;
+
+/// What one batch did to the stored events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertOutcome {
+    pub new: u64,
+    pub updated: u64,
+    /// Rows already stored as they are, or stored in a newer version.
+    pub unchanged: u64,
+}
+
+impl UpsertOutcome {
+    pub fn add(&mut self, other: UpsertOutcome) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// The events of one region over a date range, newest first: the events behind a signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSelection {
+    pub country: Country,
+    /// `None` for the whole country.
+    pub admin1: Option<String>,
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+    /// `None`: every dataset except report counts (GDELT), as in [`CountQuery`].
+    pub dataset: Option<Dataset>,
+    pub limit: u32,
+}
+
+/// Which cells of the region time series to compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountQuery {
+    pub level: Level,
+    pub period: Period,
+    /// Inclusive bounds on the event's start date.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// `None` counts every event dataset but leaves GDELT out: GDELT counts reports, and
+    /// mixing them with events would swamp the series. Ask for `Some(Dataset::Gdelt)` to get
+    /// the GDELT signal on its own.
+    pub dataset: Option<Dataset>,
+    pub country: Option<Country>,
+}
+
+impl CountQuery {
+    pub fn new(level: Level, period: Period) -> Self {
+        CountQuery {
+            level,
+            period,
+            from: None,
+            to: None,
+            dataset: None,
+            country: None,
+        }
+    }
+}
+
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Inserts or updates a batch in one transaction, idempotent by dataset + external id:
+    /// rows stored as they are count as unchanged, a changed row is updated unless the stored
+    /// one carries a newer `version`. The whole batch is one audit entry that names it; every
+    /// stored row carries that batch's id. Rows of a licensed dataset (ACLED) are kept for
+    /// `actor`'s organisation alone.
+    async fn upsert_events(&self, actor: &Actor, batch: Vec<Event>) -> Result<UpsertOutcome>;
+    /// Events of a region and date range the reader may see, newest first.
+    async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>>;
+    /// How many events of `dataset` (all datasets when `None`) the reader may see.
+    async fn event_total(&self, scope: &Scope, dataset: Option<&Dataset>) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait EventAggregates: Send + Sync {
+    /// Counts and deaths by region × period × violence type, in one query. Cells come sorted
+    /// by country, admin1 (unknown last), period, violence type.
+    async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>>;
+}

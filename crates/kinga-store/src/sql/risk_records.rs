@@ -1,0 +1,272 @@
+//! Risk records to and from rows. Each column list is shared by the INSERT, the SELECT and the
+//! decoder, so they cannot drift apart.
+use super::records::{date, timestamp};
+use super::{SqlRow, SqlValue};
+use crate::{Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use kinga_domain::org::Slug;
+use kinga_domain::risk::*;
+use std::str::FromStr;
+
+pub const ASSESSMENT_COLUMNS: &str = "id, country, organisation_id, org_slug, visibility, situation, assessed_on, assessed_day, summary, created_by, created_by_label, created_at, version, updated_at";
+pub const SCORE_COLUMNS: &str = "id, assessment_id, indicator, factor, version, score, confidence, note, scored_by, scored_by_label, scored_at";
+pub const LINK_COLUMNS: &str = "id, assessment_id, indicator, kind, target, note, version, removed_in, added_by_label, added_at";
+pub const SIGNOFF_COLUMNS: &str =
+    "id, assessment_id, version, signed_by, signed_by_label, role, note, signed_at";
+pub const FORECAST_COLUMNS: &str = "id, country, year, organisation_id, org_slug, visibility, probability, rank, model, provenance, top_factors, created_at";
+pub const CLASS_COLUMNS: &str = "id, country, organisation_id, org_slug, visibility, decision, class, rationale, inputs, decided_by_label, decided_at";
+
+fn corrupt(table: &'static str, column: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        detail: format!("{column}: {e}"),
+    }
+}
+
+fn parse<T: FromStr>(table: &'static str, column: &str, v: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    v.parse().map_err(|e| corrupt(table, column, e))
+}
+
+fn opt<T: FromStr>(table: &'static str, column: &str, v: Option<String>) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    v.map(|v| parse(table, column, &v)).transpose()
+}
+
+fn ts(table: &'static str, column: &str, v: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(table, column, e))
+}
+
+fn version(table: &'static str, column: &str, v: i64) -> Result<u32> {
+    u32::try_from(v).map_err(|e| corrupt(table, column, e))
+}
+
+fn json(table: &'static str, column: &str, v: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(v).map_err(|e| corrupt(table, column, e))
+}
+
+pub fn assessment_values(a: &Assessment) -> Vec<SqlValue> {
+    vec![
+        a.id.to_string().into(),
+        a.country.code().into(),
+        a.organisation_id.to_string().into(),
+        a.organisation.as_str().into(),
+        a.visibility.as_str().into(),
+        a.situation.clone().into(),
+        date(&a.assessed_on).into(),
+        kinga_domain::time::day_number(a.assessed_on).into(),
+        a.summary.clone().into(),
+        a.created_by.map(|u| u.to_string()).into(),
+        a.created_by_label.clone().into(),
+        timestamp(&a.created_at).into(),
+        i64::from(a.version).into(),
+        timestamp(&a.updated_at).into(),
+    ]
+}
+
+pub fn assessment(r: &SqlRow) -> Result<Assessment> {
+    const T: &str = "risk_assessments";
+    Ok(Assessment {
+        id: parse(T, "id", &r.text(0)?)?,
+        country: parse(T, "country", &r.text(1)?)?,
+        organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
+        organisation: Slug::parse(&r.text(3)?).map_err(|e| corrupt(T, "org_slug", e))?,
+        visibility: parse(T, "visibility", &r.text(4)?)?,
+        situation: r.opt_text(5)?,
+        assessed_on: NaiveDate::parse_from_str(&r.text(6)?, "%Y-%m-%d")
+            .map_err(|e| corrupt(T, "assessed_on", e))?,
+        summary: r.opt_text(8)?,
+        created_by: opt(T, "created_by", r.opt_text(9)?)?,
+        created_by_label: r.text(10)?,
+        created_at: ts(T, "created_at", &r.text(11)?)?,
+        version: version(T, "version", r.int(12)?)?,
+        updated_at: ts(T, "updated_at", &r.text(13)?)?,
+    })
+}
+
+pub fn score_values(s: &IndicatorScore) -> Vec<SqlValue> {
+    vec![
+        s.id.to_string().into(),
+        s.assessment_id.to_string().into(),
+        s.indicator.to_string().into(),
+        i64::from(s.indicator.factor).into(),
+        i64::from(s.version).into(),
+        s.score.value().into(),
+        s.confidence.map(|c| c.as_str()).into(),
+        s.note.clone().into(),
+        s.scored_by.map(|u| u.to_string()).into(),
+        s.scored_by_label.clone().into(),
+        timestamp(&s.scored_at).into(),
+    ]
+}
+
+pub fn score(r: &SqlRow) -> Result<IndicatorScore> {
+    const T: &str = "risk_indicator_scores";
+    let level = r.opt_int(5)?;
+    let score = match level {
+        None => Score::NOT_ASSESSED,
+        Some(v) => u8::try_from(v)
+            .ok()
+            .and_then(Score::level)
+            .ok_or_else(|| corrupt(T, "score", format!("{v} is off the 0-3 scale")))?,
+    };
+    Ok(IndicatorScore {
+        id: parse(T, "id", &r.text(0)?)?,
+        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
+        indicator: parse(T, "indicator", &r.text(2)?)?,
+        version: version(T, "version", r.int(4)?)?,
+        score,
+        confidence: opt(T, "confidence", r.opt_text(6)?)?,
+        note: r.opt_text(7)?,
+        scored_by: opt(T, "scored_by", r.opt_text(8)?)?,
+        scored_by_label: r.text(9)?,
+        scored_at: ts(T, "scored_at", &r.text(10)?)?,
+    })
+}
+
+pub fn link_values(l: &EvidenceLink) -> Vec<SqlValue> {
+    vec![
+        l.id.to_string().into(),
+        l.assessment_id.to_string().into(),
+        l.indicator.to_string().into(),
+        l.kind.as_str().into(),
+        l.target.clone().into(),
+        l.note.clone().into(),
+        i64::from(l.version).into(),
+        l.removed_in.map(i64::from).into(),
+        l.added_by_label.clone().into(),
+        timestamp(&l.added_at).into(),
+    ]
+}
+
+pub fn link(r: &SqlRow) -> Result<EvidenceLink> {
+    const T: &str = "risk_evidence_links";
+    Ok(EvidenceLink {
+        id: parse(T, "id", &r.text(0)?)?,
+        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
+        indicator: parse(T, "indicator", &r.text(2)?)?,
+        kind: parse(T, "kind", &r.text(3)?)?,
+        target: r.text(4)?,
+        note: r.opt_text(5)?,
+        version: version(T, "version", r.int(6)?)?,
+        removed_in: r
+            .opt_int(7)?
+            .map(|v| version(T, "removed_in", v))
+            .transpose()?,
+        added_by_label: r.text(8)?,
+        added_at: ts(T, "added_at", &r.text(9)?)?,
+    })
+}
+
+pub fn signoff_values(s: &SignOff) -> Vec<SqlValue> {
+    vec![
+        s.id.to_string().into(),
+        s.assessment_id.to_string().into(),
+        i64::from(s.version).into(),
+        s.signed_by.map(|u| u.to_string()).into(),
+        s.signed_by_label.clone().into(),
+        s.role.as_str().into(),
+        s.note.clone().into(),
+        timestamp(&s.signed_at).into(),
+    ]
+}
+
+pub fn signoff(r: &SqlRow) -> Result<SignOff> {
+    const T: &str = "risk_signoffs";
+    Ok(SignOff {
+        id: parse(T, "id", &r.text(0)?)?,
+        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
+        version: version(T, "version", r.int(2)?)?,
+        signed_by: opt(T, "signed_by", r.opt_text(3)?)?,
+        signed_by_label: r.text(4)?,
+        role: parse(T, "role", &r.text(5)?)?,
+        note: r.opt_text(6)?,
+        signed_at: ts(T, "signed_at", &r.text(7)?)?,
+    })
+}
+
+pub fn forecast_values(f: &Forecast) -> Vec<SqlValue> {
+    vec![
+        f.id.to_string().into(),
+        f.country.code().into(),
+        i64::from(f.year).into(),
+        f.organisation_id.map(|o| o.to_string()).into(),
+        f.organisation.as_ref().map(|s| s.to_string()).into(),
+        f.visibility.as_str().into(),
+        f.probability.into(),
+        f.rank.into(),
+        f.model.clone().into(),
+        f.provenance.to_string().into(),
+        serde_json::to_string(&f.top_factors)
+            .expect("contributions serialise")
+            .into(),
+        timestamp(&f.created_at).into(),
+    ]
+}
+
+pub fn forecast(r: &SqlRow) -> Result<Forecast> {
+    const T: &str = "risk_forecasts";
+    let year = r.int(2)?;
+    Ok(Forecast {
+        id: parse(T, "id", &r.text(0)?)?,
+        country: parse(T, "country", &r.text(1)?)?,
+        year: i32::try_from(year).map_err(|e| corrupt(T, "year", e))?,
+        organisation_id: opt(T, "organisation_id", r.opt_text(3)?)?,
+        organisation: r
+            .opt_text(4)?
+            .map(|s| Slug::parse(&s).map_err(|e| corrupt(T, "org_slug", e)))
+            .transpose()?,
+        visibility: parse(T, "visibility", &r.text(5)?)?,
+        probability: r
+            .opt_real(6)?
+            .ok_or_else(|| corrupt(T, "probability", "missing"))?,
+        rank: r
+            .opt_int(7)?
+            .map(|v| u32::try_from(v).map_err(|e| corrupt(T, "rank", e)))
+            .transpose()?,
+        model: r.text(8)?,
+        provenance: json(T, "provenance", &r.text(9)?)?,
+        top_factors: serde_json::from_str(&r.text(10)?)
+            .map_err(|e| corrupt(T, "top_factors", e))?,
+        created_at: ts(T, "created_at", &r.text(11)?)?,
+    })
+}
+
+pub fn class_values(c: &RiskClassRecord) -> Vec<SqlValue> {
+    vec![
+        c.id.to_string().into(),
+        c.country.code().into(),
+        c.organisation_id.to_string().into(),
+        c.organisation.as_str().into(),
+        c.visibility.as_str().into(),
+        c.decision.as_str().into(),
+        c.class.as_str().into(),
+        c.rationale.clone().into(),
+        c.inputs.to_string().into(),
+        c.decided_by_label.clone().into(),
+        timestamp(&c.decided_at).into(),
+    ]
+}
+
+pub fn class(r: &SqlRow) -> Result<RiskClassRecord> {
+    const T: &str = "risk_classes";
+    Ok(RiskClassRecord {
+        id: parse(T, "id", &r.text(0)?)?,
+        country: parse(T, "country", &r.text(1)?)?,
+        organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
+        organisation: Slug::parse(&r.text(3)?).map_err(|e| corrupt(T, "org_slug", e))?,
+        visibility: parse(T, "visibility", &r.text(4)?)?,
+        decision: parse(T, "decision", &r.text(5)?)?,
+        class: parse(T, "class", &r.text(6)?)?,
+        rationale: r.opt_text(7)?,
+        inputs: json(T, "inputs", &r.text(8)?)?,
+        decided_by_label: r.text(9)?,
+        decided_at: ts(T, "decided_at", &r.text(10)?)?,
+    })
+}

@@ -1,0 +1,395 @@
+//! `kinga risk` against R's glmnet on the Early Warning Project's table, and its answers to
+//! bad predictor files.
+use crate::support::{kinga, stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ewp_table() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ewp/prepared2024predictors-2025-09-03.csv");
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "skipped: the Early Warning Project table ../shared/data/ewp/prepared2024predictors-2025-09-03.csv is absent"
+        );
+        None
+    }
+}
+
+fn r_with_glmnet() -> bool {
+    let ok = Command::new("Rscript")
+        .args([
+            "-e",
+            "quit(status = if (requireNamespace('glmnet', quietly = TRUE)) 0 else 1)",
+        ])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!(
+            "skipped: Rscript with the glmnet package (Debian r-cran-glmnet) is not installed"
+        );
+    }
+    ok
+}
+
+fn risk(args: &[&str]) -> Output {
+    kinga().arg("risk").args(args).output().expect("kinga runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}{}", stdout(o), stderr(o));
+    stdout(o)
+}
+
+/// R's side: the same rows, the same lambda, glmnet itself.
+const R_FIT: &str = r#"
+args <- commandArgs(trailingOnly = TRUE)
+suppressMessages(library(glmnet))
+d <- read.csv(args[1], check.names = FALSE)
+outcomes <- c("mk_onset", "mk_onset_1", "mk_onset_2", "mk_onset_1or2")
+preds <- setdiff(names(d), c("ewp_name", "ccode", outcomes))
+train <- d[d$year <= 2022, c(preds, outcomes)]
+train <- train[complete.cases(train), ]
+fit <- glmnet(as.matrix(train[, preds]), train$mk_onset_1or2, family = "binomial",
+              alpha = 0.5, lambda = as.numeric(args[2]))
+co <- as.matrix(coef(fit))
+write.csv(data.frame(name = rownames(co), value = co[, 1]), args[3], row.names = FALSE)
+test <- d[d$year == 2024, c("ewp_name", preds)]
+test <- test[complete.cases(test), ]
+p <- predict(fit, as.matrix(test[, preds]), type = "response")[, 1]
+write.csv(data.frame(country = test$ewp_name, risk = p), args[4], row.names = FALSE)
+foldid <- rep(1:10, length.out = nrow(train))
+writeLines(as.character(foldid), args[5])
+cv <- cv.glmnet(as.matrix(train[, preds]), train$mk_onset_1or2, family = "binomial",
+                alpha = 0.5, foldid = foldid)
+writeLines(format(c(nrow(train), sum(train$mk_onset_1or2), nrow(test), cv$lambda.min,
+                    cv$lambda.1se, length(cv$lambda)), digits = 17), args[6])
+"#;
+
+fn read_pairs(path: &Path) -> Vec<(String, f64)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let (name, value) = l.rsplit_once(',').unwrap();
+            (name.trim_matches('"').to_string(), value.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
+    let Some(data) = ewp_table() else { return };
+    if !r_with_glmnet() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data_s = data.to_str().unwrap();
+    let model = d.join("model.json");
+    let out = ok(&risk(&[
+        "fit",
+        "--data",
+        data_s,
+        "--outcome",
+        "mk_onset_1or2",
+        "--train-until",
+        "2022",
+        "--alpha",
+        "0.5",
+        "--lambda",
+        "0.002586",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    assert!(out.contains("rows used: 8970 "), "{out}");
+    assert!(out.contains("positives: 211 "), "{out}");
+    assert!(out.contains("lambda: 0.002586"), "{out}");
+
+    let script = d.join("fit.R");
+    std::fs::write(&script, R_FIT).unwrap();
+    let (coef, probs, foldid, summary) = (
+        d.join("coef.csv"),
+        d.join("probs.csv"),
+        d.join("foldid.txt"),
+        d.join("summary.txt"),
+    );
+    let r = Command::new("Rscript")
+        .arg(&script)
+        .args([
+            data.as_path(),
+            Path::new("0.002586"),
+            &coef,
+            &probs,
+            &foldid,
+            &summary,
+        ])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", stderr(&r));
+
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let names: Vec<&str> = m["predictors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let ours: Vec<f64> = m["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let theirs = read_pairs(&coef);
+    assert_eq!(
+        theirs.len(),
+        names.len() + 1,
+        "intercept and every predictor"
+    );
+    let mut nonzero = 0;
+    for (name, value) in &theirs {
+        let mine = if name == "(Intercept)" {
+            m["intercept"].as_f64().unwrap()
+        } else {
+            let j = names.iter().position(|n| n == name).expect(name);
+            ours[j]
+        };
+        if *value != 0.0 {
+            nonzero += 1;
+        }
+        assert!(
+            (mine - value).abs() < 1e-3,
+            "{name}: kinga {mine}, glmnet {value}"
+        );
+    }
+    assert!(
+        nonzero > 10,
+        "a comparison of mostly zeros would prove little"
+    );
+
+    let fc = ok(&risk(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data_s,
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+    ]));
+    let mut lines = fc.lines();
+    assert_eq!(lines.next(), Some("country,year,risk,rank,top_factors"));
+    let ours: std::collections::HashMap<String, (f64, usize)> = lines
+        .map(|l| {
+            let mut rec = csv_fields(l);
+            let country = rec.remove(0);
+            (country, (rec[1].parse().unwrap(), rec[2].parse().unwrap()))
+        })
+        .collect();
+    let theirs = read_pairs(&probs);
+    assert_eq!(theirs.len(), 168, "the issue's 168 forecast countries");
+    assert_eq!(ours.len(), 168);
+    let mut max_diff: f64 = 0.0;
+    for (country, p) in &theirs {
+        let (mine, _) = ours
+            .get(country)
+            .unwrap_or_else(|| panic!("{country} missing"));
+        max_diff = max_diff.max((mine - p).abs());
+    }
+    assert!(max_diff < 1e-4, "largest probability difference {max_diff}");
+    let top = theirs.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert_eq!(ours[&top.0].1, 1, "glmnet's highest risk is ranked first");
+
+    // Cross-validation over glmnet's own lambda path with the same folds picks the same lambdas.
+    let cv = ok(&risk(&[
+        "fit",
+        "--data",
+        data_s,
+        "--outcome",
+        "mk_onset_1or2",
+        "--train-until",
+        "2022",
+        "--alpha",
+        "0.5",
+        "--cv",
+        "10",
+        "--foldid",
+        foldid.to_str().unwrap(),
+        "--out",
+        d.join("cv.json").to_str().unwrap(),
+    ]));
+    let s: Vec<f64> = std::fs::read_to_string(&summary)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert_eq!(s[..3], [8970.0, 211.0, 168.0]);
+    let grab = |key: &str| -> f64 {
+        let at = cv.find(key).unwrap_or_else(|| panic!("{key} in {cv}")) + key.len();
+        cv[at..]
+            .split(|c: char| c == ',' || c == ')' || c.is_whitespace())
+            .find(|t| !t.is_empty())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let rel = |a: f64, b: f64| ((a - b) / b).abs();
+    assert!(
+        rel(grab("lambda.min "), s[3]) < 1e-6,
+        "lambda.min: kinga {}, cv.glmnet {}",
+        grab("lambda.min "),
+        s[3]
+    );
+    assert!(
+        rel(grab("lambda.1se "), s[4]) < 1e-6,
+        "lambda.1se: kinga {}, cv.glmnet {}",
+        grab("lambda.1se "),
+        s[4]
+    );
+    assert!(cv.contains(&format!("over {} lambdas", s[5])), "{cv}");
+}
+
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn small_table(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn fit_small(file: &str, out: &Path) -> Output {
+    risk(&[
+        "fit",
+        "--data",
+        file,
+        "--name-column",
+        "country",
+        "--outcome-columns",
+        "onset,onset2",
+        "--ignore",
+        "code",
+        "--outcome",
+        "onset2",
+        "--train-until",
+        "2010",
+        "--alpha",
+        "0.5",
+        "--lambda",
+        "0.01",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+const HEADER: &str = "country,code,year,a,b,onset,onset2\n";
+
+#[test]
+fn bad_predictor_files_are_refused_naming_the_column_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("m.json");
+
+    let f = small_table(d, "nocol.csv", "country,code,year,a,onset\nX,1,2000,1,0\n");
+    let o = fit_small(&f, &model);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'onset2'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nocol.csv line 1"), "{}", stderr(&o));
+
+    let f = small_table(
+        d,
+        "word.csv",
+        &format!("{HEADER}X,1,2000,0.5,1,0,1\nY,2,2000,n/a,2,0,0\n"),
+    );
+    let o = fit_small(&f, &model);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("word.csv line 3, field a: 'n/a'"), "{e}");
+
+    let f = small_table(
+        d,
+        "none.csv",
+        &format!("{HEADER}X,1,2000,0.5,1,0,0\nY,2,2001,0.7,2,0,0\nZ,3,2001,0.1,3,0,0\n"),
+    );
+    let o = fit_small(&f, &model);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("no positive onset2"), "{e}");
+    assert!(!model.exists(), "nothing written on failure");
+}
+
+#[test]
+fn rows_with_missing_values_are_dropped_from_training_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("m.json");
+    let mut body = HEADER.to_string();
+    for i in 0..40 {
+        let a = (i % 7) as f64 / 7.0;
+        let y = u8::from(i % 5 == 0 || i % 7 == 6);
+        body.push_str(&format!("C{i},{i},{},{a},{},0,{y}\n", 2000 + i % 10, i % 3));
+    }
+    body.push_str("Gap,98,2005,,1,0,1\nLater,99,2011,0.2,1,0,0\nOpen,97,2004,0.2,1,,0\n");
+    let f = small_table(d, "t.csv", &body);
+    let out = ok(&fit_small(&f, &model));
+    assert!(out.contains("rows used: 40 "), "{out}");
+    assert!(out.contains("2 dropped for a missing value"), "{out}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["provenance"]["rows"], 40);
+    assert_eq!(m["provenance"]["rows_dropped"], 2);
+    assert_eq!(m["predictors"], serde_json::json!(["year", "a", "b"]));
+    assert_eq!(m["provenance"]["data_sha256"].as_str().unwrap().len(), 64);
+
+    let fc = ok(&risk(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        &f,
+        "--name-column",
+        "country",
+        "--outcome-columns",
+        "onset,onset2",
+        "--ignore",
+        "code",
+        "--year",
+        "2011",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&fc).unwrap();
+    assert_eq!(v[0]["country"], "Later");
+    assert_eq!(v[0]["rank"], 1);
+}
+
+#[test]
+fn every_risk_command_explains_itself_with_an_example() {
+    for sub in ["fit", "forecast", "backtest"] {
+        let o = risk(&[sub, "--help"]);
+        let h = ok(&o);
+        assert!(h.contains("kinga risk "), "{sub}: {h}");
+    }
+}
