@@ -97,10 +97,7 @@ impl Tx for PgTx<'_> {
     ) -> Result<u64> {
         let mut copy = self
             .conn
-            .copy_in_raw(&format!(
-                "COPY {table} ({}) FROM STDIN",
-                columns.join(", ")
-            ))
+            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
             .await
             .map_err(convert::error)?;
         let mut buf = String::with_capacity(64 * 1024);

@@ -7,9 +7,9 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+pub mod sealed;
 mod startup;
 mod state;
-pub mod sealed;
 pub mod ui;
 pub mod vault;
 

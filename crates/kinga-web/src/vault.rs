@@ -8,7 +8,7 @@ use kinga_domain::org::Organisation;
 use kinga_domain::{Role, Visibility};
 use kinga_store::{Actor, EvidenceFilter, Scope, Store, StoreError};
 use kinga_vault::{
-    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, VaultError, WrappedKey,
+    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, TimestampInfo, VaultError, WrappedKey,
 };
 use std::collections::HashMap;
 use std::io::Read;
@@ -68,10 +68,13 @@ pub struct Opened {
     pub reader: Box<dyn Read + Send>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DossierOptions {
     pub working_copies: bool,
     pub with_metadata: bool,
+    /// With a time-stamp authority, the manifest gets an RFC 3161 token (manifest.tsr); when
+    /// the authority fails, no dossier is written.
+    pub tsa: Option<kinga_vault::Tsa>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +82,7 @@ pub struct DossierOutcome {
     pub items: usize,
     /// Items of the incident owned by other organisations: each signs its own dossier.
     pub skipped: Vec<String>,
+    pub timestamp: Option<TimestampInfo>,
 }
 
 /// Removes the temporary file unless it was renamed into place.
@@ -646,6 +650,7 @@ impl Vault {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "dossier".into());
         let mut planned = Vec::new();
+        let mut exported: Vec<EvidenceId> = Vec::new();
         let mut skipped = Vec::new();
         for item in items {
             if item.organisation_id != org.id {
@@ -718,6 +723,7 @@ impl Vault {
                 sha,
                 wrapped,
             ));
+            exported.push(item.id);
         }
         let header = kinga_vault::bundle::ExportHeader {
             exported_by: actor.label.clone(),
@@ -734,7 +740,8 @@ impl Vault {
         let root = self.org_root(org.id);
         let out = out.to_path_buf();
         let count = planned.len();
-        tokio::task::spawn_blocking(move || -> Result<()> {
+        let tsa = options.tsa.clone();
+        let stamped = tokio::task::spawn_blocking(move || -> Result<Option<TimestampInfo>> {
             let dir = out
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
@@ -750,7 +757,7 @@ impl Vault {
                 let mut r = kinga_vault::open_blob(&root, &sha, &key, &bi.evidence_id)?;
                 writer.add(bi, &mut r, None)?;
             }
-            let (buf, _, _) = writer.finish(header, &secret, None)?;
+            let (buf, _, stamped) = writer.finish(header, &secret, tsa.as_ref())?;
             let file = buf.into_inner().map_err(|e| VaultError::Io {
                 path: tmp.0.clone(),
                 source: e.into_error(),
@@ -764,13 +771,32 @@ impl Vault {
                 source: e,
             })?;
             std::mem::forget(tmp);
-            Ok(())
+            Ok(stamped)
         })
         .await
         .map_err(blocking_failed)??;
+        // The export events are inside the signed manifest, so they cannot name the token that
+        // signs over it; a follow-up event puts the time-stamp in each item's custody trail.
+        if let Some(info) = &stamped {
+            for id in &exported {
+                self.store
+                    .record_custody(
+                        actor,
+                        scope,
+                        *id,
+                        CustodyKind::Export,
+                        Some(format!(
+                            "manifest of dossier {file_label} time-stamped at {} by {} (serial {}, policy {})",
+                            info.gen_time, info.tsa_name, info.serial, info.policy
+                        )),
+                    )
+                    .await?;
+            }
+        }
         Ok(DossierOutcome {
             items: count,
             skipped,
+            timestamp: stamped,
         })
     }
 

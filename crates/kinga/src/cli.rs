@@ -6,7 +6,7 @@ use std::path::PathBuf;
     name = "kinga",
     version,
     about = "Field reports, incidents and their evidence for atrocity-prevention networks.",
-    after_help = "Examples:\n  kinga serve --demo                      start with the demo network and UCDP data\n  kinga org add --slug kenya-hrc --name 'Kenya Human Rights Commission' --network r2p-africa\n  echo 'a long passphrase' | kinga user add --org kenya-hrc --role analyst --email a@khrc.or.ke\n  kinga verify --data-dir ./kinga-data"
+    after_help = "Examples:\n  kinga serve --demo                      start with the demo network and UCDP data\n  kinga org add --slug kenya-hrc --name 'Kenya Human Rights Commission' --network r2p-africa\n  echo 'a long passphrase' | kinga user add --org kenya-hrc --role analyst --email a@khrc.or.ke\n  kinga verify --data-dir ./kinga-data\n  kinga import ucdp GEDEvent_v23_1.csv && kinga detect --level admin1 --period week\n  kinga export dossier --incident CAF-2013-000042 --out dossier.zip && kinga verify-bundle dossier.zip --key irri.pub"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -65,6 +65,18 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Set up the data directory: create and migrate the database, make the evidence vault
+    /// directory and, with --org, create that organisation's keys if it has none.
+    #[command(
+        after_help = "The key passphrase is read from KINGA_KEY_PASSPHRASE or the first line of standard input.\n\nExample:\n  kinga init --data-dir ./kinga-data\n  printf 'a long key passphrase\\n' | kinga init --org irri"
+    )]
+    Init {
+        #[command(flatten)]
+        db: Db,
+        /// An existing organisation whose keys to create.
+        #[arg(long)]
+        org: Option<String>,
     },
     /// Recompute the audit chain and check every record against it.
     #[command(
@@ -168,7 +180,7 @@ pub enum EvidenceAction {
 pub enum ExportWhat {
     /// A signed zip of an incident's evidence for a court or a mechanism.
     #[command(
-        after_help = "The organisation's passphrase is read from KINGA_KEY_PASSPHRASE or the first line of standard input.\n\nExample:\n  kinga export dossier --incident 0193… --out dossier.zip\n  kinga verify-bundle dossier.zip --key irri.pub"
+        after_help = "The organisation's passphrase is read from KINGA_KEY_PASSPHRASE or the first line of standard input.\n\nExample:\n  kinga export dossier --incident 0193… --out dossier.zip --tsa http://tsa.example.org/\n  kinga verify-bundle dossier.zip --key irri.pub"
     )]
     Dossier {
         #[command(flatten)]
@@ -184,13 +196,19 @@ pub enum ExportWhat {
         /// Keep the capture metadata (GPS, device, time) in the manifest.
         #[arg(long)]
         with_metadata: bool,
+        /// An RFC 3161 time-stamp authority (http://…): the manifest gets its token, proving
+        /// the dossier existed at that time. If the authority fails, no dossier is written.
+        #[arg(long, env = "KINGA_TSA_URL")]
+        tsa: Option<String>,
     },
 }
 
 #[derive(Subcommand)]
 pub enum KeysAction {
     /// Create an organisation's keys (passphrase from KINGA_KEY_PASSPHRASE or standard input).
-    #[command(after_help = "Example:\n  printf 'a long key passphrase\\n' | kinga keys init --org irri")]
+    #[command(
+        after_help = "Example:\n  printf 'a long key passphrase\\n' | kinga keys init --org irri"
+    )]
     Init {
         #[command(flatten)]
         db: Db,
@@ -208,7 +226,9 @@ pub enum KeysAction {
         out: PathBuf,
     },
     /// Print k-of-n recovery shares as words, one per trustee.
-    #[command(after_help = "Example:\n  KINGA_KEY_PASSPHRASE=… kinga keys split --org irri --shares 5 --threshold 3")]
+    #[command(
+        after_help = "Example:\n  KINGA_KEY_PASSPHRASE=… kinga keys split --org irri --shares 5 --threshold 3"
+    )]
     Split {
         #[command(flatten)]
         db: Db,
@@ -220,7 +240,9 @@ pub enum KeysAction {
         threshold: u8,
     },
     /// Rebuild the keys from shares on standard input; seal them under KINGA_KEY_PASSPHRASE.
-    #[command(after_help = "Example:\n  cat share1.txt share3.txt share4.txt | KINGA_KEY_PASSPHRASE='new passphrase' kinga keys recover --org irri")]
+    #[command(
+        after_help = "Example:\n  cat share1.txt share3.txt share4.txt | KINGA_KEY_PASSPHRASE='new passphrase' kinga keys recover --org irri"
+    )]
     Recover {
         #[command(flatten)]
         db: Db,

@@ -97,6 +97,16 @@ pub async fn load_events(
     .map_err(|e| Failure::Other(e.to_string()))
 }
 
+/// Runs the default detectors over the demo's events, by first-level division and by country,
+/// so the signal pages have something to show; each run replaces the demo's last one.
+/// Returns the signals stored by division and by country.
+pub async fn detect_signals(store: &dyn kinga_store::Store) -> Result<(u64, u64), Failure> {
+    use kinga_domain::event::Level;
+    let admin1 = crate::commands::detect::run_defaults(store, Level::Admin1).await?;
+    let country = crate::commands::detect::run_defaults(store, Level::Country).await?;
+    Ok((admin1.signal_count, country.signal_count))
+}
+
 fn password() -> String {
     // Four random words' worth of entropy, easy to type from a terminal.
     kinga_access::token::generate("demo-")

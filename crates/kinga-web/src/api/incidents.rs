@@ -100,7 +100,9 @@ pub async fn get(
         .incident_detail(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(detail_json(&d)))
+    let mut out = detail_json(&d);
+    out["signals"] = json!(super::signals::around_incident(&member, &d.incident).await?);
+    Ok(Json(out))
 }
 
 pub async fn set_status(

@@ -3,11 +3,13 @@ use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use axum::extract::Query;
 use axum::Json;
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
+use kinga_access::{AccessError, Member};
 use kinga_domain::event::Level;
+use kinga_domain::incident::Incident;
 use kinga_domain::period::Period;
 use kinga_domain::{Country, ValidationErrors};
-use kinga_store::SignalFilter;
+use kinga_store::{Signal, SignalFilter};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -106,4 +108,57 @@ pub async fn events(
         "signal": signal,
         "events": events,
     })))
+}
+
+/// Days before an incident's first day, and after its last, whose signals are shown beside it:
+/// a build-up is read over the preceding weeks, its aftermath over the following ones.
+pub const DAYS_BEFORE_INCIDENT: i64 = 90;
+pub const DAYS_AFTER_INCIDENT: i64 = 30;
+
+/// The first days of the periods whose signals are shown beside an incident.
+pub fn incident_window(incident: &Incident) -> (NaiveDate, NaiveDate) {
+    (
+        incident.date_start - Duration::days(DAYS_BEFORE_INCIDENT),
+        incident.date_end + Duration::days(DAYS_AFTER_INCIDENT),
+    )
+}
+
+/// The signals of an incident's region in the window around it: its country's, and its
+/// first-level division's when the incident names one; newest period first, then strongest.
+pub async fn around_incident(
+    member: &Member,
+    incident: &Incident,
+) -> Result<Vec<Signal>, AccessError> {
+    let (from, to) = incident_window(incident);
+    let base = SignalFilter {
+        country: Some(incident.country),
+        from: Some(from),
+        to: Some(to),
+        ..SignalFilter::default()
+    };
+    let mut found = member
+        .signals(&SignalFilter {
+            level: Some(Level::Country),
+            ..base.clone()
+        })
+        .await?
+        .items;
+    if let Some(admin1) = &incident.admin1 {
+        found.extend(
+            member
+                .signals(&SignalFilter {
+                    level: Some(Level::Admin1),
+                    admin1: Some(admin1.clone()),
+                    ..base
+                })
+                .await?
+                .items,
+        );
+    }
+    found.sort_by(|a, b| {
+        b.period_start
+            .cmp(&a.period_start)
+            .then(b.score.total_cmp(&a.score))
+    });
+    Ok(found)
 }

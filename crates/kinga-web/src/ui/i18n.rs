@@ -634,6 +634,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("signals.event_fatalities", "Deaths (best)", "Morts (meilleure estimation)"),
     ("signals.event_actors", "Actors", "Acteurs"),
     ("signals.event_source", "Dataset record", "Enregistrement source"),
+    ("incident.signals.title", "Escalation signals in this region", "Signaux d'escalade dans cette région"),
+    ("incident.signals.window", "Signals of the incident's country, and of its province when one is recorded, for periods starting from 90 days before the incident to 30 days after it.", "Signaux du pays de l'incident, et de sa province si elle est indiquée, pour les périodes commençant de 90 jours avant l'incident à 30 jours après."),
+    ("incident.signals.none", "No escalation signal in this region around the incident's dates among the data you may see.", "Aucun signal d'escalade dans cette région autour des dates de l'incident parmi les données visibles pour vous."),
+    ("incident.signals.all", "Open these signals with the region's trend", "Ouvrir ces signaux avec l'évolution de la région"),
+    ("incident.signals.score", "Score", "Score"),
 ];
 
 #[cfg(test)]

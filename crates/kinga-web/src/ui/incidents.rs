@@ -5,6 +5,7 @@ mod list;
 mod new;
 mod options;
 mod sections;
+mod signals;
 mod view;
 
 use crate::state::AppState;

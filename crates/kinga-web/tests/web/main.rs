@@ -2,6 +2,6 @@
 mod api;
 mod evidence;
 mod helpers;
-mod ui;
 mod risk;
 mod signals;
+mod ui;

@@ -313,3 +313,122 @@ async fn page_lists_signals_and_charts_the_chosen_region_in_both_languages() {
     let (_, html) = app.page("/signals?from=nope", "en").await;
     assert!(html.contains("data-testid=\"filter-errors\""));
 }
+
+impl App {
+    async fn incident(&self, admin1: &str, date: &str) -> String {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/incidents", self.address))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({
+                "title": format!("Attack in {admin1}"), "country": "CAF",
+                "date_start": date, "admin1": admin1, "crimes": ["war_crimes"],
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// The incident page's signal panel, alone (the rest of the page names the country too), with
+/// the escapes of `&` and `'` read back.
+fn signal_panel(html: &str) -> String {
+    let start = html
+        .find("data-testid=\"incident-signals\"")
+        .expect("the incident page has a signal panel");
+    let rest = &html[start..];
+    rest[..rest.find("</section>").unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+}
+
+#[tokio::test]
+async fn an_incident_shows_the_signals_of_its_region_around_its_dates() {
+    let app = app_with_signals().await;
+    // Window 2013-09-21 to 2014-01-19: Bangui's December signal, not the country's of
+    // September (too early) nor Ouham's (another province).
+    let bangui = app.incident("Bangui province", "2013-12-20").await;
+    let (status, json) = app.api(&format!("/incidents/{bangui}")).await;
+    assert_eq!(status, 200, "{json}");
+    let listed: Vec<(String, String)> = json["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["admin1"].as_str().unwrap_or("-").to_string(),
+                s["period_start"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("Bangui province".to_string(), "2013-12-02".to_string())]
+    );
+
+    // Window 2013-07-17 to 2013-11-14: Ouham's and the country's September signals.
+    let ouham = app.incident("Ouham province", "2013-10-15").await;
+    let (_, json) = app.api(&format!("/incidents/{ouham}")).await;
+    let mut levels: Vec<&str> = json["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["level"].as_str().unwrap())
+        .collect();
+    levels.sort();
+    assert_eq!(levels, vec!["admin1", "country"], "{json}");
+    assert!(json["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["admin1"].is_null() || s["admin1"] == "Ouham province"));
+
+    let (status, html) = app.page(&format!("/incidents/{bangui}"), "en").await;
+    assert_eq!(status, 200);
+    let panel = signal_panel(&html);
+    assert!(
+        panel.contains("Escalation signals in this region"),
+        "{panel}"
+    );
+    assert!(panel.contains("90 days before the incident to 30 days after"));
+    assert!(panel.contains("2013-12-02 (Week)"), "{panel}");
+    assert!(panel.contains("Bangui province"));
+    assert!(!panel.contains("2013-09-02"), "{panel}");
+    assert!(!panel.contains("Ouham province"), "{panel}");
+    assert!(
+        panel.contains(
+            "/signals?country=CAF&admin1=Bangui%20province&from=2013-09-21&to=2014-01-19"
+        ),
+        "{panel}"
+    );
+
+    let (_, html) = app.page(&format!("/incidents/{ouham}"), "fr").await;
+    let panel = signal_panel(&html);
+    assert!(
+        panel.contains("Signaux d'escalade dans cette région"),
+        "{panel}"
+    );
+    assert!(panel.contains("90 jours avant l"), "{panel}");
+    assert!(panel.contains("2013-09-02 (Semaine)"), "{panel}");
+    assert!(panel.contains("Ouham province"));
+    // The country-level signal is named by its country.
+    assert!(panel.contains("Central African Republic"), "{panel}");
+    assert!(!panel.contains("Bangui province"), "{panel}");
+
+    // An incident far from every signal says so.
+    let quiet = app.incident("Ouham province", "2015-06-01").await;
+    let (_, json) = app.api(&format!("/incidents/{quiet}")).await;
+    assert_eq!(json["signals"], serde_json::json!([]));
+    let (_, html) = app.page(&format!("/incidents/{quiet}"), "fr").await;
+    let panel = signal_panel(&html);
+    assert!(
+        panel.contains("Aucun signal d'escalade dans cette région"),
+        "{panel}"
+    );
+    assert!(!panel.contains("signal-list"), "{panel}");
+}

@@ -98,7 +98,8 @@ fn gen_events(from: &Path, rows: u64, out: &Path, seed: u64) -> Result<u64, Fail
         .write_record(&header)
         .map_err(|e| Failure::Other(e.to_string()))?;
     let mut rng = Rng(seed);
-    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    // GED writes dates either as `2013-03-24` or as `2013-03-24T00:00:00`.
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok();
     let mut cells: Vec<String> = Vec::with_capacity(header.len());
     for n in 0..rows {
         let row = &source[rng.below(source.len() as u64) as usize];

@@ -11,7 +11,9 @@ use kinga_analysis::escalation::{
 };
 use kinga_domain::event::{Dataset, Level};
 use kinga_domain::period::Period;
-use kinga_store::{Actor, CountQuery, NewSignal, NewSignalRun, Scope, Signal, SignalFilter, Store};
+use kinga_store::{
+    Actor, CountQuery, NewSignal, NewSignalRun, Scope, Signal, SignalFilter, SignalRun, Store,
+};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -197,9 +199,41 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
             return Err(Failure::Input(format!("--to {to} is before --from {from}")));
         }
     }
-    let config = args.watch.detector_config()?;
     let store = crate::database::open(db).await?;
-    let series = load_series(store.as_ref(), &args.watch).await?;
+    let (run, regions) = store_run(store.as_ref(), &args.watch).await?;
+    let listed = stored_signals(store.as_ref(), args).await?;
+    match args.format {
+        ListFormat::Table => print_table(&listed),
+        ListFormat::Csv => print_csv(&listed),
+        ListFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "run": run,
+                "regions": regions,
+                "signals": listed,
+            }))
+            .map_err(anyhow::Error::from)?
+        ),
+    }
+    eprintln!(
+        "{} signals over {} regions ({}, {}, {} to {}); {} listed; replaced {} signals of the previous run",
+        run.signal_count,
+        regions,
+        run.level.as_str(),
+        run.period.as_str(),
+        run.first_period,
+        run.last_period,
+        listed.len(),
+        run.replaced.unwrap_or(0),
+    );
+    Ok(())
+}
+
+/// Runs the detectors over every region and stores the signals in place of the last run of the
+/// same level and period; returns the run and how many regions were watched.
+async fn store_run(store: &dyn Store, watch: &Watch) -> Result<(SignalRun, usize), Failure> {
+    let config = watch.detector_config()?;
+    let series = load_series(store, watch).await?;
     let found = esc::detect_all(&series, &config);
     let first = series.iter().map(|s| s.first).min().unwrap_or_default();
     let last = series.iter().map(RegionSeries::last).max().unwrap_or(first);
@@ -208,10 +242,10 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
         .replace_signals(
             &Actor::system("detect"),
             NewSignalRun {
-                level: args.watch.level(),
-                period: args.watch.period(),
+                level: watch.level(),
+                period: watch.period(),
                 measure: config.measure.as_str().into(),
-                dataset: args.watch.dataset.clone(),
+                dataset: watch.dataset.clone(),
                 first_bucket: first,
                 last_bucket: last,
                 settings,
@@ -233,32 +267,23 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
             },
         )
         .await?;
-    let listed = stored_signals(store.as_ref(), args).await?;
-    match args.format {
-        ListFormat::Table => print_table(&listed),
-        ListFormat::Csv => print_csv(&listed),
-        ListFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "run": run,
-                "regions": series.len(),
-                "signals": listed,
-            }))
-            .map_err(anyhow::Error::from)?
-        ),
-    }
-    eprintln!(
-        "{} signals over {} regions ({}, {}, {} to {}); {} listed; replaced {} signals of the previous run",
-        run.signal_count,
-        series.len(),
-        run.level.as_str(),
-        run.period.as_str(),
-        run.first_period,
-        run.last_period,
-        listed.len(),
-        run.replaced.unwrap_or(0),
-    );
-    Ok(())
+    Ok((run, series.len()))
+}
+
+/// The default detectors at the default settings, weekly, over one level: what `kinga detect
+/// --level LEVEL` stores, for the demo.
+pub(crate) async fn run_defaults(store: &dyn Store, level: Level) -> Result<SignalRun, Failure> {
+    let watch = Watch {
+        level: match level {
+            Level::Country => LevelArg::Country,
+            Level::Admin1 => LevelArg::Admin1,
+        },
+        period: PeriodArg::Week,
+        measure: MeasureArg::Events,
+        dataset: None,
+        config: None,
+    };
+    Ok(store_run(store, &watch).await?.0)
 }
 
 /// What the store now holds for this level and period, read back page by page.

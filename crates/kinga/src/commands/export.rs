@@ -1,4 +1,5 @@
-//! `kinga export dossier`: the incident's evidence in a zip signed by the owning organisation.
+//! `kinga export dossier`: the incident's evidence in a zip signed by the owning organisation,
+//! optionally time-stamped by an RFC 3161 authority.
 use crate::cli::Db;
 use crate::Failure;
 use kinga_domain::ids::IncidentId;
@@ -6,13 +7,29 @@ use kinga_store::{Actor, Scope};
 use kinga_web::vault::DossierOptions;
 use std::path::Path;
 
-pub async fn dossier(
-    db: &Db,
-    incident: &str,
-    out: &Path,
-    working_copies: bool,
-    with_metadata: bool,
-) -> Result<(), Failure> {
+pub struct Options {
+    pub working_copies: bool,
+    pub with_metadata: bool,
+    /// The time-stamp authority's URL (`--tsa` or KINGA_TSA_URL).
+    pub tsa: Option<String>,
+}
+
+/// Refused before anything is read or recorded, so a mistyped URL costs nothing.
+fn time_stamp_authority(url: Option<String>) -> Result<Option<kinga_vault::Tsa>, Failure> {
+    let Some(url) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    if !url.starts_with("http://") {
+        return Err(Failure::Input(format!(
+            "export dossier: --tsa {url}: only http:// time-stamp authorities are supported (the token is signed by the authority, so transport security adds nothing to it)"
+        )));
+    }
+    Ok(Some(kinga_vault::Tsa::new(url)))
+}
+
+pub async fn dossier(db: &Db, incident: &str, out: &Path, options: Options) -> Result<(), Failure> {
+    let tsa = time_stamp_authority(options.tsa)?;
+    let tsa_url = tsa.as_ref().map(|t| t.url.clone());
     let store = crate::database::open(db).await?;
     let vault = super::keys::open_vault(db, store.clone());
     let scope = Scope::maintenance();
@@ -35,12 +52,20 @@ pub async fn dossier(
             &org,
             id,
             DossierOptions {
-                working_copies,
-                with_metadata,
+                working_copies: options.working_copies,
+                with_metadata: options.with_metadata,
+                tsa,
             },
             out,
         )
-        .await?;
+        .await
+        .map_err(|e| match &tsa_url {
+            Some(url) if is_time_stamp_failure(&e) => Failure::Other(format!(
+                "export dossier: the time-stamp authority {url} failed, so no dossier was written to {}: {e}",
+                out.display()
+            )),
+            _ => e.into(),
+        })?;
     for s in &outcome.skipped {
         eprintln!("not in this dossier: evidence {s}; its own organisation must export it");
     }
@@ -52,5 +77,18 @@ pub async fn dossier(
         out.display(),
         org.slug
     );
+    if let Some(info) = &outcome.timestamp {
+        println!(
+            "  time-stamped at {} by {} (serial {}, policy {})",
+            info.gen_time, info.tsa_name, info.serial, info.policy
+        );
+    }
     Ok(())
+}
+
+fn is_time_stamp_failure(e: &kinga_web::vault::EvidenceError) -> bool {
+    matches!(
+        e,
+        kinga_web::vault::EvidenceError::Vault(kinga_vault::VaultError::Timestamp(_))
+    )
 }

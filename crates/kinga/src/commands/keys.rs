@@ -230,9 +230,20 @@ pub async fn rotate(db: &Db, slug: &str) -> Result<(), Failure> {
 /// At `serve`: with KINGA_KEY_PASSPHRASE, keys are created for the demo organisations that have
 /// none, and every organisation whose keys it opens is unlocked for downloads.
 pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failure> {
-    let Some(pass) = std::env::var(PASSPHRASE_VAR).ok().filter(|p| !p.is_empty()) else {
-        println!("Evidence keys are locked (start with {PASSPHRASE_VAR} set to unlock them): evidence can be received but not viewed.");
-        return Ok(());
+    let given = std::env::var(PASSPHRASE_VAR).ok().filter(|p| !p.is_empty());
+    let pass = match given {
+        Some(p) => p,
+        None if demo && demo_needs_keys(vault).await? => {
+            // The demo should show evidence end to end with no set-up, so it makes one
+            // passphrase for its organisations and prints it once, like the demo passwords.
+            let p = demo_passphrase();
+            println!("Demo evidence-key passphrase (shown once; start again with {PASSPHRASE_VAR} set to it, or the evidence cannot be read): {p}");
+            p
+        }
+        None => {
+            println!("Evidence keys are locked (start with {PASSPHRASE_VAR} set to unlock them): evidence can be received but not viewed.");
+            return Ok(());
+        }
     };
     if demo {
         for org in vault.store().organisations().await? {
@@ -257,4 +268,23 @@ pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failur
         }
     );
     Ok(())
+}
+
+async fn demo_needs_keys(vault: &Vault) -> Result<bool, Failure> {
+    for org in vault.store().organisations().await? {
+        if vault.store().org_key_sets(org.id).await?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Six words of the vault's word list: 48 bits, enough for a demonstration, easy to retype.
+fn demo_passphrase() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..6)
+        .map(|_| kinga_vault::words::WORDS[rng.gen_range(0..kinga_vault::words::WORDS.len())])
+        .collect::<Vec<_>>()
+        .join("-")
 }

@@ -1,8 +1,9 @@
-pub(crate) mod detect;
 pub(crate) mod assessment;
+pub(crate) mod bench;
+pub(crate) mod detect;
 mod evidence;
 mod export;
-pub(crate) mod bench;
+mod init;
 pub(crate) mod import;
 pub(crate) mod keys;
 mod org;
@@ -14,8 +15,7 @@ mod verify;
 mod verify_bundle;
 
 use crate::cli::{
-    Cli, Command, EvidenceAction, ExportWhat, KeysAction, OrgAction, TokenAction,
-    UserAction,
+    Cli, Command, EvidenceAction, ExportWhat, KeysAction, OrgAction, TokenAction, UserAction,
 };
 use crate::Failure;
 
@@ -55,9 +55,10 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Token {
             action: TokenAction::Create { db, email },
         } => token::create(&db, &email).await,
+        Command::Init { db, org } => init::run(&db, org.as_deref()).await,
         Command::Verify { db } => verify::run(&db).await,
         Command::Detect(command) => detect::run(command).await,
-        Command::Risk { action } => risk::run(action),
+        Command::Risk { action } => risk::run(action).await,
         Command::Assessment { action } => assessment::run(action).await,
         Command::Bench { what } => bench::run(what).await,
         Command::Import { source } => import::run(source).await,
@@ -94,8 +95,16 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     out,
                     working_copies,
                     with_metadata,
+                    tsa,
                 },
-        } => export::dossier(&db, &incident, &out, working_copies, with_metadata).await,
+        } => {
+            let options = export::Options {
+                working_copies,
+                with_metadata,
+                tsa,
+            };
+            export::dossier(&db, &incident, &out, options).await
+        }
         Command::VerifyBundle { file, key } => verify_bundle::run(&file, &key),
         Command::Keys { action } => match action {
             KeysAction::Init { db, org } => keys::init(&db, &org).await,

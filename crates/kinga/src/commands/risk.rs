@@ -130,6 +130,12 @@ pub(crate) struct ForecastArgs {
     /// How many contributions to list per country.
     #[arg(long, default_value_t = 3)]
     factors: usize,
+    /// Also store the forecasts (public, one row per country) for the country pages; names the
+    /// countries whose name has no ISO 3166-1 code, which are not stored.
+    #[arg(long)]
+    save: bool,
+    #[command(flatten)]
+    db: crate::cli::Db,
 }
 
 #[derive(Args)]
@@ -173,12 +179,87 @@ pub(crate) struct BacktestArgs {
     format: Output,
 }
 
-pub(crate) fn run(action: RiskAction) -> Result<(), Failure> {
+pub(crate) async fn run(action: RiskAction) -> Result<(), Failure> {
     match action {
         RiskAction::Fit(a) => fit(&a),
-        RiskAction::Forecast(a) => forecast(&a),
+        RiskAction::Forecast(a) => {
+            let (model, rows) = forecast(&a)?;
+            if a.save {
+                save(&a, &model, &rows).await?;
+            }
+            Ok(())
+        }
         RiskAction::Backtest(a) => run_backtest(&a),
     }
+}
+
+/// Names the predictor tables write that neither ISO, UCDP nor ACLED spell the same way.
+const TABLE_NAMES: &[(&str, &str)] = &[
+    ("Burma/Myanmar", "MMR"),
+    ("Cape Verde", "CPV"),
+    ("Czech Republic", "CZE"),
+    // The Correlates of War code 816, which continues as today's Vietnam.
+    ("Democratic Republic of Vietnam", "VNM"),
+    ("Eswatini", "SWZ"),
+    ("Ivory Coast", "CIV"),
+    ("Kyrgystan", "KGZ"),
+    ("Laos", "LAO"),
+    ("Macedonia", "MKD"),
+    ("North Korea", "PRK"),
+    ("South Korea", "KOR"),
+    ("The Gambia", "GMB"),
+    ("Timor-Leste", "TLS"),
+];
+
+fn country_of(name: &str) -> Option<kinga_domain::Country> {
+    TABLE_NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .and_then(|(_, iso)| kinga_domain::Country::parse(iso).ok())
+        .or_else(|| kinga_ingest::events::countries::resolve(name))
+}
+
+async fn save(a: &ForecastArgs, model: &Model, rows: &[Row]) -> Result<(), Failure> {
+    use kinga_domain::risk::{FactorContribution, NewForecast};
+    let provenance = serde_json::to_value(&model.provenance).map_err(other)?;
+    let mut batch = Vec::with_capacity(rows.len());
+    let mut unknown = Vec::new();
+    for r in rows {
+        let Some(country) = country_of(&r.country) else {
+            unknown.push(r.country.as_str());
+            continue;
+        };
+        batch.push(NewForecast {
+            country,
+            year: a.year,
+            probability: r.risk,
+            rank: u32::try_from(r.rank).ok(),
+            model: format!("elastic-net alpha {} lambda {}", model.alpha, model.lambda),
+            provenance: provenance.clone(),
+            top_factors: r
+                .factors
+                .iter()
+                .map(|(name, contribution)| FactorContribution {
+                    name: name.clone(),
+                    contribution: *contribution,
+                })
+                .collect(),
+            visibility: kinga_domain::Visibility::Public,
+        });
+    }
+    if !unknown.is_empty() {
+        eprintln!("not stored, no ISO 3166-1 code for: {}", unknown.join(", "));
+    }
+    let store = crate::database::open(&a.db).await?;
+    let stored = store
+        .save_forecasts(&kinga_store::Actor::system("risk-forecast"), batch)
+        .await
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    eprintln!(
+        "stored {stored} forecasts of {} for the country pages",
+        a.year
+    );
+    Ok(())
 }
 
 fn input<E: std::fmt::Display>(e: E) -> Failure {
@@ -348,7 +429,7 @@ struct Row {
     factors: Vec<(String, f64)>,
 }
 
-fn forecast(a: &ForecastArgs) -> Result<(), Failure> {
+fn forecast(a: &ForecastArgs) -> Result<(Model, Vec<Row>), Failure> {
     let model = load_model(&a.model)?;
     let layout = a.table.layout(&model.provenance.outcome);
     let table: PredictorTable =
@@ -453,7 +534,7 @@ fn forecast(a: &ForecastArgs) -> Result<(), Failure> {
             }
         }
     }
-    Ok(())
+    Ok((model, rows))
 }
 
 fn other<E: std::fmt::Display>(e: E) -> Failure {

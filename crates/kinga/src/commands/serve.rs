@@ -27,6 +27,11 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
             events.new,
             events.unchanged + events.updated
         );
+        let (by_division, by_country) = crate::demo::detect_signals(store.as_ref()).await?;
+        println!(
+            "Escalation signals from the default detectors (weekly): {} stored ({by_division} by first-level division, {by_country} by country).",
+            by_division + by_country
+        );
         println!(
             "Demo network '{}': 17 organisations; UCDP GED v23.1 Central African Republic: {} incidents imported, {} already present (owned by {}).",
             crate::demo::NETWORK,
@@ -55,10 +60,14 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::Input(format!("--listen {listen}: {e}")))?;
-    let app = Application::build(access, listener, WebOptions {
+    let app = Application::build(
+        access,
+        listener,
+        WebOptions {
             secure_cookies,
             vault: Some(vault),
-        });
+        },
+    );
     let addr = app
         .local_addr()
         .map_err(|e| Failure::Other(e.to_string()))?;

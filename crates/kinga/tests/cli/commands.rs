@@ -145,7 +145,10 @@ fn a_bad_import_row_is_quarantined_by_line_and_field() {
         stdout(&o)
     );
     let rejected = std::fs::read_to_string(&quarantine).unwrap();
-    assert!(rejected.starts_with("line,column,value,reason\n4,date_start,"), "{rejected}");
+    assert!(
+        rejected.starts_with("line,column,value,reason\n4,date_start,"),
+        "{rejected}"
+    );
 
     let o = run(&["verify"], d);
     assert!(stdout(&o).contains("intact"), "{}", stdout(&o));
@@ -233,6 +236,14 @@ fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
         "{}",
         server.banner
     );
+    let stored: u64 = server
+        .banner
+        .lines()
+        .find_map(|l| l.strip_prefix("Escalation signals from the default detectors (weekly): "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no stored-signals line:\n{}", server.banner));
+    assert!(stored > 0, "{}", server.banner);
     for role in [
         "monitor",
         "analyst",

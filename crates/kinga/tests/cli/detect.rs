@@ -206,7 +206,7 @@ fn backtest_reports_every_onset_of_the_development_list() {
                 .unwrap();
                 let lead = (onset - (start + chrono::Duration::days(7))).num_days();
                 assert_eq!(r["lead_days"].as_i64(), Some(lead), "{r}");
-                assert!(lead <= 26 * 7 && lead >= -14 * 7, "{r}");
+                assert!((-14 * 7..=26 * 7).contains(&lead), "{r}");
             }
             "missed" => assert!(r["first_signal"].is_null()),
             other => assert_eq!(other, "not_covered"),

@@ -7,4 +7,5 @@ mod evidence;
 mod import;
 mod risk;
 mod support;
+mod timestamp;
 mod verify_bundle;

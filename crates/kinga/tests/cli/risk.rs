@@ -393,3 +393,67 @@ fn every_risk_command_explains_itself_with_an_example() {
         assert!(h.contains("kinga risk "), "{sub}: {h}");
     }
 }
+
+#[test]
+fn saved_forecasts_reach_the_country_risk_page() {
+    let Some(table) = ewp_table() else { return };
+    let table = table.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let data = dir.path().join("data");
+    ok(&risk(&[
+        "fit",
+        "--data",
+        table,
+        "--outcome",
+        "mk_onset_1or2",
+        "--train-until",
+        "2022",
+        "--alpha",
+        "0.5",
+        "--lambda",
+        "0.002586",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    let o = risk(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        table,
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+        "--save",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    let csv = ok(&o);
+    // Kosovo has no ISO 3166-1 code: it is forecast but named as not stored.
+    assert!(stderr(&o).contains("Kosovo"), "{}", stderr(&o));
+    let first = csv.lines().nth(1).expect("a forecast row");
+    let fields = csv_fields(first);
+    let risk_printed: f64 = fields[2].parse().unwrap();
+
+    let token = crate::support::analyst_with_token(&data, "forecast-readers");
+    let server = crate::support::serve(&data, &[]);
+    let http = crate::support::Http::new();
+    let country = match fields[0].as_str() {
+        "Burma/Myanmar" => "MMR",
+        other => panic!("the table's top country changed: {other}; update this test's name map"),
+    };
+    let v = http.get_json(
+        &format!("{}/api/v1/countries/{country}/risk", server.url),
+        &token,
+    );
+    let f = &v["forecast"];
+    assert_eq!(f["year"], 2024, "{v}");
+    assert_eq!(f["rank"], 1, "{v}");
+    let stored = f["probability"].as_f64().unwrap();
+    assert!(
+        (stored - risk_printed).abs() < 1e-9,
+        "{stored} vs {risk_printed}"
+    );
+}

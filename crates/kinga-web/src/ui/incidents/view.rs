@@ -2,6 +2,7 @@ use super::options::{options, Options};
 use super::sections::{
     acts, facts, parties, sources, ActRow, HistoryRow, PartyRow, ReportRow, SourceRow,
 };
+use super::signals::{region_signals, RegionSignals};
 use crate::ui::common::{
     excerpt, lock_text, message_page, not_found, when, with_status, Choice, Entered, Fact,
 };
@@ -33,6 +34,7 @@ struct IncidentPage {
     sources: Vec<SourceRow>,
     reports: Vec<ReportRow>,
     history: Vec<HistoryRow>,
+    signals: RegionSignals,
     message: String,
     notice: String,
     lock_notice: String,
@@ -175,6 +177,7 @@ pub(super) async fn detail(page: Page, id: IncidentId, o: Outcome, notice: Strin
             .collect(),
         _ => Vec::new(),
     };
+    let signals = region_signals(t, &page, i).await;
     let opts = if editing {
         options(t, &page, &d, &o.forms).await
     } else {
@@ -202,6 +205,7 @@ pub(super) async fn detail(page: Page, id: IncidentId, o: Outcome, notice: Strin
             })
             .collect(),
         history,
+        signals,
         message,
         notice,
         lock_notice,

@@ -1,0 +1,375 @@
+//! Dossiers time-stamped by a real RFC 3161 authority: Debian's `openssl ts -reply` behind a
+//! loopback HTTP server, reached by the compiled binary through `--tsa`.
+use crate::support::{kinga, stderr, stdout};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PASSPHRASE: &str = "the irri key passphrase";
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA, a TSA certificate with the timeStamping usage, and an HTTP server answering each
+/// request with `openssl ts -reply`. None (with a message) when openssl is not installed.
+fn local_tsa(d: &Path) -> Option<String> {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("skipped: `openssl` is not installed (Debian package openssl)");
+        return None;
+    }
+    let ca = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        "/CN=Kinga test CA",
+        "-days",
+        "2",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ];
+    openssl(d, &ca);
+    let csr = [
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        "/CN=Kinga test TSA",
+    ];
+    openssl(d, &csr);
+    std::fs::write(
+        d.join("ext.cnf"),
+        "extendedKeyUsage = critical,timeStamping\n",
+    )
+    .unwrap();
+    let sign = [
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ];
+    openssl(d, &sign);
+    std::fs::write(d.join("serial"), "01\n").unwrap();
+    std::fs::write(
+        d.join("ts.cnf"),
+        format!(
+            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = {}\nserial = $dir/serial\ncrypto_device = builtin\n\
+             signer_cert = $dir/tsa.crt\nsigner_key = $dir/tsa.key\nsigner_digest = sha256\n\
+             default_policy = 1.3.6.1.4.1.99999.1\ndigests = sha256, sha384, sha512\naccuracy = secs:1\n\
+             ordering = no\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    let work = d.to_path_buf();
+    std::thread::spawn(move || {
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(mut conn) = conn else { continue };
+            let mut r = BufReader::new(conn.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; len];
+            if r.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let q = work.join(format!("q{n}.tsq"));
+            let a = work.join(format!("a{n}.tsr"));
+            std::fs::write(&q, &body).unwrap();
+            let ok = Command::new("openssl")
+                .args(["ts", "-reply", "-config", "ts.cnf", "-queryfile"])
+                .arg(&q)
+                .arg("-out")
+                .arg(&a)
+                .current_dir(&work)
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            let (status, reply) = match std::fs::read(&a) {
+                Ok(reply) if ok => ("200 OK", reply),
+                _ => ("500 Internal Server Error", Vec::new()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                reply.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(&reply);
+        }
+    });
+    Some(url)
+}
+
+/// Runs `kinga` on the data directory with the key passphrase (or none) in the environment.
+fn k(args: &[&str], d: &Path, passphrase: Option<&str>, input: &[u8]) -> Output {
+    let mut cmd = kinga();
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(d)
+        .env_remove("KINGA_DATABASE_URL")
+        .env_remove("KINGA_VAULT_DIR")
+        .env_remove("KINGA_KEY_PASSPHRASE")
+        .env_remove("KINGA_TSA_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = passphrase {
+        cmd.env("KINGA_KEY_PASSPHRASE", p);
+    }
+    let mut child = cmd.spawn().expect("kinga starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+fn verify_bundle(zip: &Path, key: &Path) -> Output {
+    kinga()
+        .arg("verify-bundle")
+        .arg(zip)
+        .arg("--key")
+        .arg(key)
+        .output()
+        .unwrap()
+}
+
+/// An organisation with keys, an analyst, one incident made through the API of a real
+/// `kinga serve`, and one evidence item on it; returns the incident's code.
+fn incident_with_evidence(d: &Path) -> String {
+    let org = [
+        "org",
+        "add",
+        "--slug",
+        "irri",
+        "--name",
+        "IRRI",
+        "--country",
+        "UGA",
+    ];
+    ok(&k(&org, d, Some(PASSPHRASE), b""));
+    let user = [
+        "user",
+        "add",
+        "--org",
+        "irri",
+        "--role",
+        "analyst",
+        "--email",
+        "analyst@irri.org",
+    ];
+    ok(&k(&user, d, None, b"a long enough passphrase\n"));
+    let token = ok(&k(
+        &["token", "create", "--email", "analyst@irri.org"],
+        d,
+        None,
+        b"",
+    ));
+    let server = crate::support::serve(d, &[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let created: serde_json::Value = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/incidents", server.url))
+            .bearer_auth(token.trim())
+            .json(
+                &serde_json::json!({"title": "Attack on Bossangoa market", "country": "CAF",
+                                      "date_start": "2013-12-05"}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    drop(server);
+    let code = created["code"]
+        .as_str()
+        .expect("incident created")
+        .to_string();
+    let statement = d.join("statement.txt");
+    std::fs::write(&statement, "Witness statement, Bossangoa.\n".repeat(50)).unwrap();
+    let add = [
+        "evidence",
+        "add",
+        "--incident",
+        &code,
+        statement.to_str().unwrap(),
+    ];
+    ok(&k(&add, d, None, b""));
+    code
+}
+
+fn export(d: &Path, code: &str, out: &Path, tsa: &str) -> Output {
+    let args = [
+        "export",
+        "dossier",
+        "--incident",
+        code,
+        "--out",
+        out.to_str().unwrap(),
+        "--tsa",
+        tsa,
+    ];
+    k(&args, d, Some(PASSPHRASE), b"")
+}
+
+/// Where the stored bytes of `name` start in the zip (its local header's name, then extra).
+fn entry_data(zip: &[u8], name: &[u8]) -> usize {
+    let at = zip
+        .windows(name.len())
+        .position(|w| w == name)
+        .expect("entry in the zip");
+    let header = at - 30;
+    let extra = u16::from_le_bytes([zip[header + 28], zip[header + 29]]) as usize;
+    at + name.len() + extra
+}
+
+fn leftovers(d: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.ends_with(".zip") || n.ends_with(".part")
+        })
+        .collect()
+}
+
+#[test]
+fn a_time_stamped_dossier_verifies_and_a_flipped_token_byte_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa_dir = tempfile::tempdir().unwrap();
+    let Some(url) = local_tsa(tsa_dir.path()) else {
+        return;
+    };
+    let d = dir.path();
+    let code = incident_with_evidence(d);
+    let zip = d.join("dossier.zip");
+    let out = ok(&export(d, &code, &zip, &url));
+    assert!(
+        out.contains("time-stamped at") && out.contains("Kinga test TSA"),
+        "{out}"
+    );
+
+    let key = d.join("irri.pub");
+    let public = [
+        "keys",
+        "export-public",
+        "--org",
+        "irri",
+        "--out",
+        key.to_str().unwrap(),
+    ];
+    ok(&k(&public, d, None, b""));
+    let o = verify_bundle(&zip, &key);
+    let text = ok(&o);
+    assert!(text.contains("VALID"), "{text}");
+    assert!(
+        text.contains("ok: RFC 3161 time-stamp: manifest existed at")
+            && text.contains("TSA \"Kinga test TSA\""),
+        "{text}"
+    );
+
+    // The token lives in the audit chain too: the stores still verify after the export.
+    let o = k(&["verify"], d, Some(PASSPHRASE), b"");
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+
+    let bytes = std::fs::read(&zip).unwrap();
+    let start = entry_data(&bytes, b"manifest.tsr");
+    for offset in [40, 400] {
+        let mut bad = bytes.clone();
+        bad[start + offset] ^= 0x01;
+        let flipped = d.join(format!("flipped-{offset}.zip"));
+        std::fs::write(&flipped, bad).unwrap();
+        let o = verify_bundle(&flipped, &key);
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("NOT VALID") && err.contains("manifest.tsr"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_failing_time_stamp_authority_leaves_no_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = incident_with_evidence(d);
+    // A port nothing listens on any more.
+    let gone = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/tsa", l.local_addr().unwrap())
+    };
+    let zip = d.join("dossier.zip");
+    let o = export(d, &code, &zip, &gone);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("time-stamp authority") && err.contains(&gone) && err.contains("no dossier"),
+        "{err}"
+    );
+    assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+
+    // Only http:// authorities: refused before anything is read.
+    let o = export(d, &code, &zip, "https://tsa.example.org/");
+    assert!(stderr(&o).contains("only http://"), "{}", stderr(&o));
+    assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+}
