@@ -327,12 +327,33 @@ fn a_time_stamped_dossier_verifies_and_a_flipped_token_byte_is_named() {
         "{text}"
     );
 
-    // The token lives in the audit chain too: the stores still verify after the export.
+    // The time-stamp is in the item's custody chain: the next dossier carries it, and the audit
+    // chain still verifies.
+    let again = d.join("again.zip");
+    let args = [
+        "export",
+        "dossier",
+        "--incident",
+        &code,
+        "--out",
+        again.to_str().unwrap(),
+    ];
+    ok(&k(&args, d, Some(PASSPHRASE), b""));
+    let next = std::fs::read(&again).unwrap();
+    let needle = b"manifest of dossier dossier.zip time-stamped at ";
+    assert!(
+        next.windows(needle.len()).any(|w| w == needle),
+        "no time-stamp in the custody chain"
+    );
+    ok(&verify_bundle(&again, &key));
     let o = k(&["verify"], d, Some(PASSPHRASE), b"");
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 
     let bytes = std::fs::read(&zip).unwrap();
     let start = entry_data(&bytes, b"manifest.tsr");
+    // The zip's CRC notices any changed byte; one inside the token's signed part (at 400, past
+    // the TSTInfo, in the TSA certificate that the signed attributes hash) must also fail the
+    // token's own check, which is what a recomputed CRC would leave.
     for offset in [40, 400] {
         let mut bad = bytes.clone();
         bad[start + offset] ^= 0x01;
@@ -345,6 +366,9 @@ fn a_time_stamped_dossier_verifies_and_a_flipped_token_byte_is_named() {
             err.contains("NOT VALID") && err.contains("manifest.tsr"),
             "{err}"
         );
+        if offset == 400 {
+            assert!(err.contains("manifest.tsr: time-stamp:"), "{err}");
+        }
     }
 }
 
@@ -372,4 +396,34 @@ fn a_failing_time_stamp_authority_leaves_no_dossier() {
     let o = export(d, &code, &zip, "https://tsa.example.org/");
     assert!(stderr(&o).contains("only http://"), "{}", stderr(&o));
     assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+}
+
+/// `kinga init` sets up a data directory, then an organisation's keys; again, it changes nothing.
+#[test]
+fn init_creates_the_database_then_missing_keys_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    ok(&k(&["init"], &d, None, b""));
+    assert!(d.join("kinga.db").is_file() && d.join("vault").is_dir());
+    let org = [
+        "org",
+        "add",
+        "--slug",
+        "irri",
+        "--name",
+        "IRRI",
+        "--country",
+        "UGA",
+    ];
+    ok(&k(&org, &d, None, b""));
+    let out = ok(&k(&["init", "--org", "irri"], &d, Some(PASSPHRASE), b""));
+    assert!(out.contains("irri: keys created"), "{out}");
+    let out = ok(&k(&["init", "--org", "irri"], &d, None, b""));
+    assert!(out.contains("already has keys (version 1)"), "{out}");
+    let o = k(&["init", "--org", "nobody"], &d, None, b"");
+    assert!(
+        !o.status.success() && stderr(&o).contains("nobody"),
+        "{}",
+        stderr(&o)
+    );
 }
