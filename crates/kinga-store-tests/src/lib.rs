@@ -3,6 +3,7 @@
 //! every storage backend must pass unchanged. Each step asserts what a user would see.
 #![forbid(unsafe_code)]
 
+pub mod checkpoints;
 pub mod events;
 pub mod evidence;
 pub mod signals;

@@ -3,6 +3,7 @@
 //! supply only a connection (`Engine`), their migrations and their way of committing.
 #![forbid(unsafe_code)]
 
+mod checkpoints;
 mod error;
 mod events;
 mod evidence;
@@ -13,6 +14,7 @@ mod signals;
 pub mod sql;
 mod store;
 
+pub use checkpoints::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
 pub use error::StoreError;
 pub use events::*;
 pub use evidence::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};

@@ -116,6 +116,7 @@ pub trait Store:
     + crate::EventAggregates
     + crate::RiskStore
     + crate::SignalStore
+    + crate::CheckpointStore
     + Send
     + Sync
     + 'static

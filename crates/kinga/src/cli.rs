@@ -147,6 +147,59 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum EvidenceAction {
+    /// Time-stamp the audit chain head with an RFC 3161 authority and keep the token; `kinga
+    /// verify` then proves the chain up to that entry existed at that time.
+    #[command(after_help = "Example:\n  kinga evidence checkpoint --tsa http://tsa.example.org/")]
+    Checkpoint {
+        #[command(flatten)]
+        db: Db,
+        /// The RFC 3161 time-stamp authority (http://…).
+        #[arg(long, env = "KINGA_TSA_URL")]
+        tsa: String,
+    },
+    /// Print an item's custody chain, oldest entry first.
+    #[command(after_help = "Example:\n  kinga evidence log 0193…")]
+    Log {
+        #[command(flatten)]
+        db: Db,
+        /// The evidence id printed by `kinga evidence add`.
+        id: String,
+    },
+    /// Re-hash one item's sealed file (and, with the passphrase, its content) and record the
+    /// outcome in its custody chain. Exit 1 when it does not match.
+    #[command(after_help = "Example:\n  KINGA_KEY_PASSPHRASE=… kinga evidence verify 0193…")]
+    Verify {
+        #[command(flatten)]
+        db: Db,
+        id: String,
+    },
+    /// Record that the item went to someone outside the vault (a court, a mechanism).
+    #[command(
+        after_help = "Example:\n  kinga evidence transfer 0193… --to 'ICC Office of the Prosecutor' --how 'encrypted drive, receipt 2026-114'"
+    )]
+    Transfer {
+        #[command(flatten)]
+        db: Db,
+        id: String,
+        /// To whom.
+        #[arg(long)]
+        to: String,
+        /// How (medium, receipt number, courier).
+        #[arg(long)]
+        how: Option<String>,
+    },
+    /// Record a request to delete the item. Sealed originals are never altered: the request
+    /// stays in the custody chain for the legal officers to decide on.
+    #[command(
+        after_help = "Example:\n  kinga evidence request-deletion 0193… --reason 'the witness withdrew consent'"
+    )]
+    RequestDeletion {
+        #[command(flatten)]
+        db: Db,
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Hash, seal and record a file; prints the new evidence id and its SHA-256.
     #[command(
         after_help = "Example:\n  kinga evidence add --incident 0193… photo.jpg\n  ssh field-laptop cat clip.mp4 | kinga evidence add --incident 0193… --expect-size 48211093 --name clip.mp4 -"

@@ -92,6 +92,19 @@ mod sqlite {
         };
         kinga_store_tests::signals::signals_tampering_story(store.as_ref(), &raw).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checkpoints() {
+        let (_dir, store) = fresh().await;
+        let raw_store = store.clone();
+        let raw = move |sql: String| {
+            let s = raw_store.clone();
+            Box::pin(async move {
+                s.engine().execute(&sql, vec![]).await.unwrap();
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        };
+        kinga_store_tests::checkpoints::checkpoints_story(store.as_ref(), &raw).await;
+    }
 }
 
 mod postgres {
@@ -210,6 +223,22 @@ mod postgres {
                     as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
             };
             kinga_store_tests::signals::signals_tampering_story(store.as_ref(), &raw).await;
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checkpoints() {
+        with_fresh("checkpoints", |store| async move {
+            let raw_store = store.clone();
+            let raw = move |sql: String| {
+                let s = raw_store.clone();
+                Box::pin(async move {
+                    s.engine().execute(&sql, vec![]).await.unwrap();
+                })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            };
+            kinga_store_tests::checkpoints::checkpoints_story(store.as_ref(), &raw).await;
         })
         .await;
     }

@@ -2,6 +2,7 @@
 //! (`$n` placeholders, `ON CONFLICT`, `RETURNING`, text/integer/real columns) through the small
 //! `Tx` and `Engine` traits that each driver implements over its own sqlx connection.
 mod chain;
+mod checkpoints;
 mod engine;
 mod events;
 mod evidence;
@@ -50,4 +51,5 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("risk_forecast", "risk_forecasts"),
     ("risk_class", "risk_classes"),
     ("signal_run", "signal_runs"),
+    ("audit_checkpoint", "audit_checkpoints"),
 ];

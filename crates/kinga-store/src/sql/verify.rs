@@ -209,6 +209,11 @@ async fn verify_into<E: Engine>(
         Ok(())
     })
     .await?;
+    super::checkpoints::all_digests(store, |id, d| {
+        check(v, "audit_checkpoint", id, d);
+        Ok(())
+    })
+    .await?;
     if first.is_none() {
         first = v.finish().err();
     }

@@ -130,3 +130,156 @@ pub async fn add(db: &Db, target: Target, announce: Announce, file: &Path) -> Re
     println!("{} {}", item.id, item.sha256);
     Ok(())
 }
+
+/// What a custodian records about an item without touching its bytes.
+pub enum CustodyNote {
+    /// The item (or a copy of it) left the organisation's hands: to whom, and how.
+    Transfer { to: String, how: Option<String> },
+    /// Someone asked for the item to be deleted. Sealed originals are never altered, so the
+    /// request is recorded for the legal officers to decide on, not carried out.
+    DeletionRequest { reason: String },
+}
+
+async fn item_of(
+    store: &dyn kinga_store::Store,
+    id: &str,
+) -> Result<kinga_domain::evidence::EvidenceItem, Failure> {
+    let id: kinga_domain::evidence::EvidenceId = id
+        .parse()
+        .map_err(|_| Failure::Input(format!("'{id}' is not an evidence id")))?;
+    store
+        .evidence(&Scope::maintenance(), id)
+        .await?
+        .ok_or_else(|| Failure::Input(format!("no evidence {id}")))
+}
+
+fn custodian(task: &str, item: &kinga_domain::evidence::EvidenceItem) -> Actor {
+    Actor::system(task).acting_for(item.organisation_id, item.organisation.clone())
+}
+
+/// Prints an item's custody chain, oldest first.
+pub async fn log(db: &Db, id: &str) -> Result<(), Failure> {
+    let store = crate::database::open(db).await?;
+    let item = item_of(store.as_ref(), id).await?;
+    let entries = store.custody_log(&Scope::maintenance(), item.id).await?;
+    println!("evidence {} sha256 {}", item.id, item.sha256);
+    for e in entries {
+        println!(
+            "{:>4}  {}  {:<16} {:<28} {}",
+            e.seq,
+            e.at.format("%Y-%m-%dT%H:%M:%SZ"),
+            e.kind.as_str(),
+            e.actor,
+            e.detail.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
+    let store = crate::database::open(db).await?;
+    let item = item_of(store.as_ref(), id).await?;
+    let (kind, detail) = match what {
+        CustodyNote::Transfer { to, how } => {
+            let to = to.trim().to_string();
+            if to.is_empty() {
+                return Err(Failure::Input("--to: say to whom the item went".into()));
+            }
+            (
+                kinga_domain::evidence::CustodyKind::Transfer,
+                match how {
+                    Some(h) if !h.trim().is_empty() => format!("to {to}; {}", h.trim()),
+                    _ => format!("to {to}"),
+                },
+            )
+        }
+        CustodyNote::DeletionRequest { reason } => {
+            if reason.trim().is_empty() {
+                return Err(Failure::Input(
+                    "--reason: a deletion request needs its reason".into(),
+                ));
+            }
+            (
+                kinga_domain::evidence::CustodyKind::DeletionRequest,
+                reason.trim().to_string(),
+            )
+        }
+    };
+    let e = store
+        .record_custody(
+            &custodian("evidence-custody", &item),
+            &Scope::maintenance(),
+            item.id,
+            kind,
+            Some(detail),
+        )
+        .await?;
+    println!("custody entry {} recorded: {}", e.seq, e.kind.as_str());
+    Ok(())
+}
+
+/// Re-hashes one item's sealed file (no key needed) and, with the organisation's passphrase,
+/// its decrypted content; the outcome is itself a custody entry, so a later reader sees when
+/// the item was last checked and what was found.
+pub async fn verify(db: &Db, id: &str) -> Result<(), Failure> {
+    let store = crate::database::open(db).await?;
+    let item = item_of(store.as_ref(), id).await?;
+    let vault = super::keys::open_vault(db, store.clone());
+    let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
+    let secret = match super::keys::passphrase_from_env_or_stdin() {
+        Some(p) => Some(
+            vault
+                .unlock(&org, &p)
+                .await
+                .map_err(|e| Failure::Input(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let root = vault.org_root(item.organisation_id);
+    let (sha, sealed, wrapped, label) = (
+        item.sha256.clone(),
+        item.blob_sha256.clone(),
+        item.wrapped_key.clone(),
+        item.id.to_string(),
+    );
+    let decrypted = secret.is_some();
+    let outcome = tokio::task::spawn_blocking(move || {
+        kinga_vault::blob::verify_sealed_file(&root, &sha, &sealed, &label)?;
+        if let Some(s) = secret {
+            let key = wrapped
+                .parse::<kinga_vault::WrappedKey>()
+                .and_then(|w| s.unwrap(&w))?;
+            kinga_vault::blob::verify_blob(&root, &sha, &key, &label)?;
+        }
+        Ok::<(), kinga_vault::VaultError>(())
+    })
+    .await
+    .map_err(|e| Failure::Other(e.to_string()))?;
+    let detail = match (&outcome, decrypted) {
+        (Ok(()), true) => {
+            "intact: sealed file and decrypted content match their SHA-256".to_string()
+        }
+        (Ok(()), false) => {
+            "intact: sealed file matches its SHA-256 (content not decrypted: no passphrase)"
+                .to_string()
+        }
+        (Err(e), _) => format!("MISMATCH: {e}"),
+    };
+    store
+        .record_custody(
+            &custodian("evidence-verify", &item),
+            &Scope::maintenance(),
+            item.id,
+            kinga_domain::evidence::CustodyKind::Verify,
+            Some(detail.clone()),
+        )
+        .await?;
+    println!("evidence {}: {detail}", item.id);
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(_) => Err(Failure::Broken(format!(
+            "evidence {} does not match its hash",
+            item.id
+        ))),
+    }
+}

@@ -1,5 +1,6 @@
 pub(crate) mod assessment;
 pub(crate) mod bench;
+mod checkpoint;
 pub(crate) mod detect;
 mod evidence;
 mod export;
@@ -62,6 +63,21 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Assessment { action } => assessment::run(action).await,
         Command::Bench { what } => bench::run(what).await,
         Command::Import { source } => import::run(source).await,
+        Command::Evidence {
+            action: EvidenceAction::Log { db, id },
+        } => evidence::log(&db, &id).await,
+        Command::Evidence {
+            action: EvidenceAction::Verify { db, id },
+        } => evidence::verify(&db, &id).await,
+        Command::Evidence {
+            action: EvidenceAction::Transfer { db, id, to, how },
+        } => evidence::note(&db, &id, evidence::CustodyNote::Transfer { to, how }).await,
+        Command::Evidence {
+            action: EvidenceAction::RequestDeletion { db, id, reason },
+        } => evidence::note(&db, &id, evidence::CustodyNote::DeletionRequest { reason }).await,
+        Command::Evidence {
+            action: EvidenceAction::Checkpoint { db, tsa },
+        } => checkpoint::run(&db, &tsa).await,
         Command::Evidence {
             action:
                 EvidenceAction::Add {

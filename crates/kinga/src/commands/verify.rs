@@ -11,6 +11,7 @@ pub async fn run(db: &Db) -> Result<(), Failure> {
         "intact: {} audit entries, {} records match the chain",
         outcome.entries, outcome.records
     );
+    super::checkpoint::verify_all(db).await?;
     sealed_originals(db).await
 }
 

@@ -659,3 +659,100 @@ fn sealed_witness_fields_are_nowhere_in_the_database_or_the_logs() {
     assert!(out.contains("2 data keys rewrapped"), "{out}");
     ok(&k(&["verify"], &d, None, b""));
 }
+
+#[test]
+fn transfers_deletion_requests_and_checks_enter_the_custody_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = world(d);
+    let f = d.join("statement.txt");
+    std::fs::write(&f, b"I saw the soldiers arrive at dawn.").unwrap();
+    let out = ok(&k(
+        &["evidence", "add", "--incident", &code, f.to_str().unwrap()],
+        d,
+        None,
+        b"",
+    ));
+    let id = out.split_whitespace().next().unwrap().to_string();
+
+    let checked = ok(&k(&["evidence", "verify", &id], d, Some(PASSPHRASE), b""));
+    assert!(checked.contains("decrypted content match"), "{checked}");
+    ok(&k(
+        &[
+            "evidence",
+            "transfer",
+            &id,
+            "--to",
+            "Special Criminal Court, Bangui",
+            "--how",
+            "receipt 114",
+        ],
+        d,
+        None,
+        b"",
+    ));
+    ok(&k(
+        &[
+            "evidence",
+            "request-deletion",
+            &id,
+            "--reason",
+            "the witness withdrew consent",
+        ],
+        d,
+        None,
+        b"",
+    ));
+    let o = k(
+        &["evidence", "request-deletion", &id, "--reason", " "],
+        d,
+        None,
+        b"",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a request without a reason is refused"
+    );
+
+    let log = ok(&k(&["evidence", "log", &id], d, None, b""));
+    let kinds: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "receive",
+            "hash",
+            "seal",
+            "verify",
+            "transfer",
+            "deletion_request"
+        ],
+        "{log}"
+    );
+    assert!(
+        log.contains("to Special Criminal Court, Bangui; receipt 114"),
+        "{log}"
+    );
+    assert!(log.contains("the witness withdrew consent"), "{log}");
+    // The original is still there: a deletion request alters nothing.
+    ok(&k(&["verify"], d, None, b""));
+
+    // A flipped byte is found, named, and the failed check is itself in the chain.
+    let blob = blobs(d)
+        .into_iter()
+        .find(|p| !p.parent().unwrap().ends_with("tmp"))
+        .unwrap();
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&blob, bytes).unwrap();
+    let o = k(&["evidence", "verify", &id], d, None, b"");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("MISMATCH"), "{}", stdout(&o));
+    let log = ok(&k(&["evidence", "log", &id], d, None, b""));
+    assert!(log.lines().last().unwrap().contains("MISMATCH"), "{log}");
+}

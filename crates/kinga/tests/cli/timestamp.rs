@@ -427,3 +427,133 @@ fn init_creates_the_database_then_missing_keys_only() {
         stderr(&o)
     );
 }
+
+/// Runs one statement on the SQLite database, or None (with a message) without `sqlite3`.
+fn sqlite(d: &Path, sql: &str) -> Option<String> {
+    if Command::new("sqlite3").arg("-version").output().is_err() {
+        eprintln!("skipped: the sqlite3 command is not installed (Debian package sqlite3)");
+        return None;
+    }
+    let out = Command::new("sqlite3")
+        .arg(d.join("kinga.db"))
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn a_checkpoint_catches_an_edited_token_and_a_consistently_rehashed_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa_dir = tempfile::tempdir().unwrap();
+    let Some(url) = local_tsa(tsa_dir.path()) else {
+        return;
+    };
+    let d = dir.path();
+    incident_with_evidence(d);
+    let out = ok(&k(&["evidence", "checkpoint", "--tsa", &url], d, None, b""));
+    assert!(
+        out.contains("time-stamped at") && out.contains("Kinga test TSA"),
+        "{out}"
+    );
+    let id = out
+        .strip_prefix("checkpoint ")
+        .and_then(|s| s.split(':').next())
+        .expect("the checkpoint's id")
+        .to_string();
+    let seq: i64 = out
+        .split("audit entry ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the checkpoint's audit entry");
+    assert!(seq > 1, "{out}");
+    let verified = ok(&k(&["verify"], d, None, b""));
+    assert!(
+        verified.contains("1 time-stamped checkpoint(s)")
+            && verified.contains(&format!("covers entry {seq}")),
+        "{verified}"
+    );
+
+    // A non-http authority is refused before anything is recorded.
+    let refused = k(
+        &["evidence", "checkpoint", "--tsa", "ftp://x/"],
+        d,
+        None,
+        b"",
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+
+    let Some(token) = sqlite(d, "SELECT token FROM audit_checkpoints") else {
+        return;
+    };
+    // The last bytes of the token are its signature.
+    let flip = if token.ends_with('0') { '1' } else { '0' };
+    let edited = format!("{}{flip}", &token[..token.len() - 1]);
+    sqlite(
+        d,
+        &format!("UPDATE audit_checkpoints SET token = '{edited}' WHERE id = '{id}'"),
+    );
+    let broken = k(&["verify"], d, None, b"");
+    assert_eq!(broken.status.code(), Some(1), "{}", stdout(&broken));
+    assert!(stderr(&broken).contains(&id), "{}", stderr(&broken));
+
+    // Put the token back, then rewrite the first audit entry and re-hash the whole chain
+    // consistently: the chain alone looks intact, the checkpoint's token does not cover it.
+    sqlite(
+        d,
+        &format!("UPDATE audit_checkpoints SET token = '{token}' WHERE id = '{id}'"),
+    );
+    ok(&k(&["verify"], d, None, b""));
+    rewrite_chain(d);
+    let rewritten = k(&["verify"], d, None, b"");
+    assert_eq!(rewritten.status.code(), Some(1), "{}", stdout(&rewritten));
+    let err = stderr(&rewritten);
+    assert!(
+        err.contains(&format!("checkpoint {id}")) && err.contains("rewritten"),
+        "{err}"
+    );
+}
+
+/// Changes the explanation of audit entry 1 and recomputes every hash after it, as someone
+/// with write access to the database and the chain's rules could.
+fn rewrite_chain(d: &Path) {
+    let db = d.join("kinga.db");
+    let out = Command::new("sqlite3")
+        .arg("-json")
+        .arg(&db)
+        .arg("SELECT seq, at, actor, organisation, entity, entity_id, action, before_digest, after_digest, explanation, prev_hash, hash FROM audit_log ORDER BY seq")
+        .output()
+        .unwrap();
+    let mut entries: Vec<kinga_domain::audit::AuditEntry> =
+        serde_json::from_slice(&out.stdout).expect("audit entries as JSON");
+    entries[0].explanation = Some("rewritten".into());
+    let mut prev = kinga_domain::audit::GENESIS.to_string();
+    let mut sql = String::from("BEGIN;");
+    for e in &mut entries {
+        e.prev_hash = prev;
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+        sql.push_str(&format!(
+            "UPDATE audit_log SET explanation = {}, prev_hash = '{}', hash = '{}' WHERE seq = {};",
+            e.explanation
+                .as_ref()
+                .map_or("NULL".to_string(), |x| format!(
+                    "'{}'",
+                    x.replace('\'', "''")
+                )),
+            e.prev_hash,
+            e.hash,
+            e.seq
+        ));
+    }
+    sql.push_str(&format!(
+        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1; COMMIT;"
+    ));
+    sqlite(d, &sql);
+}
