@@ -7,10 +7,10 @@ mod api;
 mod assets;
 mod auth;
 mod error;
-pub mod sealed;
 mod startup;
 mod state;
 pub mod ui;
-pub mod vault;
+/// The evidence vault joined to the store lives in kinga-vault: the web and the command line share it.
+pub use kinga_vault::evidence as vault;
 
 pub use startup::{Application, WebOptions};

@@ -6,7 +6,7 @@ use kinga_domain::org::{NewOrganisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::Role;
 use kinga_store::Actor;
-use kinga_web::vault::Vault;
+use kinga_vault::evidence::Vault;
 use kinga_web::{Application, WebOptions};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};

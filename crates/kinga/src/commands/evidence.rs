@@ -4,7 +4,7 @@ use crate::Failure;
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::Visibility;
 use kinga_store::{Actor, Scope};
-use kinga_web::vault::{Announced, Attach};
+use kinga_vault::evidence::{Announced, Attach};
 use std::io::Read;
 use std::path::Path;
 
@@ -117,7 +117,7 @@ pub async fn add(db: &Db, target: Target, announce: Announce, file: &Path) -> Re
         )
         .await
         .map_err(|e| match e {
-            kinga_web::vault::EvidenceError::Vault(v) => Failure::Input(format!(
+            kinga_vault::evidence::EvidenceError::Vault(v) => Failure::Input(format!(
                 "{}: {v}",
                 if file.as_os_str() == "-" {
                     "standard input".to_string()

@@ -5,7 +5,7 @@ use crate::cli::Db;
 use crate::Failure;
 use kinga_domain::org::{Organisation, Slug};
 use kinga_store::{Actor, Store};
-use kinga_web::vault::{EvidenceError, Vault};
+use kinga_vault::evidence::{EvidenceError, Vault};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,12 +1,12 @@
 //! Sealed field values: encrypted to the owning organisation's X25519 key (ephemeral X25519,
 //! HKDF-SHA256, AES-256-GCM) before they reach the store, and bound to their place (record and
 //! field) as associated data, so a ciphertext moved to another record does not open.
+use crate::{OrgPublicKeys, OrgSecretKeys};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hkdf::Hkdf;
-use kinga_vault::{OrgPublicKeys, OrgSecretKeys};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::Sha256;

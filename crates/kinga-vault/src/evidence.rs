@@ -2,14 +2,14 @@
 //! (kinga-store) so that a blob never outlives a failed record; reading records a custody event
 //! before the first byte leaves; keys are created, unlocked, split and rotated here. Both the web
 //! server and the command line go through this one module.
+use crate::{
+    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, TimestampInfo, VaultError, WrappedKey,
+};
 use kinga_domain::evidence::*;
 use kinga_domain::ids::{IncidentId, OrgId, ReportId};
 use kinga_domain::org::Organisation;
 use kinga_domain::{Role, Visibility};
 use kinga_store::{Actor, EvidenceFilter, Scope, Store, StoreError};
-use kinga_vault::{
-    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, TimestampInfo, VaultError, WrappedKey,
-};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -74,7 +74,7 @@ pub struct DossierOptions {
     pub with_metadata: bool,
     /// With a time-stamp authority, the manifest gets an RFC 3161 token (manifest.tsr); when
     /// the authority fails, no dossier is written.
-    pub tsa: Option<kinga_vault::Tsa>,
+    pub tsa: Option<crate::Tsa>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,11 +100,11 @@ fn tempfile_in(dir: &Path) -> Result<TempPath> {
 }
 
 /// A stored custody event in the vault's dossier format (the same fields, the same hash).
-pub fn to_vault_entry(e: &CustodyEvent) -> Result<kinga_vault::CustodyEntry> {
-    let kind = kinga_vault::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
+pub fn to_vault_entry(e: &CustodyEvent) -> Result<crate::CustodyEntry> {
+    let kind = crate::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
         EvidenceError::Invalid(format!("custody kind {} unknown to the vault", e.kind))
     })?;
-    Ok(kinga_vault::CustodyEntry {
+    Ok(crate::CustodyEntry {
         item: e.evidence_id.to_string(),
         seq: e.seq,
         kind,
@@ -345,11 +345,10 @@ impl Vault {
             expected_len: announced.size,
             ..Default::default()
         };
-        let intake = tokio::task::spawn_blocking(move || {
-            kinga_vault::intake(&root, reader, &public, &options)
-        })
-        .await
-        .map_err(blocking_failed)??;
+        let intake =
+            tokio::task::spawn_blocking(move || crate::intake(&root, reader, &public, &options))
+                .await
+                .map_err(blocking_failed)??;
         let fresh_blob = !intake.already_stored;
         let remove_blob = || {
             if fresh_blob {
@@ -393,7 +392,7 @@ impl Vault {
             sha256: intake.sha256.clone(),
             size: intake.size as i64,
             media_type: intake.media.mime.clone(),
-            inline_safe: intake.media.inline == kinga_vault::Inline::Allowed,
+            inline_safe: intake.media.inline == crate::Inline::Allowed,
             original_name: announced.name.map(|n| clean_name(&n)),
             blob_address: intake.sha256.clone(),
             blob_sha256,
@@ -483,7 +482,7 @@ impl Vault {
         let label = item.id.to_string();
         let reader = tokio::task::spawn_blocking(move || -> Result<Box<dyn Read + Send>> {
             let key = secret.unwrap(&wrapped.parse()?)?;
-            let mut r = kinga_vault::open_blob(&root, &sha, &key, &label)?;
+            let mut r = crate::open_blob(&root, &sha, &key, &label)?;
             // Read the first chunk now: a damaged blob fails here, before anything is served.
             let mut first = vec![0u8; 64 << 10];
             let n = read_some(&mut r, &mut first)?;
@@ -541,10 +540,10 @@ impl Vault {
         let made = tokio::task::spawn_blocking(move || -> Result<_> {
             let key = s.unwrap(&wrapped.parse()?)?;
             let mut original = Vec::new();
-            kinga_vault::blob::copy_blob(&root, &sha, &key, &label, &mut original)?;
-            let copy = kinga_vault::strip_metadata(&original)?;
+            crate::blob::copy_blob(&root, &sha, &key, &label, &mut original)?;
+            let copy = crate::strip_metadata(&original)?;
             let len = copy.bytes.len() as u64;
-            let intake = kinga_vault::intake(
+            let intake = crate::intake(
                 &root,
                 std::io::Cursor::new(copy.bytes),
                 &public,
@@ -706,12 +705,12 @@ impl Vault {
             let capture = if options.with_metadata {
                 item.capture_metadata
                     .clone()
-                    .and_then(|v| serde_json::from_value::<kinga_vault::CaptureMetadata>(v).ok())
+                    .and_then(|v| serde_json::from_value::<crate::CaptureMetadata>(v).ok())
             } else {
                 None
             };
             planned.push((
-                kinga_vault::BundleItem {
+                crate::BundleItem {
                     evidence_id: item.id.to_string(),
                     file_name: name,
                     mime,
@@ -725,11 +724,11 @@ impl Vault {
             ));
             exported.push(item.id);
         }
-        let header = kinga_vault::bundle::ExportHeader {
+        let header = crate::bundle::ExportHeader {
             exported_by: actor.label.clone(),
             exported_at: kinga_domain::time::now()
                 .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            incident: kinga_vault::IncidentSummary {
+            incident: crate::IncidentSummary {
                 id: inc.id.to_string(),
                 title: inc.title.clone(),
                 country: Some(inc.country.code().to_string()),
@@ -751,10 +750,10 @@ impl Vault {
                 path: tmp.0.clone(),
                 source: e,
             })?;
-            let mut writer = kinga_vault::BundleWriter::new(std::io::BufWriter::new(file));
+            let mut writer = crate::BundleWriter::new(std::io::BufWriter::new(file));
             for (bi, sha, wrapped) in planned {
                 let key = secret.unwrap(&wrapped.parse()?)?;
-                let mut r = kinga_vault::open_blob(&root, &sha, &key, &bi.evidence_id)?;
+                let mut r = crate::open_blob(&root, &sha, &key, &bi.evidence_id)?;
                 writer.add(bi, &mut r, None)?;
             }
             let (buf, _, stamped) = writer.finish(header, &secret, tsa.as_ref())?;
@@ -922,7 +921,7 @@ impl Vault {
                     let mut bad = Vec::new();
                     for (sha, sealed, wrapped, label, what) in blobs {
                         if let Err(e) =
-                            kinga_vault::blob::verify_sealed_file(&root, &sha, &sealed, &label)
+                            crate::blob::verify_sealed_file(&root, &sha, &sealed, &label)
                         {
                             bad.push(format!("{e} [{what}]"));
                             continue;
@@ -931,9 +930,7 @@ impl Vault {
                             let r = wrapped
                                 .parse::<WrappedKey>()
                                 .and_then(|w| s.unwrap(&w))
-                                .and_then(|k| {
-                                    kinga_vault::blob::verify_blob(&root, &sha, &k, &label)
-                                });
+                                .and_then(|k| crate::blob::verify_blob(&root, &sha, &k, &label));
                             if let Err(e) = r {
                                 bad.push(format!("{e} [{what}]"));
                             }
@@ -1043,7 +1040,7 @@ mod tests {
             events.push(e);
         }
         let entries: Vec<_> = events.iter().map(|e| to_vault_entry(e).unwrap()).collect();
-        kinga_vault::verify_custody(&id.to_string(), &entries).unwrap();
+        crate::verify_custody(&id.to_string(), &entries).unwrap();
         for (e, v) in events.iter().zip(&entries) {
             assert_eq!(e.entry_hash, v.compute_hash());
         }
