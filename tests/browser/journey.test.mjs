@@ -106,3 +106,46 @@ test('sign in, report, triage, link, and read it in French', async () => {
   await page.screenshot({ path: join(here, '..', '..', 'docs', 'screenshot.png') });
   await page.close();
 });
+
+test('a protected source typed by a monitor is sealed and opens only for the legal officer', async () => {
+  const { monitor, legal } = logins;
+  assert.ok(monitor && legal, 'the demo printed the monitor and legal officer sign-ins');
+  const witness = `Oumarou Bekondji-Sallet ${Date.now()}`;
+  const signIn = async (who) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=email]', who.email);
+    await page.fill('input[name=password]', who.password);
+    await page.click('button[type=submit]');
+    // Monitors land on the report form, everyone else on the incidents.
+    await page.waitForURL(/\/(incidents|reports\/new)/);
+    return { context, page };
+  };
+
+  const m = await signIn(monitor);
+  await m.page.goto(`${base}/reports/new`);
+  const form = m.page.locator('#report-form');
+  await form.locator('input[name=occurred_on]').fill('2013-12-06');
+  await form.locator('textarea[name=text]').fill('Men in uniform took two boys from the school.');
+  const source = form.locator('[data-testid=protected-source-form]');
+  assert.match(await source.textContent(), /legal officers and administrators/);
+  await source.locator('input[name=witness_name]').fill(witness);
+  await source.locator('input[name=exact_location]').fill('behind the Bekondji school');
+  await form.locator('button[type=submit]').click();
+  await m.page.waitForURL(/\/reports\/[0-9a-f-]{36}\?submitted=1&sealed=1/);
+  const reportUrl = m.page.url().split('?')[0];
+  const seen = await m.page.locator('#protected-source').textContent();
+  assert.match(seen, /The protected source was sealed/);
+  assert.match(seen, /Sealed/);
+  assert.ok(!(await m.page.textContent('body')).includes(witness), 'the monitor does not read it back');
+  await m.context.close();
+
+  const l = await signIn(legal);
+  await l.page.goto(reportUrl);
+  assert.ok(!(await l.page.textContent('body')).includes(witness), 'closed until asked');
+  await l.page.locator('[data-testid=sealed-show]').click();
+  await l.page.waitForSelector('[data-testid=sealed-values]');
+  assert.match(await l.page.locator('[data-testid=sealed-values]').textContent(), new RegExp(witness));
+  await l.context.close();
+});

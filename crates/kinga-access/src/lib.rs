@@ -6,6 +6,7 @@
 
 mod error;
 mod handles;
+mod incident_events;
 mod limiter;
 pub mod password;
 mod risk;

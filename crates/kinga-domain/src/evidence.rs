@@ -211,6 +211,13 @@ pub struct WorkingCopy {
     pub key_version: i64,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// Left out of the serialised record when `stripped`, so copies recorded before kinds
+    /// existed keep the audit digest they were written with.
+    #[serde(default, skip_serializing_if = "CopyKind::is_stripped")]
+    pub kind: CopyKind,
+    /// How it was made, as JSON (`{"method":"blur","regions":[…]}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,6 +231,54 @@ pub struct NewWorkingCopy {
     pub blob_sha256: String,
     pub wrapped_key: String,
     pub key_version: i64,
+    pub kind: CopyKind,
+    pub params: Option<serde_json::Value>,
+}
+
+/// What a working copy is for. The metadata-stripped copy is the one served by default; the
+/// others are made on request and kept beside it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// Capture metadata removed, image data untouched.
+    #[default]
+    Stripped,
+    /// A small re-encoded preview.
+    Thumbnail,
+    /// Regions blurred beyond recognition, for publication.
+    Blurred,
+}
+
+impl CopyKind {
+    pub const ALL: [CopyKind; 3] = [CopyKind::Stripped, CopyKind::Thumbnail, CopyKind::Blurred];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CopyKind::Stripped => "stripped",
+            CopyKind::Thumbnail => "thumbnail",
+            CopyKind::Blurred => "blurred",
+        }
+    }
+
+    pub fn is_stripped(&self) -> bool {
+        *self == CopyKind::Stripped
+    }
+}
+
+impl fmt::Display for CopyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CopyKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CopyKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("'{s}' is not a kind of working copy"))
+    }
 }
 
 /// A data key rewrapped under a new key version (rotation re-encrypts no blob).

@@ -29,6 +29,18 @@ SELECT create_distributed_table('acts', 'country', colocate_with => 'reports');
 SELECT create_distributed_table('involvements', 'country', colocate_with => 'reports');
 SELECT create_distributed_table('citations', 'country', colocate_with => 'reports');
 
+-- Published event data and its daily roll-up, also by country (both keys end with it, see
+-- migration 0008). The importer's lookups by dataset, owner and external id then ask every
+-- shard; its inserts and roll-up changes go to the row's own shard.
+SELECT create_distributed_table('events', 'country', colocate_with => 'reports');
+SELECT create_distributed_table('event_rollup', 'country', colocate_with => 'reports');
+
+-- Escalation signals (migration 0006) and the events an incident cites (0009): both keys lead
+-- with country, so they live beside the incidents and events of their country, and the
+-- incident page's joins (citations to events, citing incidents to incidents) stay on one worker.
+SELECT create_distributed_table('signals', 'country', colocate_with => 'reports');
+SELECT create_distributed_table('incident_events', 'country', colocate_with => 'reports');
+
 -- Small or per-organisation: replicated to every worker.
 SELECT create_reference_table('organisations');
 SELECT create_reference_table('network_members');
@@ -39,8 +51,40 @@ SELECT create_reference_table('incident_counters');
 SELECT create_reference_table('incident_locks');
 SELECT create_reference_table('parties');
 SELECT create_reference_table('sources');
+-- Each organisation's key sets (0004): a few rows per organisation, one per rotation.
+SELECT create_reference_table('org_keys');
+-- Detect runs (0006): one live run per owner, level and period; the signals list reads them
+-- beside the distributed signals.
+SELECT create_reference_table('signal_runs');
+-- Framework of Analysis assessments, scores, evidence links, sign-offs, forecasts and risk
+-- classes (0005): hundreds to thousands of rows, written by hand or once a year per model.
+-- Their keys could not be distributed anyway: each primary key is a bare `id`, and
+-- risk_assessments, risk_forecasts and risk_classes carry `country` outside it (Citus needs the
+-- distribution column in every primary and unique key).
+SELECT create_reference_table('risk_assessments');
+SELECT create_reference_table('risk_indicator_scores');
+SELECT create_reference_table('risk_evidence_links');
+SELECT create_reference_table('risk_signoffs');
+SELECT create_reference_table('risk_forecasts');
+SELECT create_reference_table('risk_classes');
 
 -- The audit chain: kept on the coordinator, but known to Citus so that it may take part in the
 -- same transactions as the distributed tables.
 SELECT citus_add_local_table_to_metadata('audit_head');
 SELECT citus_add_local_table_to_metadata('audit_log');
+-- Time-stamped checkpoints of that chain (0007) stay beside it.
+SELECT citus_add_local_table_to_metadata('audit_checkpoints');
+
+-- The evidence vault's records (0004): kept on the coordinator too, because their keys prevent
+-- distribution. Each primary key is a bare `id` with neither organisation nor country in it,
+-- custody_events is unique by (evidence_id, seq) and sealed_fields by (record_kind, record_id,
+-- field), so no one column is in every unique key of a table. Distributing them by
+-- organisation would need a migration that adds `organisation_id` to evidence_copies and
+-- custody_events and leads every key with it. Keeping them here costs little: they grow with
+-- the files and witnesses a network holds, not with the event datasets; every custody event is
+-- appended in the same transaction as its audit entry, which is serial anyway; and their joins
+-- are among themselves (the blobs live in the vault, outside the database).
+SELECT citus_add_local_table_to_metadata('evidence_items');
+SELECT citus_add_local_table_to_metadata('evidence_copies');
+SELECT citus_add_local_table_to_metadata('custody_events');
+SELECT citus_add_local_table_to_metadata('sealed_fields');

@@ -256,11 +256,14 @@ pub async fn evidence_story(store: &dyn Store) {
                 blob_sha256: "cipher-ee55".into(),
                 wrapped_key: "wrapped-ee55-v1".into(),
                 key_version: 1,
+                kind: CopyKind::Stripped,
+                params: None,
             },
         )
         .await
         .unwrap();
     assert_eq!(copy.derived_from_sha256, "aa11");
+    assert_eq!(copy.kind, CopyKind::Stripped);
     assert_eq!(
         store.working_copies(&legal, item.id).await.unwrap(),
         vec![copy.clone()]
@@ -355,6 +358,49 @@ pub async fn evidence_story(store: &dyn Store) {
         Err(StoreError::NotFound)
     ));
 
+    // Derived copies say what they are and how they were made; the parameters come back as
+    // they were given, and the `derive` event names the copy.
+    let params = json!({"method": "blur", "regions": [{"x": 10, "y": 20, "w": 30, "h": 40}]});
+    let blurred = store
+        .add_working_copy(
+            &actor(&w.legal_a),
+            &legal,
+            NewWorkingCopy {
+                evidence_id: item.id,
+                derivation: "blurred 1 region".into(),
+                sha256: "ff66".into(),
+                size: 900,
+                media_type: "image/jpeg".into(),
+                blob_address: "blob-ff66".into(),
+                blob_sha256: "cipher-ff66".into(),
+                wrapped_key: "wrapped-ff66-v2".into(),
+                key_version: 2,
+                kind: CopyKind::Blurred,
+                params: Some(params.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    let copies = store.working_copies(&legal, item.id).await.unwrap();
+    assert_eq!(copies.len(), 2);
+    assert_eq!(copies[1], blurred);
+    assert_eq!(
+        (copies[1].kind, copies[1].params.as_ref()),
+        (CopyKind::Blurred, Some(&params))
+    );
+    let last = store.custody_log(&legal, item.id).await.unwrap();
+    let last = last.last().unwrap();
+    assert_eq!(last.kind, CustodyKind::Derive);
+    assert!(last
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains(&blurred.id.to_string()));
+    assert!(matches!(
+        store.working_copies(&outsider, item.id).await,
+        Err(StoreError::NotFound)
+    ));
+
     // Sealed fields: stored as given (already ciphertext), visible with the report only.
     let rep = kinga_domain::report::NewReport::parse(
         &json!({"text": "Witness saw the unit", "country": "CAF", "occurred_on": "2013-12-05",
@@ -438,6 +484,46 @@ pub async fn evidence_tampering_story(store: &dyn Store, raw: RawSql<'_>) {
     raw(format!(
         "UPDATE evidence_items SET sha256 = 'aa11' WHERE id = '{}'",
         item.id
+    ))
+    .await;
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+
+    // How a copy was made is part of its audited record: a blurred region struck from its
+    // parameters afterwards is named.
+    let copy = store
+        .add_working_copy(
+            &actor(&w.legal_a),
+            &legal,
+            NewWorkingCopy {
+                evidence_id: item.id,
+                derivation: "blurred 1 region".into(),
+                sha256: "cc33".into(),
+                size: 10,
+                media_type: "image/jpeg".into(),
+                blob_address: "blob-cc33".into(),
+                blob_sha256: "cipher-cc33".into(),
+                wrapped_key: "wrapped-cc33".into(),
+                key_version: 1,
+                kind: CopyKind::Blurred,
+                params: Some(
+                    json!({"method": "blur", "regions": [{"x": 0, "y": 0, "w": 40, "h": 40}]}),
+                ),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+    raw(format!(
+        "UPDATE evidence_copies SET params = '{{\"method\":\"blur\",\"regions\":[]}}' WHERE id = '{}'",
+        copy.id
+    ))
+    .await;
+    let b = store.verify().await.unwrap().first_break.unwrap();
+    assert!(b.contains(&copy.id.to_string()), "{b}");
+    raw(format!(
+        "UPDATE evidence_copies SET params = '{}' WHERE id = '{}'",
+        copy.params.as_ref().unwrap(),
+        copy.id
     ))
     .await;
     assert_eq!(store.verify().await.unwrap().first_break, None);

@@ -3,9 +3,12 @@
 //! every storage backend must pass unchanged. Each step asserts what a user would see.
 #![forbid(unsafe_code)]
 
+pub mod access_log;
 pub mod checkpoints;
+pub mod event_rollup;
 pub mod events;
 pub mod evidence;
+pub mod incident_events;
 pub mod signals;
 
 use chrono::NaiveDate;

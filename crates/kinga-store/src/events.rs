@@ -27,6 +27,27 @@ impl UpsertOutcome {
     }
 }
 
+/// An event with its digest (`audit::digest`) and the values of its row, computed where rows
+/// are read so that the database writer only stores them. Neither can be supplied from
+/// outside: a wrong digest would be stored and audited as the row's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedEvent {
+    pub(crate) event: Event,
+    pub(crate) digest: String,
+    /// The row in the SQL store's column order, with the owner and batch left to the writer.
+    pub(crate) row: Vec<crate::sql::SqlValue>,
+}
+
+impl PreparedEvent {
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+}
+
 /// The events of one region over a date range, newest first: the events behind a signal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventSelection {
@@ -76,7 +97,18 @@ pub trait EventStore: Send + Sync {
     /// one carries a newer `version`. The whole batch is one audit entry that names it; every
     /// stored row carries that batch's id. Rows of a licensed dataset (ACLED) are kept for
     /// `actor`'s organisation alone.
-    async fn upsert_events(&self, actor: &Actor, batch: Vec<Event>) -> Result<UpsertOutcome>;
+    /// Region time series cells (see [`EventAggregates`]) change with the rows, in the same
+    /// transaction.
+    async fn upsert_events(&self, actor: &Actor, batch: Vec<Event>) -> Result<UpsertOutcome> {
+        self.upsert_prepared(actor, batch.into_iter().map(PreparedEvent::new).collect())
+            .await
+    }
+    /// [`EventStore::upsert_events`] for rows whose digests are already computed.
+    async fn upsert_prepared(
+        &self,
+        actor: &Actor,
+        batch: Vec<PreparedEvent>,
+    ) -> Result<UpsertOutcome>;
     /// Events of a region and date range the reader may see, newest first.
     async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>>;
     /// How many events of `dataset` (all datasets when `None`) the reader may see.
@@ -85,7 +117,8 @@ pub trait EventStore: Send + Sync {
 
 #[async_trait]
 pub trait EventAggregates: Send + Sync {
-    /// Counts and deaths by region × period × violence type, in one query. Cells come sorted
-    /// by country, admin1 (unknown last), period, violence type.
+    /// Counts and deaths by region × period × violence type, in one query over the daily
+    /// roll-up kept by the importer (never over every event). Cells come sorted by country,
+    /// admin1 (unknown last), period, violence type.
     async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>>;
 }

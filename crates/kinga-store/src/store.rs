@@ -117,6 +117,8 @@ pub trait Store:
     + crate::RiskStore
     + crate::SignalStore
     + crate::CheckpointStore
+    + crate::IncidentEventStore
+    + crate::AccessLog
     + Send
     + Sync
     + 'static

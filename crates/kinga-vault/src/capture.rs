@@ -1,5 +1,7 @@
 //! Capture metadata from EXIF (JPEG, TIFF, PNG eXIf, WebP): when, where, with what; and the
-//! duration of WAV audio and of MP4/QuickTime video whose index (`moov`) comes first.
+//! duration of WAV audio, of MP4/QuickTime video whose index (`moov`) comes first, of MP3
+//! ([`crate::mp3`]), Ogg Vorbis and Opus ([`crate::ogg`]) and WebM/Matroska
+//! ([`crate::matroska`]), read from headers and the last bytes of the file only.
 use serde::{Deserialize, Serialize};
 use std::io::Cursor;
 
@@ -111,8 +113,21 @@ pub struct Gps {
 
 /// Reads what EXIF there is; content without EXIF gives empty metadata, never an error.
 pub fn capture_metadata(bytes: &[u8]) -> CaptureMetadata {
+    capture_metadata_sampled(bytes, bytes, bytes.len() as u64)
+}
+
+/// The same from a sample of a file too large to hold: its first bytes (`head`, where EXIF and
+/// media headers are), its last bytes (`tail`, where an Ogg stream's final page is) and its
+/// size. For a file held whole, `head` and `tail` are the same bytes.
+pub fn capture_metadata_sampled(head: &[u8], tail: &[u8], size: u64) -> CaptureMetadata {
+    let bytes = head;
+    // MP3 comes last: its frame sync is the weakest signature.
     let mut out = CaptureMetadata {
-        duration_seconds: wav_duration(bytes).or_else(|| mp4_duration(bytes)),
+        duration_seconds: wav_duration(bytes)
+            .or_else(|| mp4_duration(bytes))
+            .or_else(|| crate::ogg::duration(head, tail))
+            .or_else(|| crate::matroska::duration(head))
+            .or_else(|| crate::mp3::duration(head, tail, size)),
         ..Default::default()
     };
     if out.duration_seconds.is_some() {

@@ -43,6 +43,15 @@ pub enum VaultError {
     Image(String),
     #[error("metadata stripping: {0}")]
     Strip(String),
+    /// A region to blur that does not fit the image; `field` is `x`, `y`, `w` or `h`.
+    #[error("blur region {} ({field}): {message}", index + 1)]
+    Region {
+        index: usize,
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Derive(String),
     #[error("time-stamp: {0}")]
     Timestamp(String),
     #[error("bundle: {0}")]

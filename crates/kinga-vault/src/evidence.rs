@@ -15,6 +15,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+mod desk;
+pub use desk::{
+    may_note_custody, may_verify, may_write_sealed, CustodyNote, ItemCheck, KeyStatus, NOTE_LIMIT,
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
     #[error(transparent)]
@@ -217,6 +222,11 @@ impl Vault {
             .read()
             .expect("key cache lock")
             .contains_key(&org)
+    }
+
+    /// The unlocked secrets of the item's organisation, for the vault's other services.
+    pub(crate) fn secret_of(&self, item: &EvidenceItem) -> Result<Arc<OrgSecretKeys>> {
+        self.secret(item)
     }
 
     fn secret(&self, item: &EvidenceItem) -> Result<Arc<OrgSecretKeys>> {
@@ -519,7 +529,7 @@ impl Vault {
             .working_copies(scope, item.id)
             .await?
             .into_iter()
-            .next()
+            .find(|c| c.kind == CopyKind::Stripped)
         {
             return Ok(Some(c));
         }
@@ -596,6 +606,8 @@ impl Vault {
             blob_sha256,
             wrapped_key,
             key_version,
+            kind: CopyKind::Stripped,
+            params: Some(serde_json::json!({"method": lineage.method, "removed": lineage.removed})),
         };
         match self.store.add_working_copy(actor, scope, new).await {
             Ok(c) => Ok(Some(c)),
@@ -814,6 +826,11 @@ impl Vault {
             .report(scope, report)
             .await?
             .ok_or(StoreError::NotFound)?;
+        if !desk::may_write_sealed(scope, &rep) {
+            return Err(EvidenceError::Forbidden(
+                "a protected source is written by the member who filed the report or by the legal officers and administrators of its organisation".into(),
+            ));
+        }
         let org = self
             .store
             .organisation(&rep.organisation)

@@ -3,7 +3,7 @@
 //! buffers, so memory stays flat whatever the size). The blob is written to a temporary file,
 //! synced, then renamed to its content address, so an interrupted intake leaves nothing.
 use crate::blob::{self, blob_path, DEFAULT_CHUNK, HEADER_LEN, TAG_LEN};
-use crate::capture::{capture_metadata, CaptureMetadata};
+use crate::capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata};
 use crate::keys::{DataKey, OrgPublicKeys, WrappedKey};
 use crate::media::{sniff, MediaType};
 use crate::phash::PerceptualHash;
@@ -20,6 +20,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Bytes kept from the start of the content for metadata (EXIF sits at the front of a JPEG).
 const HEAD_LIMIT: usize = 256 << 10;
+/// Bytes kept from the end, for media whose length is written last (an Ogg stream's final page
+/// holds its sample count; two maximal pages fit).
+const TAIL_LIMIT: usize = 128 << 10;
 /// Larger images (in pixels) get no perceptual hash at intake.
 const MAX_HASHED_PIXELS: u64 = 16_000_000;
 /// Images up to this size are kept whole while streaming, to compute the perceptual hash.
@@ -150,7 +153,7 @@ pub fn intake(
     });
     // A failure of the sealing side (disk full) explains a failure of the reading side.
     let sealed_sha256 = write_result?;
-    let (sha256, size, head, whole) = read_result?;
+    let (sha256, size, head, whole, tail) = read_result?;
     let sealed_sha256 = sealed_sha256.ok_or_else(|| VaultError::Interrupted("abandoned".into()))?;
     if let Some(want) = &options.expected_sha256 {
         if !want.eq_ignore_ascii_case(&sha256) {
@@ -178,7 +181,10 @@ pub fn intake(
         .iter()
         .any(|p| media.mime.starts_with(p))
     {
-        capture_metadata(whole.as_deref().unwrap_or(&head))
+        match whole.as_deref() {
+            Some(w) => capture_metadata(w),
+            None => capture_metadata_sampled(&head, &tail, size),
+        }
     } else {
         CaptureMetadata::default()
     };
@@ -200,7 +206,7 @@ pub fn intake(
     })
 }
 
-type ReadOutcome = (String, u64, Vec<u8>, Option<Vec<u8>>);
+type ReadOutcome = (String, u64, Vec<u8>, Option<Vec<u8>>, Vec<u8>);
 
 fn read_chunks(
     reader: &mut impl Read,
@@ -213,11 +219,16 @@ fn read_chunks(
     let mut size = 0u64;
     let mut head: Vec<u8> = Vec::new();
     let mut whole: Option<Vec<u8>> = None;
+    let mut tail: Vec<u8> = Vec::new();
     // If the sealing thread has stopped, its error is the one reported.
     let writer_gone = || VaultError::Interrupted("the sealing side stopped".into());
     let mut take = |buf: &[u8], size: &mut u64, head: &mut Vec<u8>, whole: &mut Option<Vec<u8>>| {
         hasher.update(buf);
         *size += buf.len() as u64;
+        let keep = buf.len().min(TAIL_LIMIT);
+        let drop = (tail.len() + keep).saturating_sub(TAIL_LIMIT);
+        tail.drain(..drop);
+        tail.extend_from_slice(&buf[buf.len() - keep..]);
         if head.len() < HEAD_LIMIT {
             let n = (HEAD_LIMIT - head.len()).min(buf.len());
             head.extend_from_slice(&buf[..n]);
@@ -276,7 +287,7 @@ fn read_chunks(
         cur = next;
         n = m;
     }
-    Ok((hex::encode(hasher.finalize()), size, head, whole))
+    Ok((hex::encode(hasher.finalize()), size, head, whole, tail))
 }
 
 fn is_image(head: &[u8]) -> bool {

@@ -7,26 +7,36 @@
 //! - [`keys`]: organisation key sets, data-key wrapping, passphrase locking, public key files.
 //! - [`shamir`] / [`words`]: k-of-n recovery shares printed as words.
 //! - [`media`], [`capture`], [`strip`], [`phash`]: MIME sniffing, EXIF, working copies, near-duplicates.
+//! - [`derive`] ([`region`], [`blur`], [`thumbnail`]) and [`copies`]: thumbnails and copies with
+//!   regions blurred for publication, sealed with their lineage.
 //! - [`custody`]: the per-item hash-chained custody log.
 //! - [`bundle`]: the signed legal dossier and its offline verifier.
 //! - [`timestamp`]: RFC 3161 trusted timestamps.
 #![forbid(unsafe_code)]
 
 pub mod blob;
+pub mod blur;
 pub mod bundle;
 mod bundle_index;
 pub mod capture;
+pub mod copies;
 pub mod custody;
 mod der;
+pub mod derive;
 mod error;
 pub mod evidence;
 pub mod intake;
 pub mod keys;
+mod matroska;
 pub mod media;
+mod mp3;
+mod ogg;
 pub mod phash;
+pub mod region;
 pub mod sealed;
 pub mod shamir;
 pub mod strip;
+pub mod thumbnail;
 pub mod timestamp;
 pub mod words;
 mod zipcheck;
@@ -36,13 +46,16 @@ pub use bundle::{
     verify_bundle, BundleItem, BundleReport, BundleWriter, ExportHeader, IncidentSummary, Manifest,
     ManifestItem,
 };
-pub use capture::{capture_metadata, CaptureMetadata, Gps};
+pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
+pub use copies::DerivedCopy;
 pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};
+pub use derive::{Derivation, Derived};
 pub use error::VaultError;
 pub use intake::{intake, Intake, IntakeOptions};
 pub use keys::{DataKey, KdfParams, LockedKeys, OrgPublicKeys, OrgSecretKeys, WrappedKey};
 pub use media::{sniff, Inline, MediaType};
 pub use phash::{hamming, PerceptualHash};
+pub use region::{Rect, Region, Unit};
 pub use shamir::Share;
 pub use strip::{strip_metadata, Lineage, WorkingCopy};
 pub use timestamp::{TimestampInfo, Tsa};

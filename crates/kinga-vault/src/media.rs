@@ -29,6 +29,7 @@ const INLINE: &[&str] = &[
     "video/quicktime",
     "audio/mpeg",
     "audio/ogg",
+    "audio/opus",
     "audio/x-wav",
     "audio/x-flac",
     "audio/m4a",
@@ -41,6 +42,8 @@ const INLINE: &[&str] = &[
 pub fn sniff(head: &[u8]) -> MediaType {
     let mime = match infer::get(head) {
         Some(t) => t.mime_type().to_string(),
+        // MPEG-2 and 2.5 audio without an ID3 tag, which `infer` does not know.
+        None if crate::mp3::looks_like_mp3(head) => "audio/mpeg".to_string(),
         None => sniff_text(head),
     };
     let kind = if mime.starts_with("image/") && mime != "image/svg+xml" {

@@ -75,11 +75,18 @@ impl IntoResponse for ApiError {
                     "a valid bearer token is required".into(),
                 )
             }
-            ApiError::Access(e @ A::TooManyAttempts(_)) => problem(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts",
-                e.to_string(),
-            ),
+            ApiError::Access(e @ A::TooManyAttempts(minutes)) => {
+                let mut r = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    e.to_string(),
+                );
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(minutes.saturating_mul(60)),
+                );
+                r
+            }
             ApiError::Access(e @ A::Forbidden(_)) => {
                 problem(StatusCode::FORBIDDEN, "Forbidden", e.to_string())
             }

@@ -26,6 +26,7 @@ impl Application {
             secure_cookies: options.secure_cookies,
             started: chrono::Utc::now(),
             vault: options.vault,
+            key_unlocks: Arc::new(kinga_access::LoginLimiter::default()),
         };
         let router = Router::new()
             .nest("/api/v1", crate::api::routes())

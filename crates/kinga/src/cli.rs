@@ -116,6 +116,14 @@ pub enum Command {
         #[command(subcommand)]
         source: crate::commands::import::ImportSource,
     },
+    /// Incidents: the events (dataset rows) an incident cites.
+    #[command(
+        after_help = "Examples:\n  kinga incident cite --incident CAF-2013-000042 --event ucdp-ged:36210\n  kinga incident cite --incident CAF-2013-000042 --list"
+    )]
+    Incident {
+        #[command(subcommand)]
+        action: crate::commands::incident::IncidentAction,
+    },
     /// Evidence: sealed originals attached to incidents and reports.
     Evidence {
         #[command(subcommand)]
@@ -200,6 +208,31 @@ pub enum EvidenceAction {
         #[arg(long)]
         reason: String,
     },
+    /// Make a working copy of an image (JPEG or PNG): a thumbnail, or a copy with regions
+    /// blurred beyond recognition for publication. The sealed original is never altered; the
+    /// copy is sealed beside it with its lineage (from which hash, by whom, how) and a `derive`
+    /// entry in the custody chain. Prints the copy's id and SHA-256.
+    #[command(
+        after_help = "The organisation's passphrase is read from KINGA_KEY_PASSPHRASE or the first line of standard input.\nRegions are X,Y,W,H in pixels of the image as stored (EXIF rotation not applied), or, written with a decimal point, fractions of its width and height.\n\nExamples:\n  kinga evidence derive 0193… --thumbnail\n  kinga evidence derive 0193… --thumbnail --size 640\n  kinga evidence derive 0193… --blur 120,80,200,240 --blur 600,90,180,220 --out for-publication.jpg\n  kinga evidence derive 0193… --blur 0.25,0.1,0.5,0.3"
+    )]
+    Derive {
+        #[command(flatten)]
+        db: Db,
+        /// The evidence id printed by `kinga evidence add`.
+        id: String,
+        /// A JPEG thumbnail whose longer side is --size pixels (smaller images keep their size).
+        #[arg(long, conflicts_with = "blur", required_unless_present = "blur")]
+        thumbnail: bool,
+        /// The thumbnail's longer side, in pixels (16 to 2048).
+        #[arg(long, default_value_t = 320, value_name = "PX")]
+        size: u32,
+        /// A region to blur; repeat the option for several regions.
+        #[arg(long, value_name = "X,Y,W,H", value_parser = parse_region)]
+        blur: Vec<kinga_vault::Region>,
+        /// Also write the copy to this file (recorded as a download in the custody chain).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Hash, seal and record a file; prints the new evidence id and its SHA-256.
     #[command(
         after_help = "Example:\n  kinga evidence add --incident 0193… photo.jpg\n  ssh field-laptop cat clip.mp4 | kinga evidence add --incident 0193… --expect-size 48211093 --name clip.mp4 -"
@@ -227,6 +260,10 @@ pub enum EvidenceAction {
         /// The file, or `-` for standard input.
         file: PathBuf,
     },
+}
+
+fn parse_region(s: &str) -> Result<kinga_vault::Region, String> {
+    s.parse()
 }
 
 #[derive(Subcommand)]

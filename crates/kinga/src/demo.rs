@@ -97,6 +97,19 @@ pub async fn load_events(
     .map_err(|e| Failure::Other(e.to_string()))
 }
 
+/// Each demo incident made from a GED row cites the event made from the same row, so the
+/// incident pages show the bridge between the network's documentation and the dataset.
+/// Returns how many citations were added (none once the demo has run).
+pub async fn cite_events(
+    store: &dyn kinga_store::Store,
+    home: &Organisation,
+) -> Result<u64, Failure> {
+    let actor = kinga_store::Actor::system("demo").acting_for(home.id, home.slug.clone());
+    Ok(store
+        .cite_matching_events(&actor, &kinga_domain::event::Dataset::UcdpGed)
+        .await?)
+}
+
 /// Runs the default detectors over the demo's events, by first-level division and by country,
 /// so the signal pages have something to show; each run replaces the demo's last one.
 /// Returns the signals stored by division and by country.

@@ -7,10 +7,11 @@
 
 use super::cv::cross_validate;
 use super::design::Matrix;
+use super::forest::{grow, ForestSettings};
 use super::lognet::{fit_path, Settings};
 use super::metrics::{auc, brier, ranks};
 use super::rfolds::r_folds;
-use super::ForecastError;
+use super::{ForecastError, Method};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -52,6 +53,9 @@ pub struct Options {
     pub gap: i32,
     pub top_k: usize,
     pub threads: usize,
+    pub method: Method,
+    /// Used when the method involves the forest; each window grows its own.
+    pub forest: ForestSettings,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +78,7 @@ pub struct OnsetRank {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    pub method: Method,
     pub from: i32,
     pub to: i32,
     pub scored_rows: usize,
@@ -127,40 +132,13 @@ pub fn run(panel: &Panel, opts: &Options) -> Result<Report, ForecastError> {
         let x = Matrix::from_rows(&rows);
         let mut risk = vec![0.0; test.len()];
         let mut lambdas = Vec::new();
-        let seeds: &[u32] = match opts.lambda {
-            LambdaRule::Fixed(_) => &opts.seeds[..1.min(opts.seeds.len())],
-            LambdaRule::Cv { .. } => &opts.seeds,
-        };
-        let members = (opts.alphas.len() * seeds.len().max(1)) as f64;
-        for &alpha in &opts.alphas {
-            let settings = Settings::new(alpha);
-            let mut fits = Vec::new();
-            match opts.lambda {
-                LambdaRule::Fixed(l) => {
-                    let p = fit_path(&x, &y, &settings, Some(&[l]))?;
-                    fits.push(p.solutions[0].clone());
-                }
-                LambdaRule::Cv { folds, one_se } => {
-                    for &seed in seeds {
-                        let f = r_folds(x.rows, folds, seed);
-                        let cv = cross_validate(&x, &y, &settings, &f, opts.threads)?;
-                        let l = if one_se { cv.lambda_1se } else { cv.lambda_min };
-                        fits.push(cv.path.solutions[cv.index_of(l)].clone());
-                    }
-                }
-            }
-            for solution in fits {
-                lambdas.push(solution.lambda);
-                for (k, (_, row)) in test.iter().enumerate() {
-                    let eta = solution.intercept
-                        + solution
-                            .beta
-                            .iter()
-                            .zip(row)
-                            .map(|(b, v)| b * v)
-                            .sum::<f64>();
-                    risk[k] += 1.0 / (1.0 + (-eta).exp()) / members;
-                }
+        if opts.method != Method::Forest {
+            elastic_net(&x, &y, &test, opts, &mut risk, &mut lambdas)?;
+        }
+        if opts.method.uses_forest() {
+            let forest = grow(&x, &y, &opts.forest, opts.threads)?;
+            for (k, (_, row)) in test.iter().enumerate() {
+                risk[k] = opts.method.combine(risk[k], Some(forest.predict(row)));
             }
         }
         let rk = ranks(&risk);
@@ -217,6 +195,7 @@ pub fn run(panel: &Panel, opts: &Options) -> Result<Report, ForecastError> {
     onset_ranks.sort_by(|a, b| a.year.cmp(&b.year).then(a.rank.cmp(&b.rank)));
     let caught = onset_ranks.iter().filter(|o| o.rank <= opts.top_k).count();
     Ok(Report {
+        method: opts.method,
         from: opts.from,
         to: opts.to,
         scored_rows: scored_risk.len(),
@@ -228,6 +207,55 @@ pub fn run(panel: &Panel, opts: &Options) -> Result<Report, ForecastError> {
         onset_ranks,
         issued,
     })
+}
+
+/// The published method's probabilities for the test rows, averaged over alphas and fold
+/// draws, added into `risk`; the lambdas used are pushed onto `lambdas`.
+fn elastic_net(
+    x: &Matrix,
+    y: &[f64],
+    test: &[(usize, Vec<f64>)],
+    opts: &Options,
+    risk: &mut [f64],
+    lambdas: &mut Vec<f64>,
+) -> Result<(), ForecastError> {
+    let seeds: &[u32] = match opts.lambda {
+        LambdaRule::Fixed(_) => &opts.seeds[..1.min(opts.seeds.len())],
+        LambdaRule::Cv { .. } => &opts.seeds,
+    };
+    let members = (opts.alphas.len() * seeds.len().max(1)) as f64;
+    for &alpha in &opts.alphas {
+        let settings = Settings::new(alpha);
+        let mut fits = Vec::new();
+        match opts.lambda {
+            LambdaRule::Fixed(l) => {
+                let p = fit_path(x, y, &settings, Some(&[l]))?;
+                fits.push(p.solutions[0].clone());
+            }
+            LambdaRule::Cv { folds, one_se } => {
+                for &seed in seeds {
+                    let f = r_folds(x.rows, folds, seed);
+                    let cv = cross_validate(x, y, &settings, &f, opts.threads)?;
+                    let l = if one_se { cv.lambda_1se } else { cv.lambda_min };
+                    fits.push(cv.path.solutions[cv.index_of(l)].clone());
+                }
+            }
+        }
+        for solution in fits {
+            lambdas.push(solution.lambda);
+            for (k, (_, row)) in test.iter().enumerate() {
+                let eta = solution.intercept
+                    + solution
+                        .beta
+                        .iter()
+                        .zip(row)
+                        .map(|(b, v)| b * v)
+                        .sum::<f64>();
+                risk[k] += 1.0 / (1.0 + (-eta).exp()) / members;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -274,6 +302,8 @@ mod tests {
             gap: 2,
             top_k: 4,
             threads: 1,
+            method: Method::ElasticNet,
+            forest: ForestSettings::default(),
         };
         let r = run(&p, &opts).unwrap();
         assert_eq!(r.issued.first().unwrap().data_year, 1994);
@@ -305,10 +335,65 @@ mod tests {
             gap: 2,
             top_k: 30,
             threads: 1,
+            method: Method::ElasticNet,
+            forest: ForestSettings::default(),
         };
         let r = run(&p, &opts).unwrap();
         assert_eq!(r.issued.len(), 1);
         assert_eq!(r.issued[0].data_year, 1999);
         assert_eq!(r.issued[0].lambdas.len(), 2, "one fit per alpha, averaged");
+    }
+
+    #[test]
+    fn the_forest_and_the_ensemble_are_backtested_the_same_way() {
+        let p = panel();
+        let mut opts = Options {
+            alphas: vec![0.5],
+            seeds: vec![1],
+            lambda: LambdaRule::Fixed(0.001),
+            from: 1995,
+            to: 2004,
+            gap: 2,
+            top_k: 4,
+            threads: 2,
+            method: Method::Forest,
+            forest: ForestSettings {
+                trees: 50,
+                ..ForestSettings::default()
+            },
+        };
+        let forest = run(&p, &opts).unwrap();
+        assert!(
+            forest.issued.iter().all(|i| i.lambdas.is_empty()),
+            "no elastic net fitted"
+        );
+        assert_eq!(forest.recall, Some(1.0));
+        opts.method = Method::Ensemble;
+        let ensemble = run(&p, &opts).unwrap();
+        assert_eq!(ensemble.scored_rows, forest.scored_rows);
+        assert_eq!(ensemble.recall, Some(1.0));
+        // In the first year only one forecast covers an onset, so the ensemble's risk is
+        // exactly the mean of the members'.
+        let first_year = |method| {
+            let o = Options {
+                method,
+                to: opts.from,
+                ..opts.clone()
+            };
+            let mut r = run(&p, &o).unwrap().onset_ranks;
+            r.sort_by(|a, b| a.country.cmp(&b.country));
+            r
+        };
+        let (e, n, f) = (
+            first_year(Method::Ensemble),
+            first_year(Method::ElasticNet),
+            first_year(Method::Forest),
+        );
+        assert!(!e.is_empty());
+        for ((e, n), f) in e.iter().zip(&n).zip(&f) {
+            assert_eq!((&e.country, &n.country), (&f.country, &f.country));
+            assert!((e.risk - 0.5 * (n.risk + f.risk)).abs() < 1e-12);
+        }
+        assert_eq!(ensemble.method, Method::Ensemble);
     }
 }

@@ -1,10 +1,10 @@
-//! Runs an import: the file is parsed on its own thread while batches are written, so reading
-//! and storing overlap; rejected rows go to quarantine as they come.
+//! Runs an import: the file is parsed, checked and each event's digest computed on its own
+//! thread while batches are written, so reading and storing overlap and the database writer
+//! only stores; rejected rows go to quarantine as they come.
 use super::quarantine::Quarantine;
 use super::{Row, Rows};
 use crate::IngestError;
-use kinga_domain::event::Event;
-use kinga_store::{Actor, EventStore, UpsertOutcome};
+use kinga_store::{Actor, EventStore, PreparedEvent, UpsertOutcome};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -44,6 +44,26 @@ impl Summary {
 /// Rows are handed from the reading thread in chunks this big.
 const CHUNK: usize = 2_000;
 
+/// A row as the reading thread hands it over.
+enum Read {
+    Event(Box<PreparedEvent>),
+    /// Valid, in a dry run: nothing will be stored, so no digest.
+    Checked,
+    Rejected(super::Rejected),
+    Skipped,
+}
+
+impl Read {
+    fn of(row: Row, dry_run: bool) -> Read {
+        match row {
+            Row::Event(_) if dry_run => Read::Checked,
+            Row::Event(e) => Read::Event(Box::new(PreparedEvent::new(*e))),
+            Row::Rejected(r) => Read::Rejected(r),
+            Row::Skipped => Read::Skipped,
+        }
+    }
+}
+
 /// Imports `rows`, calling `progress` with the number of rows read so far after each batch.
 pub async fn import<S: EventStore + ?Sized>(
     store: &S,
@@ -52,13 +72,14 @@ pub async fn import<S: EventStore + ?Sized>(
     options: &ImportOptions,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Summary, IngestError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Row>, IngestError>>(8);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Read>, IngestError>>(8);
+    let dry_run = options.dry_run;
     let reader = std::thread::spawn(move || {
         let mut chunk = Vec::with_capacity(CHUNK);
         for row in rows {
             match row {
                 Ok(r) => {
-                    chunk.push(r);
+                    chunk.push(Read::of(r, dry_run));
                     if chunk.len() == CHUNK {
                         let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                         if tx.blocking_send(Ok(full)).is_err() {
@@ -81,7 +102,7 @@ pub async fn import<S: EventStore + ?Sized>(
         ..Summary::default()
     };
     let mut quarantine = Quarantine::new(&options.quarantine);
-    let mut batch: Vec<Event> = Vec::with_capacity(options.batch);
+    let mut batch: Vec<PreparedEvent> = Vec::with_capacity(options.batch);
     let mut failure = None;
     while let Some(chunk) = rx.recv().await {
         let chunk = match chunk {
@@ -94,21 +115,22 @@ pub async fn import<S: EventStore + ?Sized>(
         for row in chunk {
             summary.read += 1;
             match row {
-                Row::Event(e) => {
+                Read::Event(e) => {
                     summary.valid += 1;
                     batch.push(*e);
                 }
-                Row::Rejected(r) => {
+                Read::Checked => summary.valid += 1,
+                Read::Rejected(r) => {
                     summary.rejected += 1;
                     quarantine.write(&r)?;
                 }
-                Row::Skipped => summary.skipped += 1,
+                Read::Skipped => summary.skipped += 1,
             }
             if batch.len() >= options.batch {
                 if !options.dry_run {
                     summary.add(
                         store
-                            .upsert_events(actor, std::mem::take(&mut batch))
+                            .upsert_prepared(actor, std::mem::take(&mut batch))
                             .await?,
                     );
                 } else {
@@ -120,7 +142,7 @@ pub async fn import<S: EventStore + ?Sized>(
         progress(summary.read);
     }
     if !batch.is_empty() && !options.dry_run && failure.is_none() {
-        summary.add(store.upsert_events(actor, batch).await?);
+        summary.add(store.upsert_prepared(actor, batch).await?);
     }
     drop(rx);
     let _ = reader.join();

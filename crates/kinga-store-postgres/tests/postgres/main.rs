@@ -4,6 +4,7 @@
 //! Each test creates its own database and drops it afterwards, so runs never see each other's
 //! rows and tests can run in parallel.
 
+mod citus;
 mod schema;
 
 use futures::FutureExt;

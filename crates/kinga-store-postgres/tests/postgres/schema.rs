@@ -21,8 +21,8 @@ fn files(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Table name -> column names in order, plus every `CREATE [UNIQUE] INDEX` line with its
-/// whitespace normalised. Comments are dropped.
+/// Table name -> column names in order (columns added by `ALTER TABLE` under `name +`), plus
+/// every `CREATE [UNIQUE] INDEX` line with its whitespace normalised. Comments are dropped.
 fn shape(sql: &str) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
     let mut tables = BTreeMap::new();
     let mut indexes = Vec::new();
@@ -43,6 +43,15 @@ fn shape(sql: &str) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
             let word = line.split_whitespace().next().unwrap_or("");
             if word != "PRIMARY" && word != "UNIQUE" && word != "CHECK" {
                 cols.push(word.to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("ALTER TABLE ") {
+            // `ALTER TABLE t ADD COLUMN c type`: the added columns, in order, under `t +`.
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            if let [table, "ADD", "COLUMN", column, ..] = w[..] {
+                tables
+                    .entry(format!("{table} +"))
+                    .or_insert_with(Vec::new)
+                    .push(column.to_string());
             }
         } else if line.starts_with("CREATE INDEX") || line.starts_with("CREATE UNIQUE INDEX") {
             indexes.push(line.split_whitespace().collect::<Vec<_>>().join(" "));

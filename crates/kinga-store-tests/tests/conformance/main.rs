@@ -93,9 +93,13 @@ on_every_backend! {
     evidence_tampering: |store, raw| kinga_store_tests::evidence::evidence_tampering_story(store.as_ref(), raw);
     events: |store, _raw| kinga_store_tests::events::events_story(store.as_ref());
     events_tampering: |store, raw| kinga_store_tests::events::events_tampering_story(store.as_ref(), raw);
+    event_rollup: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw);
     signals: |store, _raw| kinga_store_tests::signals::signals_story(store.as_ref());
     signals_tampering: |store, raw| kinga_store_tests::signals::signals_tampering_story(store.as_ref(), raw);
     checkpoints: |store, raw| kinga_store_tests::checkpoints::checkpoints_story(store.as_ref(), raw);
+    incident_events: |store, _raw| kinga_store_tests::incident_events::incident_events_story(store.as_ref());
+    incident_events_tampering: |store, raw| kinga_store_tests::incident_events::incident_events_tampering_story(store.as_ref(), raw);
+    access_log: |store, raw| kinga_store_tests::access_log::access_log_story(store.as_ref(), raw);
 }
 
 #[test]

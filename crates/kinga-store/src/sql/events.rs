@@ -1,18 +1,18 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
-use super::records::date;
+use super::event_rollup::{contribution, Cell, Changes, Tally};
 use super::store_impl::draft;
 use super::value::Args;
 use super::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::{CountQuery, EventSelection, UpsertOutcome};
+use crate::events::{CountQuery, EventSelection, PreparedEvent, UpsertOutcome};
 use crate::{Actor, Result, Scope, StoreError};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{
-    batch_digest, batch_digest_of, new_batch_id, Dataset, Event, EventCount, Level,
+    batch_digest, batch_digest_of, new_batch_id, Dataset, Event, EventCount,
 };
 use kinga_domain::incident::Fatalities;
-use kinga_domain::period::{self, Period};
+use kinga_domain::period;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
 use std::collections::{BTreeSet, HashMap};
@@ -60,18 +60,20 @@ const WRITE_COLUMNS: &[&str] = &[
 /// `n` parameter marks numbered from `from`. SQLite gets anonymous `?` marks: it looks a
 /// numbered mark's name up by walking a list, which makes binding a statement with thousands of
 /// `$n` marks quadratic (it was 85 % of an import's time).
-fn marks(dialect: Dialect, from: usize, n: usize) -> String {
+pub(super) fn marks(dialect: Dialect, from: usize, n: usize) -> String {
     match dialect {
         Dialect::Sqlite => vec!["?"; n].join(", "),
         Dialect::Postgres => super::records::placeholders(from, n),
     }
 }
 
-/// The key an event is idempotent by.
-const KEY: &str = "dataset, owner, external_id";
+/// The events table's key (migration 0008). An event is idempotent by its first three
+/// columns; `country` ends it so the table can be distributed by country.
+const KEY: &str = "dataset, owner, external_id, country";
 
-/// SQLite accepts 32,766 parameters per statement; this stays well under it.
-const ROWS_PER_INSERT: usize = 500;
+/// SQLite accepts 32,766 parameters per statement: 900 rows of 33 stay under it, and fewer,
+/// larger statements mean fewer statement journals to open and close.
+const ROWS_PER_INSERT: usize = 900;
 const KEYS_PER_LOOKUP: usize = 900;
 
 fn corrupt(detail: impl Into<String>) -> StoreError {
@@ -136,14 +138,33 @@ pub fn event(r: &SqlRow, at: usize) -> Result<Event> {
     })
 }
 
+/// Where [`values`] puts the two columns only the writer knows.
+const OWNER_AT: usize = 26;
+const BATCH_AT: usize = 32;
+
+impl PreparedEvent {
+    pub fn new(event: Event) -> Self {
+        let digest = digest(&event);
+        let row = values(&event, "", digest.clone(), "");
+        PreparedEvent { event, digest, row }
+    }
+}
+
+/// `YYYY-MM-DD`, as `records::date` writes it, without parsing a format string per row (it
+/// showed in an import's profile). Event dates are validated to four-digit years.
+fn iso_date(d: &chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
 fn values(e: &Event, owner: &str, row_digest: String, batch: &str) -> Vec<SqlValue> {
     let f = e.fatalities;
     vec![
         e.dataset.as_str().into(),
         e.external_id.clone().into(),
         e.version.into(),
-        date(&e.date_start).into(),
-        date(&e.date_end).into(),
+        iso_date(&e.date_start).into(),
+        iso_date(&e.date_end).into(),
         Some(e.date_precision).into(),
         e.country.code().into(),
         e.admin1.clone().into(),
@@ -189,7 +210,7 @@ fn owner_for(actor: &Actor, dataset: &Dataset) -> Result<String> {
 }
 
 /// The reader's condition: shared rows, plus licensed rows of the reader's own organisation.
-fn visible(scope: &Scope, args: &mut Args) -> String {
+pub(super) fn visible(scope: &Scope, args: &mut Args) -> String {
     if scope.everything {
         return "1 = 1".into();
     }
@@ -202,7 +223,7 @@ fn visible(scope: &Scope, args: &mut Args) -> String {
     }
 }
 
-fn dataset_condition(dataset: Option<&Dataset>, args: &mut Args) -> String {
+pub(super) fn dataset_condition(dataset: Option<&Dataset>, args: &mut Args) -> String {
     match dataset {
         Some(d) => format!("dataset = {}", args.push(d.as_str())),
         None => format!("dataset <> {}", args.push(Dataset::Gdelt.as_str())),
@@ -213,6 +234,10 @@ struct Stored {
     digest: String,
     version: Option<i64>,
     batch: String,
+    country: String,
+    /// The row's place in the roll-up, taken out when the row is replaced.
+    cell: Cell,
+    tally: Tally,
 }
 
 async fn existing(
@@ -229,7 +254,7 @@ async fn existing(
         let rows = tx
             .fetch(
                 &format!(
-                    "SELECT external_id, digest, version, batch_id FROM events WHERE dataset = {} AND owner = {} AND external_id IN ({})",
+                    "SELECT external_id, digest, version, batch_id, country, admin1, day, violence_type, week, month, fatalities_best, fatalities_civilians, civilian_targeting FROM events WHERE dataset = {} AND owner = {} AND external_id IN ({})",
                     marks(dialect, 1, 1),
                     marks(dialect, 2, 1),
                     marks(dialect, 3, chunk.len())
@@ -238,12 +263,30 @@ async fn existing(
             )
             .await?;
         for r in rows {
+            let country = r.text(4)?;
             found.insert(
                 r.text(0)?,
                 Stored {
                     digest: r.text(1)?,
                     version: r.opt_int(2)?,
                     batch: r.text(3)?,
+                    cell: Cell {
+                        country: country.clone(),
+                        dataset: dataset.as_str().to_string(),
+                        owner: owner.to_string(),
+                        admin1: r.opt_text(5)?.unwrap_or_default(),
+                        day: r.int(6)?,
+                        violence_type: r.opt_text(7)?.unwrap_or_default(),
+                    },
+                    tally: Tally {
+                        week: r.int(8)?,
+                        month: r.int(9)?,
+                        events: 1,
+                        fatalities: r.opt_int(10)?.unwrap_or(0),
+                        civilian_fatalities: r.opt_int(11)?.unwrap_or(0),
+                        civilian_targeting: r.int(12)?,
+                    },
+                    country,
                 },
             );
         }
@@ -260,7 +303,31 @@ fn upsert_tail() -> String {
     format!("ON CONFLICT ({KEY}) DO UPDATE SET {}", set.join(", "))
 }
 
-async fn write_rows(tx: &mut dyn Tx, dialect: Dialect, rows: Vec<Vec<SqlValue>>) -> Result<()> {
+/// Writes a batch's rows: `fresh` ones, which the lookup in this same transaction found absent,
+/// are appended in bulk (COPY on PostgreSQL) with no conflict to resolve; `replacing` ones
+/// overwrite the stored version.
+async fn write_rows(
+    tx: &mut dyn Tx,
+    dialect: Dialect,
+    fresh: Vec<Vec<SqlValue>>,
+    replacing: Vec<Vec<SqlValue>>,
+) -> Result<()> {
+    if dialect == Dialect::Sqlite {
+        // A bulk import inserts into the region index in an order unrelated to arrival; with
+        // SQLite's default 2 MB page cache most inserts then go through the kernel's page
+        // cache. 256 MB keeps that index's pages and the roll-up in the writer's own cache.
+        tx.execute("PRAGMA cache_size = -262144", vec![]).await?;
+    }
+    if !fresh.is_empty() {
+        tx.copy_in("events", WRITE_COLUMNS, fresh).await?;
+    }
+    if !replacing.is_empty() {
+        upsert_rows(tx, dialect, replacing).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_rows(tx: &mut dyn Tx, dialect: Dialect, rows: Vec<Vec<SqlValue>>) -> Result<()> {
     let columns = WRITE_COLUMNS.join(", ");
     match dialect {
         Dialect::Postgres => {
@@ -283,10 +350,6 @@ async fn write_rows(tx: &mut dyn Tx, dialect: Dialect, rows: Vec<Vec<SqlValue>>)
             tx.execute("DELETE FROM events_stage", vec![]).await?;
         }
         Dialect::Sqlite => {
-            // A bulk import inserts into four indexes in key order unrelated to arrival; with
-            // SQLite's default 2 MB page cache most inserts then go through the kernel's page
-            // cache. 128 MB keeps the hot index pages in the writer's own cache.
-            tx.execute("PRAGMA cache_size = -131072", vec![]).await?;
             let width = WRITE_COLUMNS.len();
             let tail = upsert_tail();
             let mut rows = rows.into_iter().peekable();
@@ -320,24 +383,20 @@ async fn batch_rows(tx: &mut dyn Tx, batch: &str) -> Result<Vec<(String, Event)>
         .collect()
 }
 
-fn id_list(ids: &[&str]) -> String {
-    ids.join(", ")
-}
-
 pub async fn upsert<E: Engine>(
     store: &SqlStore<E>,
     actor: &Actor,
-    batch: Vec<Event>,
+    batch: Vec<PreparedEvent>,
 ) -> Result<UpsertOutcome> {
     let dialect = store.engine.dialect();
     let actor = actor.clone();
     // One dataset per write keeps the key lookups and the audit entry simple; a mixed batch
     // is split here.
-    let mut by_dataset: Vec<(Dataset, Vec<Event>)> = Vec::new();
+    let mut by_dataset: Vec<(Dataset, Vec<PreparedEvent>)> = Vec::new();
     for e in batch {
-        match by_dataset.iter_mut().find(|(d, _)| *d == e.dataset) {
+        match by_dataset.iter_mut().find(|(d, _)| *d == e.event().dataset) {
             Some((_, v)) => v.push(e),
-            None => by_dataset.push((e.dataset.clone(), vec![e])),
+            None => by_dataset.push((e.event().dataset.clone(), vec![e])),
         }
     }
     let mut total = UpsertOutcome::default();
@@ -363,47 +422,70 @@ async fn upsert_one(
     actor: &Actor,
     dataset: Dataset,
     owner: String,
-    events: Vec<Event>,
+    mut events: Vec<PreparedEvent>,
 ) -> Result<UpsertOutcome> {
     let mut outcome = UpsertOutcome::default();
-    // A file may list an event twice; the later row wins, as it would in two batches.
-    let mut last: HashMap<&str, usize> = HashMap::with_capacity(events.len());
-    for (i, e) in events.iter().enumerate() {
-        if last.insert(e.external_id.as_str(), i).is_some() {
-            outcome.unchanged += 1;
+    // Key order: the lookups and inserts then walk the key's index pages in order instead of
+    // jumping. The sort is stable, so of an event listed twice the later row stays last and
+    // wins, as it would in two batches.
+    events.sort_by(|a, b| a.event().external_id.cmp(&b.event().external_id));
+    let mut unique: Vec<PreparedEvent> = Vec::with_capacity(events.len());
+    for e in events {
+        match unique.last_mut() {
+            Some(last) if last.event().external_id == e.event().external_id => {
+                *last = e;
+                outcome.unchanged += 1;
+            }
+            _ => unique.push(e),
         }
     }
-    let ids: Vec<&str> = last.keys().copied().collect();
+    let ids: Vec<&str> = unique
+        .iter()
+        .map(|e| e.event().external_id.as_str())
+        .collect();
     let stored = existing(tx, dialect, &dataset, &owner, &ids).await?;
+    drop(ids);
     let batch = new_batch_id();
-    let mut rows = Vec::new();
-    let mut written: Vec<(&Event, String)> = Vec::new();
-    let mut updated_ids: Vec<&str> = Vec::new();
+    let mut fresh = Vec::new();
+    let mut replacing = Vec::new();
+    let mut written: Vec<(String, String)> = Vec::new();
+    let mut updated_ids: Vec<String> = Vec::new();
     let mut superseded: BTreeSet<String> = BTreeSet::new();
-    for (i, e) in events.iter().enumerate() {
-        if last.get(e.external_id.as_str()) != Some(&i) {
-            continue;
-        }
-        let d = digest(e);
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let mut rollup = Changes::default();
+    for p in unique {
+        let PreparedEvent {
+            event: e,
+            digest: d,
+            mut row,
+        } = p;
         let write = match stored.get(&e.external_id) {
-            Some(s) if s.digest == d => false,
+            Some(s) if s.digest == d => None,
             Some(s) if matches!((s.version, e.version), (Some(old), Some(new)) if new < old) => {
-                false
+                None
             }
             Some(s) => {
                 outcome.updated += 1;
-                updated_ids.push(&e.external_id);
+                updated_ids.push(e.external_id.clone());
                 superseded.insert(s.batch.clone());
-                true
+                rollup.add(s.cell.clone(), s.tally, -1);
+                if s.country != e.country.code() {
+                    moved.push((e.external_id.clone(), s.country.clone()));
+                }
+                Some(&mut replacing)
             }
             None => {
                 outcome.new += 1;
-                true
+                Some(&mut fresh)
             }
         };
-        if write {
-            rows.push(values(e, &owner, d.clone(), &batch));
-            written.push((e, d));
+        if let Some(rows) = write {
+            let (cell, tally) = contribution(&e, &owner);
+            rollup.add(cell, tally, 1);
+            row[OWNER_AT] = owner.as_str().into();
+            row[BATCH_AT] = batch.as_str().into();
+            rows.push(row);
+            written.push((e.external_id, d));
         } else {
             outcome.unchanged += 1;
         }
@@ -411,7 +493,16 @@ async fn upsert_one(
     if written.is_empty() {
         return Ok(outcome);
     }
-    write_rows(tx, dialect, rows).await?;
+    // A newer version placed in another country is another key: the old row goes.
+    for (id, country) in moved {
+        tx.execute(
+            "DELETE FROM events WHERE dataset = $1 AND owner = $2 AND external_id = $3 AND country = $4",
+            vec![dataset.as_str().into(), owner.as_str().into(), id.into(), country.into()],
+        )
+        .await?;
+    }
+    write_rows(tx, dialect, fresh, replacing).await?;
+    rollup.apply(tx, dialect).await?;
     updated_ids.sort_unstable();
     let explanation = if updated_ids.is_empty() {
         format!("{dataset}: {} new events", outcome.new)
@@ -420,20 +511,13 @@ async fn upsert_one(
             "{dataset}: {} new events, {} updated: {}",
             outcome.new,
             outcome.updated,
-            id_list(&updated_ids)
+            updated_ids.join(", ")
         )
     };
     let after = batch_digest_of(
         written
-            .into_iter()
-            .map(|(e, d)| {
-                (
-                    e.dataset.as_str(),
-                    owner.as_str(),
-                    e.external_id.as_str(),
-                    d,
-                )
-            })
+            .iter()
+            .map(|(id, d)| (dataset.as_str(), owner.as_str(), id.as_str(), d.clone()))
             .collect(),
     );
     chain
@@ -522,76 +606,6 @@ pub async fn total<E: Engine>(
     Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) as u64)
 }
 
-pub async fn counts<E: Engine>(
-    store: &SqlStore<E>,
-    scope: &Scope,
-    q: &CountQuery,
-) -> Result<Vec<EventCount>> {
-    let mut args = Args::new();
-    let mut conds = vec![visible(scope, &mut args)];
-    conds.push(dataset_condition(q.dataset.as_ref(), &mut args));
-    if let Some(c) = q.country {
-        conds.push(format!("country = {}", args.push(c.code())));
-    }
-    if let Some(f) = q.from {
-        conds.push(format!("day >= {}", args.push(period::day_index(f))));
-    }
-    if let Some(t) = q.to {
-        conds.push(format!("day <= {}", args.push(period::day_index(t))));
-    }
-    let (region, region_group) = match q.level {
-        Level::Country => ("NULL AS admin1", ""),
-        Level::Admin1 => ("admin1", ", admin1"),
-    };
-    let bucket = match q.period {
-        Period::Week => "week",
-        Period::Month => "month",
-    };
-    let sql = format!(
-        "SELECT country, {region}, {bucket}, violence_type, COUNT(*), CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT), CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM events WHERE {} GROUP BY country{region_group}, {bucket}, violence_type",
-        conds.join(" AND ")
-    );
-    let rows = store.engine.fetch(&sql, args.0).await?;
-    let mut out: Vec<EventCount> = rows
-        .iter()
-        .map(|r| {
-            let violence_type = match r.opt_text(3)? {
-                None => None,
-                Some(v) => {
-                    Some(ViolenceType::parse(&v).ok_or_else(|| corrupt(format!("violence {v}")))?)
-                }
-            };
-            Ok(EventCount {
-                country: Country::parse(&r.text(0)?).map_err(|e| corrupt(e.to_string()))?,
-                admin1: r.opt_text(1)?,
-                period: r.int(2)?,
-                violence_type,
-                events: r.int(4)? as u64,
-                fatalities: r.opt_int(5)?.unwrap_or(0) as u64,
-                civilian_fatalities: r.opt_int(6)?.unwrap_or(0) as u64,
-                civilian_targeting: r.opt_int(7)?.unwrap_or(0) as u64,
-            })
-        })
-        .collect::<Result<_>>()?;
-    out.sort_by(|a, b| {
-        (
-            a.country,
-            a.admin1.is_none(),
-            &a.admin1,
-            a.period,
-            a.violence_type.map(|v| v.code()),
-        )
-            .cmp(&(
-                b.country,
-                b.admin1.is_none(),
-                &b.admin1,
-                b.period,
-                b.violence_type.map(|v| v.code()),
-            ))
-    });
-    Ok(out)
-}
-
 /// Every batch's rows against its latest audit entry; `check` is the verifier's record check.
 pub async fn all_batch_digests<E: Engine>(
     store: &SqlStore<E>,
@@ -624,7 +638,11 @@ pub async fn all_batch_digests<E: Engine>(
 
 #[async_trait::async_trait]
 impl<E: Engine> crate::events::EventStore for SqlStore<E> {
-    async fn upsert_events(&self, actor: &Actor, batch: Vec<Event>) -> Result<UpsertOutcome> {
+    async fn upsert_prepared(
+        &self,
+        actor: &Actor,
+        batch: Vec<PreparedEvent>,
+    ) -> Result<UpsertOutcome> {
         upsert(self, actor, batch).await
     }
     async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>> {
@@ -638,6 +656,26 @@ impl<E: Engine> crate::events::EventStore for SqlStore<E> {
 #[async_trait::async_trait]
 impl<E: Engine> crate::events::EventAggregates for SqlStore<E> {
     async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>> {
-        counts(self, scope, query).await
+        super::event_rollup::counts(self, scope, query).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_the_records_module_writes_them() {
+        for s in ["2013-12-05", "1989-01-31", "2024-02-29"] {
+            let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+            assert_eq!(iso_date(&d), super::super::records::date(&d));
+            assert_eq!(iso_date(&d), s);
+        }
+    }
+
+    #[test]
+    fn the_writer_fills_the_owner_and_batch_columns() {
+        assert_eq!(WRITE_COLUMNS[OWNER_AT], "owner");
+        assert_eq!(WRITE_COLUMNS[BATCH_AT], "batch_id");
     }
 }

@@ -506,9 +506,11 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                     key_version: new.key_version,
                     created_by: actor.label.clone(),
                     created_at: kinga_domain::time::now(),
+                    kind: new.kind,
+                    params: new.params,
                 };
                 tx.execute(
-                    &insert("evidence_copies", COPY_COLUMNS, 13),
+                    &insert("evidence_copies", COPY_COLUMNS, 15),
                     rec::copy_values(&copy),
                 )
                 .await?;

@@ -11,7 +11,7 @@ pub const KEY_COLUMNS: &str = "id, organisation_id, key_version, encryption_publ
 
 pub const ITEM_COLUMNS: &str = "id, organisation_id, org_slug, visibility, incident_id, report_id, sha256, size_bytes, media_type, inline_safe, original_name, blob_address, blob_sha256, wrapped_key, key_version, capture_metadata, perceptual_hash, received_by, received_at";
 
-pub const COPY_COLUMNS: &str = "id, evidence_id, derived_from_sha256, derivation, sha256, size_bytes, media_type, blob_address, blob_sha256, wrapped_key, key_version, created_by, created_at";
+pub const COPY_COLUMNS: &str = "id, evidence_id, derived_from_sha256, derivation, sha256, size_bytes, media_type, blob_address, blob_sha256, wrapped_key, key_version, created_by, created_at, kind, params";
 
 pub const CUSTODY_COLUMNS: &str =
     "id, evidence_id, seq, kind, actor, at, detail, prev_hash, entry_hash";
@@ -141,6 +141,11 @@ pub fn copy(r: &SqlRow) -> Result<WorkingCopy> {
         key_version: r.int(10)?,
         created_by: r.text(11)?,
         created_at: ts(T, "created_at", &r.text(12)?)?,
+        kind: parse(T, "kind", &r.text(13)?)?,
+        params: r
+            .opt_text(14)?
+            .map(|v| serde_json::from_str(&v).map_err(|e| corrupt(T, e)))
+            .transpose()?,
     })
 }
 
@@ -159,6 +164,8 @@ pub fn copy_values(c: &WorkingCopy) -> Vec<SqlValue> {
         c.key_version.into(),
         c.created_by.clone().into(),
         timestamp(&c.created_at).into(),
+        c.kind.as_str().into(),
+        c.params.as_ref().map(|v| v.to_string()).into(),
     ]
 }
 

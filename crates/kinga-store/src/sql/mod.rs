@@ -1,12 +1,15 @@
 //! The one SQL implementation of `Store`. It speaks a subset both SQLite and PostgreSQL accept
 //! (`$n` placeholders, `ON CONFLICT`, `RETURNING`, text/integer/real columns) through the small
 //! `Tx` and `Engine` traits that each driver implements over its own sqlx connection.
+mod access_log;
 mod chain;
 mod checkpoints;
 mod engine;
+mod event_rollup;
 mod events;
 mod evidence;
 mod evidence_records;
+mod incident_events;
 mod incidents;
 mod orgs;
 mod parties;
@@ -52,4 +55,5 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("risk_class", "risk_classes"),
     ("signal_run", "signal_runs"),
     ("audit_checkpoint", "audit_checkpoints"),
+    ("incident_event", "incident_events"),
 ];

@@ -214,12 +214,22 @@ async fn verify_into<E: Engine>(
         Ok(())
     })
     .await?;
+    super::incident_events::all_digests(store, |id, d| {
+        check(v, "incident_event", id, d);
+        Ok(())
+    })
+    .await?;
     if first.is_none() {
         first = v.finish().err();
     }
     let mut out = outcome(v, first);
     if out.first_break.is_none() {
         out.first_break = super::evidence::custody_break(store).await?;
+    }
+    // The region time series is derived from the events, not audited itself: it must equal a
+    // recount of them.
+    if out.first_break.is_none() {
+        out.first_break = super::event_rollup::first_mismatch(store).await?;
     }
     Ok(out)
 }

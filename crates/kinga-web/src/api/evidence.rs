@@ -365,7 +365,7 @@ pub async fn get(
     out["custody"] = json!(custody);
     out["working_copies"] = json!(copies
         .iter()
-        .map(|c| json!({"id": c.id, "derived_from_sha256": c.derived_from_sha256, "derivation": c.derivation, "sha256": c.sha256, "size": c.size, "media_type": c.media_type, "created_by": c.created_by, "created_at": c.created_at}))
+        .map(super::derivatives::copy_json)
         .collect::<Vec<_>>());
     out["possible_duplicates"] = json!(similar(vault, &member, &item).await?);
     out["keys_unlocked"] = json!(vault.is_unlocked(item.organisation_id));
@@ -450,9 +450,14 @@ pub async fn seal_fields(
         return Err(ApiError::Invalid(kinga_domain::ValidationErrors { errors }));
     }
     let p = member.principal();
+    // Not visible: 404 from the store; visible but not the owner's to write: 403.
     let sealed = vault
         .seal_report_fields(&p.actor(), &p.scope(), report, values)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            EvidenceError::Forbidden(_) => ApiError::Access(AccessError::Forbidden(p.user.role)),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"report_id": report, "sealed": sealed})),
@@ -469,8 +474,9 @@ pub async fn sealed_fields(
     let report: ReportId = path_id(&id)?;
     let vault = vault(&state)?;
     let p = member.principal();
+    // Read through the audited path: the reading is in the audit chain before any value leaves.
     let fields = vault
-        .open_report_fields(&p.scope(), p.user.role, report)
+        .read_report_fields(&p.actor(), &p.scope(), p.user.role, report)
         .await
         .map_err(|e| match e {
             EvidenceError::Forbidden(_) => ApiError::Access(AccessError::Forbidden(p.user.role)),

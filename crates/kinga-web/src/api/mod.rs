@@ -1,7 +1,11 @@
 mod admin;
+mod custody;
+pub(crate) mod derivatives;
 pub(crate) mod evidence;
 mod health;
+pub(crate) mod incident_events;
 mod incidents;
+pub(crate) mod keys;
 pub mod openapi;
 mod reports;
 pub(crate) mod risk;
@@ -30,6 +34,19 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/assign", post(incidents::assign))
         .route("/incidents/{id}/history", get(incidents::history))
         .route(
+            "/incidents/{id}/events",
+            get(incident_events::list).post(incident_events::cite),
+        )
+        .route(
+            "/incidents/{id}/events/{event_id}",
+            axum::routing::delete(incident_events::uncite),
+        )
+        .route(
+            "/incidents/{id}/event-suggestions",
+            get(incident_events::suggestions),
+        )
+        .route("/events/{event_id}/incidents", get(incident_events::citing))
+        .route(
             "/incidents/{id}/evidence",
             get(evidence::list)
                 .post(evidence::upload)
@@ -41,6 +58,24 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/evidence/{id}", get(evidence::get))
         .route("/evidence/{id}/content", get(evidence::content))
+        .route(
+            "/evidence/{id}/derivatives",
+            get(derivatives::list).post(derivatives::create),
+        )
+        .route(
+            "/evidence/{id}/derivatives/{copy}/content",
+            get(derivatives::content),
+        )
+        .route("/evidence/{id}/custody", get(custody::log))
+        .route("/evidence/{id}/verify", post(custody::verify))
+        .route("/evidence/{id}/transfer", post(custody::transfer))
+        .route(
+            "/evidence/{id}/deletion-request",
+            post(custody::deletion_request),
+        )
+        .route("/admin/keys", get(keys::status))
+        .route("/admin/keys/unlock", post(keys::unlock))
+        .route("/admin/keys/lock", post(keys::lock))
         .route(
             "/organisations",
             get(admin::organisations).post(admin::add_organisation),

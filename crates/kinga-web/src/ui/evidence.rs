@@ -46,6 +46,8 @@ pub(crate) struct Row {
     pub sha256: String,
     pub received: String,
     pub visibility: String,
+    /// Address of the newest thumbnail, or empty.
+    pub thumb: String,
 }
 
 #[derive(Template)]
@@ -103,6 +105,9 @@ struct ItemPage {
     locked: bool,
     inline_safe: bool,
     may_original: bool,
+    /// The custody forms, offered only to those the vault lets act on this item.
+    may_verify: bool,
+    may_note: bool,
 }
 
 fn size(n: i64) -> String {
@@ -128,6 +133,7 @@ fn row(t: Tr, i: &EvidenceItem) -> Row {
         visibility: t
             .get(&format!("visibility.{}", i.visibility.as_str()))
             .to_string(),
+        thumb: String::new(),
     }
 }
 
@@ -183,7 +189,17 @@ async fn rows(vault: &Vault, page: &Page, target: Target) -> Vec<Row> {
         .evidence_list(&page.member.principal().scope(), &f)
         .await
     {
-        Ok(items) => items.iter().map(|i| row(page.t, i)).collect(),
+        Ok(items) => {
+            let scope = page.member.principal().scope();
+            let mut thumbs = super::derivatives::thumbnails(vault, &scope, &items).await;
+            items
+                .iter()
+                .map(|i| Row {
+                    thumb: thumbs.remove(&i.id).unwrap_or_default(),
+                    ..row(page.t, i)
+                })
+                .collect()
+        }
         Err(e) => {
             tracing::error!("evidence list failed: {e}");
             vec![]
@@ -441,6 +457,8 @@ async fn item_page(State(state): State<AppState>, page: Page, Path(id): Path<Str
         locked: !vault.is_unlocked(item.organisation_id),
         inline_safe: item.inline_safe,
         may_original: may_have_original(role),
+        may_verify: crate::vault::may_verify(&scope, role, &item),
+        may_note: crate::vault::may_note_custody(&scope, role, &item),
         p: page,
     })
 }

@@ -1,9 +1,13 @@
 //! The HTML interface: server-rendered pages (askama) enhanced with htmx, in English and French.
 mod admin;
+mod cited_events;
 pub(crate) mod common;
+mod custody;
+mod derivatives;
 mod evidence;
 pub mod i18n;
 mod incidents;
+mod keys;
 mod login;
 mod reports;
 mod risk;
@@ -23,8 +27,12 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(reports::routes())
         .merge(incidents::routes())
+        .merge(cited_events::routes())
         .merge(admin::routes())
+        .merge(keys::routes())
+        .merge(custody::routes())
         .merge(risk::routes())
         .merge(evidence::routes())
+        .merge(derivatives::routes())
         .merge(signals::routes())
 }

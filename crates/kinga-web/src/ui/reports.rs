@@ -2,6 +2,7 @@
 //! page of one report, where the case desk decides on it and links it to an incident.
 mod form;
 mod queue;
+mod sealed;
 mod view;
 
 use crate::state::AppState;
@@ -16,4 +17,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}", get(view::show))
         .route("/reports/{id}/triage", post(view::triage))
         .route("/reports/{id}/link", post(view::link))
+        .route("/reports/{id}/sealed", post(sealed::add))
+        .route("/reports/{id}/sealed/show", post(sealed::show))
 }

@@ -1,5 +1,8 @@
 //! The web layer over a real server on 127.0.0.1:0 with a temporary SQLite database.
 mod api;
+mod cited_events;
+mod derivatives;
+mod desk;
 mod evidence;
 mod helpers;
 mod risk;

@@ -179,39 +179,24 @@ pub async fn log(db: &Db, id: &str) -> Result<(), Failure> {
 pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
     let store = crate::database::open(db).await?;
     let item = item_of(store.as_ref(), id).await?;
-    let (kind, detail) = match what {
+    let vault = super::keys::open_vault(db, store.clone());
+    let what = match what {
         CustodyNote::Transfer { to, how } => {
-            let to = to.trim().to_string();
-            if to.is_empty() {
-                return Err(Failure::Input("--to: say to whom the item went".into()));
-            }
-            (
-                kinga_domain::evidence::CustodyKind::Transfer,
-                match how {
-                    Some(h) if !h.trim().is_empty() => format!("to {to}; {}", h.trim()),
-                    _ => format!("to {to}"),
-                },
-            )
+            kinga_vault::evidence::CustodyNote::Transfer { to, note: how }
         }
         CustodyNote::DeletionRequest { reason } => {
-            if reason.trim().is_empty() {
-                return Err(Failure::Input(
-                    "--reason: a deletion request needs its reason".into(),
-                ));
-            }
-            (
-                kinga_domain::evidence::CustodyKind::DeletionRequest,
-                reason.trim().to_string(),
-            )
+            kinga_vault::evidence::CustodyNote::DeletionRequest { reason }
         }
     };
-    let e = store
-        .record_custody(
+    // The same path as the web's custody forms; whoever holds the database acts for the
+    // organisation holding the item, so the role is not what limits them.
+    let e = vault
+        .note_custody(
             &custodian("evidence-custody", &item),
             &Scope::maintenance(),
+            kinga_domain::Role::Admin,
             item.id,
-            kind,
-            Some(detail),
+            what,
         )
         .await?;
     println!("custody entry {} recorded: {}", e.seq, e.kind.as_str());
@@ -225,61 +210,30 @@ pub async fn verify(db: &Db, id: &str) -> Result<(), Failure> {
     let store = crate::database::open(db).await?;
     let item = item_of(store.as_ref(), id).await?;
     let vault = super::keys::open_vault(db, store.clone());
-    let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
-    let secret = match super::keys::passphrase_from_env_or_stdin() {
-        Some(p) => Some(
-            vault
-                .unlock(&org, &p)
-                .await
-                .map_err(|e| Failure::Input(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let root = vault.org_root(item.organisation_id);
-    let (sha, sealed, wrapped, label) = (
-        item.sha256.clone(),
-        item.blob_sha256.clone(),
-        item.wrapped_key.clone(),
-        item.id.to_string(),
-    );
-    let decrypted = secret.is_some();
-    let outcome = tokio::task::spawn_blocking(move || {
-        kinga_vault::blob::verify_sealed_file(&root, &sha, &sealed, &label)?;
-        if let Some(s) = secret {
-            let key = wrapped
-                .parse::<kinga_vault::WrappedKey>()
-                .and_then(|w| s.unwrap(&w))?;
-            kinga_vault::blob::verify_blob(&root, &sha, &key, &label)?;
-        }
-        Ok::<(), kinga_vault::VaultError>(())
-    })
-    .await
-    .map_err(|e| Failure::Other(e.to_string()))?;
-    let detail = match (&outcome, decrypted) {
-        (Ok(()), true) => {
-            "intact: sealed file and decrypted content match their SHA-256".to_string()
-        }
-        (Ok(()), false) => {
-            "intact: sealed file matches its SHA-256 (content not decrypted: no passphrase)"
-                .to_string()
-        }
-        (Err(e), _) => format!("MISMATCH: {e}"),
-    };
-    store
-        .record_custody(
+    if let Some(p) = super::keys::passphrase_from_env_or_stdin() {
+        let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
+        // Held in this process's memory for the check below, gone when the command ends.
+        vault
+            .unlock(&org, &p)
+            .await
+            .map_err(|e| Failure::Input(e.to_string()))?;
+    }
+    // The web's "verify now" does exactly this: one check, one custody entry, one wording.
+    let check = vault
+        .verify_item(
             &custodian("evidence-verify", &item),
             &Scope::maintenance(),
+            kinga_domain::Role::Admin,
             item.id,
-            kinga_domain::evidence::CustodyKind::Verify,
-            Some(detail.clone()),
         )
         .await?;
-    println!("evidence {}: {detail}", item.id);
-    match outcome {
-        Ok(()) => Ok(()),
-        Err(_) => Err(Failure::Broken(format!(
+    println!("evidence {}: {}", item.id, check.detail);
+    if check.intact {
+        Ok(())
+    } else {
+        Err(Failure::Broken(format!(
             "evidence {} does not match its hash",
             item.id
-        ))),
+        )))
     }
 }

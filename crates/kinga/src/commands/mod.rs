@@ -1,10 +1,12 @@
 pub(crate) mod assessment;
 pub(crate) mod bench;
 mod checkpoint;
+mod derive;
 pub(crate) mod detect;
 mod evidence;
 mod export;
 pub(crate) mod import;
+pub(crate) mod incident;
 mod init;
 pub(crate) mod keys;
 mod org;
@@ -63,6 +65,18 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Assessment { action } => assessment::run(action).await,
         Command::Bench { what } => bench::run(what).await,
         Command::Import { source } => import::run(source).await,
+        Command::Incident { action } => incident::run(action).await,
+        Command::Evidence {
+            action:
+                EvidenceAction::Derive {
+                    db,
+                    id,
+                    thumbnail,
+                    size,
+                    blur,
+                    out,
+                },
+        } => derive::run(&db, &id, thumbnail, size, blur, out.as_deref()).await,
         Command::Evidence {
             action: EvidenceAction::Log { db, id },
         } => evidence::log(&db, &id).await,

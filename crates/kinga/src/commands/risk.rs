@@ -6,18 +6,23 @@ use clap::{Args, Subcommand, ValueEnum};
 use kinga_analysis::forecast::backtest::{self, LambdaRule, Panel};
 use kinga_analysis::forecast::cv::cross_validate;
 use kinga_analysis::forecast::rfolds::r_folds;
-use kinga_analysis::forecast::{fit_path, Matrix, Model, Provenance, Settings};
+use kinga_analysis::forecast::{
+    fit_path, forest, ForestSettings, Matrix, Method, Model, Provenance, Settings,
+};
 use kinga_ingest::predictors::{self, Layout, PredictorTable};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub(crate) enum RiskAction {
-    /// Fit the elastic-net model on the rows of years up to --train-until and save it as JSON.
+    /// Fit the elastic-net model on the rows of years up to --train-until and save it as JSON
+    /// (with --method ensemble, also a random forest on the same rows).
     #[command(after_help = "Example (the Early Warning Project's 2025 model):\n  \
         kinga risk fit --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 \\\n    \
         --train-until 2022 --alpha 0.5 --lambda 0.002586 --out ewp2025.json\n\n\
         Cross-validated instead of a fixed lambda:\n  \
-        kinga risk fit --data predictors.csv --outcome mk_onset_1or2 --train-until 2022 --alpha 0.5 --cv 10 --out m.json")]
+        kinga risk fit --data predictors.csv --outcome mk_onset_1or2 --train-until 2022 --alpha 0.5 --cv 10 --out m.json\n\n\
+        The elastic net averaged with a random forest (docs/forecast.md):\n  \
+        kinga risk fit --data predictors.csv --outcome mk_onset_1or2 --train-until 2022 --alpha 0.5 --cv 10 --method ensemble --out m.json")]
     Fit(FitArgs),
     /// Forecast one year's rows with a saved model: risk, rank and the largest contributions.
     #[command(after_help = "Example:\n  \
@@ -29,9 +34,11 @@ pub(crate) enum RiskAction {
         after_help = "Trains for data year T on rows of year ≤ T-2 (the latest whose two-year outcome \
         was known in T), forecasts year T, and judges an onset in year Y by the higher of the \
         forecasts from Y-1 and Y-2. Without --lambda, lambda.min of a 10-fold cross-validation \
-        per window with R's folds for --seed, as the Early Warning Project does.\n\n\
+        per window with R's folds for --seed, as the Early Warning Project does. --method forest \
+        or ensemble grows a random forest in each window on the same rows.\n\n\
         Example:\n  \
-        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2024"
+        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2024\n  \
+        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2010 --method ensemble"
     )]
     Backtest(BacktestArgs),
 }
@@ -72,6 +79,66 @@ impl TableArgs {
     }
 }
 
+/// How the risk is computed. The default is the Early Warning Project's published method; see
+/// docs/forecast.md for how the alternatives were tested.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MethodArg {
+    /// The published method: the elastic net alone (the default).
+    ElasticNet,
+    /// A probability random forest alone (backtest only).
+    Forest,
+    /// The mean of the elastic net's and a random forest's probabilities.
+    Ensemble,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Method {
+        match m {
+            MethodArg::ElasticNet => Method::ElasticNet,
+            MethodArg::Forest => Method::Forest,
+            MethodArg::Ensemble => Method::Ensemble,
+        }
+    }
+}
+
+/// The random forest's settings, used by --method forest and ensemble.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct ForestArgs {
+    /// How the risk is computed: elastic-net (the published method, the default), forest, or
+    /// ensemble (the mean of the two probabilities). The ensemble did not beat the published
+    /// method on the held-out years 2011–2024 (docs/forecast.md), so the default stays.
+    #[arg(long, value_enum, default_value = "elastic-net")]
+    method: MethodArg,
+    /// Trees of the random forest.
+    #[arg(long, default_value_t = 500)]
+    trees: usize,
+    /// Fewest bootstrap rows in a leaf of the forest.
+    #[arg(long, default_value_t = 5)]
+    min_leaf: usize,
+    /// Predictors tried per split (default: the square root of their number, rounded down).
+    #[arg(long)]
+    mtry: Option<usize>,
+    /// Seed of the forest's bootstrap samples and predictor draws.
+    #[arg(long, default_value_t = 20_250_903)]
+    forest_seed: u64,
+}
+
+impl ForestArgs {
+    fn settings(&self) -> Result<ForestSettings, Failure> {
+        if self.trees == 0 || self.min_leaf == 0 || self.mtry == Some(0) {
+            return Err(Failure::Input(
+                "--trees, --min-leaf and --mtry must be at least 1".into(),
+            ));
+        }
+        Ok(ForestSettings {
+            trees: self.trees,
+            mtry: self.mtry,
+            min_leaf: self.min_leaf,
+            seed: self.forest_seed,
+        })
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct FitArgs {
     #[command(flatten)]
@@ -101,9 +168,11 @@ pub(crate) struct FitArgs {
     /// of drawing them.
     #[arg(long, requires = "cv")]
     foldid: Option<PathBuf>,
-    /// With --cv: threads for the folds.
+    /// Threads for the cross-validation folds and for the forest's trees.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    #[command(flatten)]
+    forest: ForestArgs,
     /// Where to write the model (JSON).
     #[arg(long)]
     out: PathBuf,
@@ -175,6 +244,8 @@ pub(crate) struct BacktestArgs {
     top: usize,
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    #[command(flatten)]
+    forest: ForestArgs,
     #[arg(long, value_enum, default_value = "table")]
     format: Output,
 }
@@ -234,7 +305,7 @@ async fn save(a: &ForecastArgs, model: &Model, rows: &[Row]) -> Result<(), Failu
             year: a.year,
             probability: r.risk,
             rank: u32::try_from(r.rank).ok(),
-            model: format!("elastic-net alpha {} lambda {}", model.alpha, model.lambda),
+            model: model.description(),
             provenance: provenance.clone(),
             top_factors: r
                 .factors
@@ -305,6 +376,14 @@ fn read_foldid(path: &Path, rows: usize) -> Result<Vec<usize>, Failure> {
 
 fn fit(a: &FitArgs) -> Result<(), Failure> {
     check_alpha(a.alpha)?;
+    if a.forest.method == MethodArg::Forest {
+        return Err(Failure::Input(
+            "kinga risk fit makes an elastic-net or an ensemble model; --method forest is for \
+             the backtest only (a forest alone has no explanation to show)"
+                .into(),
+        ));
+    }
+    let forest_settings = a.forest.settings()?;
     if a.lambda.is_none() && a.cv.is_none() {
         return Err(Failure::Input("give --lambda L or --cv K".into()));
     }
@@ -388,7 +467,7 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
         rows_dropped: selection.dropped,
         lambda_choice: choice,
     };
-    let model = Model::from_solution(
+    let mut model = Model::from_solution(
         table.predictors.clone(),
         a.alpha,
         &path,
@@ -400,6 +479,20 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
         model.nonzero().len(),
         model.predictors.len()
     );
+    let method = Method::from(a.forest.method);
+    if method.uses_forest() {
+        let grown = forest::grow(&x, &y, &forest_settings, a.threads).map_err(input)?;
+        let leaves: usize = grown.trees.iter().map(forest::Tree::leaves).sum();
+        println!(
+            "random forest: {} trees, {:.0} leaves per tree on average (min leaf {}, seed {})",
+            grown.trees.len(),
+            leaves as f64 / grown.trees.len() as f64,
+            forest_settings.min_leaf,
+            forest_settings.seed
+        );
+        model = model.with_forest(method, grown);
+    }
+    println!("method: {}", model.description());
     let json = serde_json::to_string_pretty(&model).map_err(|e| Failure::Other(e.to_string()))?;
     std::fs::write(&a.out, json + "\n")
         .map_err(|e| Failure::Input(format!("{}: cannot write: {e}", a.out.display())))?;
@@ -412,13 +505,9 @@ fn load_model(path: &Path) -> Result<Model, Failure> {
         .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
     let model: Model = serde_json::from_str(&text)
         .map_err(|e| Failure::Input(format!("{}: not a risk model: {e}", path.display())))?;
-    let p = model.predictors.len();
-    if model.coefficients.len() != p || model.means.len() != p || model.sds.len() != p {
-        return Err(Failure::Input(format!(
-            "{}: predictors, coefficients, means and sds differ in length",
-            path.display()
-        )));
-    }
+    model
+        .check()
+        .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
     Ok(model)
 }
 
@@ -519,8 +608,14 @@ fn forecast(a: &ForecastArgs) -> Result<(Model, Vec<Row>), Failure> {
             println!("{}", serde_json::to_string_pretty(&v).map_err(other)?);
         }
         Output::Table => {
+            println!("model: {}", model.description());
+            let whose = if model.method == Method::ElasticNet {
+                ""
+            } else {
+                "the elastic net's "
+            };
             println!(
-                "{:>4}  {:<34} {:>7}  top factors (log-odds vs. training average)",
+                "{:>4}  {:<34} {:>7}  top factors ({whose}log-odds vs. training average)",
                 "rank", "country", "risk"
             );
             for r in &rows {
@@ -585,6 +680,14 @@ mod csv_out {
     }
 }
 
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::ElasticNet => "elastic-net (the published method)",
+        Method::Forest => "random forest",
+        Method::Ensemble => "ensemble (mean of elastic-net and random forest)",
+    }
+}
+
 fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
     for &alpha in &a.alpha {
         check_alpha(alpha)?;
@@ -624,6 +727,8 @@ fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
         gap: a.gap,
         top_k: a.top,
         threads: a.threads,
+        method: a.forest.method.into(),
+        forest: a.forest.settings()?,
     };
     let report = backtest::run(&panel, &opts).map_err(input)?;
     match a.format {
@@ -634,6 +739,7 @@ fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
                 "onset years {}–{}: {} country-years scored, {} onsets",
                 report.from, report.to, report.scored_rows, report.onsets
             );
+            println!("method     {}", method_name(report.method));
             println!("AUC        {}", f(report.auc));
             println!("recall@{:<3} {}", report.top_k, f(report.recall));
             println!(

@@ -19,6 +19,7 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
         let system = access.system("demo");
         let (logins, outcome, home) = crate::demo::set_up(&system).await?;
         let events = crate::demo::load_events(store.as_ref()).await?;
+        let cited = crate::demo::cite_events(store.as_ref(), &home).await?;
         if crate::demo::sample_assessment(store.as_ref(), &home).await? {
             println!("Added one sample Framework assessment of the Central African Republic, labelled as a demonstration.");
         }
@@ -27,6 +28,9 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
             events.new,
             events.unchanged + events.updated
         );
+        if cited > 0 {
+            println!("Each UCDP incident cites the UCDP event of the same row: {cited} citations.");
+        }
         let (by_division, by_country) = crate::demo::detect_signals(store.as_ref()).await?;
         println!(
             "Escalation signals from the default detectors (weekly): {} stored ({by_division} by first-level division, {by_country} by country).",

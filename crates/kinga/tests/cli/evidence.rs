@@ -502,6 +502,9 @@ fn a_wrong_passphrase_changes_nothing_and_shares_recover_the_keys() {
 /// The witness's name, unusual enough that finding it anywhere means it leaked.
 const WITNESS: &str = "Zainabou Ngakola-Yemba";
 const CONTACT: &str = "+236 75 51 93 08";
+/// Typed into the report form's protected-source section rather than sent to the API.
+const FORM_WITNESS: &str = "Oumarou Bekondji-Sallet";
+const FORM_PLACE: &str = "well behind the Bekondji school, 6.50113N 17.44702E";
 
 fn all_files(p: &Path, out: &mut Vec<PathBuf>) {
     if let Ok(rd) = std::fs::read_dir(p) {
@@ -627,6 +630,138 @@ fn sealed_witness_fields_are_nowhere_in_the_database_or_the_logs() {
         None,
     );
     assert!(!body.contains(WITNESS), "not in the report's own answer");
+
+    // The same through the web form: a monitor signs in and types the protected source into
+    // the report form; the legal officer opens it on the report's page.
+    let web = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form_post = |cookie: &str, path: &str, fields: &[(&str, &str)]| {
+        rt.block_on(async {
+            let r = web
+                .post(format!("{url}{path}"))
+                .header("cookie", cookie)
+                .form(fields)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            (status, headers, r.text().await.unwrap())
+        })
+    };
+    let page = |cookie: &str, path: &str| {
+        rt.block_on(async {
+            let r = web
+                .get(format!("{url}{path}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let headers = r.headers().clone();
+            (headers, r.text().await.unwrap())
+        })
+    };
+    let csrf_of = |html: &str| {
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let sign_in = |email: &str| {
+        let (headers, html) = page("", "/login");
+        let first = headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (_, headers, _) = form_post(
+            &first,
+            "/login",
+            &[
+                ("csrf", csrf_of(&html).as_str()),
+                ("email", email),
+                ("password", "a long enough passphrase"),
+            ],
+        );
+        headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|v| v.starts_with("kinga_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let monitor_s = sign_in("monitor@irri.org");
+    let (_, html) = page(&monitor_s, "/reports/new");
+    let (status, headers, _) = form_post(
+        &monitor_s,
+        "/reports/new",
+        &[
+            ("csrf", csrf_of(&html).as_str()),
+            ("country", "CAF"),
+            ("occurred_on", "2013-12-06"),
+            ("text", "Men in uniform took two boys from the school."),
+            ("visibility", "organisation"),
+            ("witness_name", FORM_WITNESS),
+            ("exact_location", FORM_PLACE),
+        ],
+    );
+    assert_eq!(status, 303);
+    let location = headers["location"].to_str().unwrap().to_string();
+    assert!(location.ends_with("&sealed=1"), "{location}");
+    let form_report = location
+        .trim_start_matches("/reports/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let legal_s = sign_in("legal@irri.org");
+    let (_, html) = page(&legal_s, &format!("/reports/{form_report}"));
+    let (status, _, html) = form_post(
+        &legal_s,
+        &format!("/reports/{form_report}/sealed/show"),
+        &[("csrf", csrf_of(&html).as_str())],
+    );
+    assert_eq!(status, 200);
+    assert!(html.contains(FORM_WITNESS) && html.contains("6.50113N"));
+    // The text index answers for the report's incident, never for the sealed values.
+    let (status, incident) = call(
+        reqwest::Method::POST,
+        "/api/v1/incidents".into(),
+        &legal,
+        Some(
+            serde_json::json!({"title": "Boys taken from the school", "country": "CAF",
+            "date_start": "2013-12-06", "visibility": "organisation",
+            "summary": "Men in uniform took two boys from the school."}),
+        ),
+    );
+    assert_eq!(status, 201, "{incident}");
+    let (_, found) = call(
+        reqwest::Method::GET,
+        "/api/v1/incidents?q=school".into(),
+        &legal,
+        None,
+    );
+    assert!(found.contains("Boys taken from the school"), "{found}");
+    for q in ["Bekondji", "Oumarou", "Ngakola"] {
+        let (_, found) = call(
+            reqwest::Method::GET,
+            format!("/api/v1/incidents?q={q}"),
+            &legal,
+            None,
+        );
+        assert!(found.contains("\"total\":0"), "{q}: {found}");
+    }
     let _ = child.kill();
     let _ = child.wait();
 
@@ -640,7 +775,14 @@ fn sealed_witness_fields_are_nowhere_in_the_database_or_the_logs() {
     );
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
-        for secret in [WITNESS, CONTACT, "Ngakola"] {
+        for secret in [
+            WITNESS,
+            CONTACT,
+            "Ngakola",
+            FORM_WITNESS,
+            "Bekondji",
+            "6.50113N",
+        ] {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "{secret} found in {}",
@@ -656,7 +798,7 @@ fn sealed_witness_fields_are_nowhere_in_the_database_or_the_logs() {
         Some(PASSPHRASE),
         b"",
     ));
-    assert!(out.contains("2 data keys rewrapped"), "{out}");
+    assert!(out.contains("4 data keys rewrapped"), "{out}");
     ok(&k(&["verify"], &d, None, b""));
 }
 
@@ -677,6 +819,28 @@ fn transfers_deletion_requests_and_checks_enter_the_custody_chain() {
 
     let checked = ok(&k(&["evidence", "verify", &id], d, Some(PASSPHRASE), b""));
     assert!(checked.contains("decrypted content match"), "{checked}");
+    // Without the passphrase only the sealed file is checked, in the words the web's
+    // "verify now" uses: one path for both.
+    let checked = ok(&k(&["evidence", "verify", &id], d, None, b""));
+    assert!(
+        checked.contains(
+            "intact: sealed file matches its SHA-256 (content not decrypted: keys locked)"
+        ),
+        "{checked}"
+    );
+    // The same limits as the web's transfer form.
+    let o = k(
+        &["evidence", "transfer", &id, "--to", &"x".repeat(301)],
+        d,
+        None,
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("at most 300 characters"),
+        "{}",
+        stderr(&o)
+    );
     ok(&k(
         &[
             "evidence",
@@ -727,6 +891,7 @@ fn transfers_deletion_requests_and_checks_enter_the_custody_chain() {
             "receive",
             "hash",
             "seal",
+            "verify",
             "verify",
             "transfer",
             "deletion_request"

@@ -1,10 +1,12 @@
 //! The `kinga` binary end to end: real processes, real files, real HTTP.
 mod assessment;
 mod commands;
+mod derive;
 mod detect;
 mod durability;
 mod evidence;
 mod import;
+mod incident;
 mod risk;
 mod support;
 mod timestamp;

@@ -457,3 +457,189 @@ fn saved_forecasts_reach_the_country_risk_page() {
         "{stored} vs {risk_printed}"
     );
 }
+
+/// The Early Warning Project's table cut to the years up to `last`, so a backtest stays short.
+fn ewp_slice(table: &Path, dir: &Path, last: i32) -> PathBuf {
+    let text = std::fs::read_to_string(table).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let year = header.split(',').position(|c| c == "year").unwrap();
+    let mut out = String::from(header);
+    out.push('\n');
+    for l in lines {
+        let y: i32 = csv_fields(l)[year].parse().unwrap();
+        if y <= last {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    let path = dir.join("ewp_slice.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn the_ensemble_backtest_averages_the_elastic_net_and_the_forest() {
+    let Some(table) = ewp_table() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let slice = ewp_slice(&table, dir.path(), 2000);
+    let backtest = |method: &str, format: &str| {
+        ok(&risk(&[
+            "backtest",
+            "--data",
+            slice.to_str().unwrap(),
+            "--outcome",
+            "mk_onset_1or2",
+            "--alpha",
+            "0.5",
+            "--lambda",
+            "0.002586",
+            "--from",
+            "1999",
+            "--to",
+            "1999",
+            "--method",
+            method,
+            "--trees",
+            "100",
+            "--format",
+            format,
+        ]))
+    };
+    let json =
+        |method| -> serde_json::Value { serde_json::from_str(&backtest(method, "json")).unwrap() };
+    let (ensemble, net, forest) = (json("ensemble"), json("elastic-net"), json("forest"));
+    assert_eq!(ensemble["method"], "ensemble");
+    assert_eq!(forest["method"], "forest");
+    let onsets = ensemble["onset_ranks"].as_array().unwrap();
+    assert!(!onsets.is_empty(), "1999 has onsets");
+    assert_eq!(ensemble["scored_rows"], net["scored_rows"]);
+    assert_eq!(ensemble["scored_rows"], forest["scored_rows"]);
+    // One forecast (from 1998) covers each onset of 1999, so the ensemble's risk is exactly the
+    // mean of its members'.
+    let risk_of = |report: &serde_json::Value, country: &serde_json::Value| {
+        report["onset_ranks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| &o["country"] == country)
+            .unwrap()["risk"]
+            .as_f64()
+            .unwrap()
+    };
+    for o in onsets {
+        let e = o["risk"].as_f64().unwrap();
+        let mean = 0.5 * (risk_of(&net, &o["country"]) + risk_of(&forest, &o["country"]));
+        assert!((e - mean).abs() < 1e-12, "{o}: {e} vs {mean}");
+    }
+    assert!(forest["issued"][0]["lambdas"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let table_out = backtest("ensemble", "table");
+    assert!(
+        table_out.contains("ensemble (mean of elastic-net and random forest)"),
+        "{table_out}"
+    );
+}
+
+#[test]
+fn an_ensemble_model_records_its_method_and_forest_and_forecasts() {
+    let Some(table) = ewp_table() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let slice = ewp_slice(&table, dir.path(), 2000);
+    let fit = |method: &str, threads: &str, out: &Path| {
+        risk(&[
+            "fit",
+            "--data",
+            slice.to_str().unwrap(),
+            "--outcome",
+            "mk_onset_1or2",
+            "--train-until",
+            "1998",
+            "--alpha",
+            "0.5",
+            "--lambda",
+            "0.002586",
+            "--method",
+            method,
+            "--trees",
+            "60",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let (one, two) = (dir.path().join("one.json"), dir.path().join("two.json"));
+    let printed = ok(&fit("ensemble", "1", &one));
+    assert!(printed.contains("random forest: 60 trees"), "{printed}");
+    ok(&fit("ensemble", "2", &two));
+    assert_eq!(
+        std::fs::read_to_string(&one).unwrap(),
+        std::fs::read_to_string(&two).unwrap(),
+        "the same seed grows the same forest on one thread or two"
+    );
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&one).unwrap()).unwrap();
+    assert_eq!(model["method"], "ensemble");
+    assert_eq!(model["forest"]["trees"].as_array().unwrap().len(), 60);
+    assert_eq!(model["forest"]["settings"]["min_leaf"], 5);
+
+    let forecast = |m: &Path| -> serde_json::Value {
+        serde_json::from_str(&ok(&risk(&[
+            "forecast",
+            "--model",
+            m.to_str().unwrap(),
+            "--data",
+            slice.to_str().unwrap(),
+            "--year",
+            "2000",
+            "--format",
+            "json",
+        ])))
+        .unwrap()
+    };
+    let net_model = dir.path().join("net.json");
+    ok(&fit("elastic-net", "1", &net_model));
+    let net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&net_model).unwrap()).unwrap();
+    assert_eq!(net["method"], "elastic-net");
+    assert!(net.get("forest").is_none());
+    let (e, n) = (forecast(&one), forecast(&net_model));
+    assert_eq!(e.as_array().unwrap().len(), n.as_array().unwrap().len());
+    let risks = |v: &serde_json::Value| -> Vec<(String, f64)> {
+        let mut r: Vec<(String, f64)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["country"].as_str().unwrap().to_string(),
+                    r["risk"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        r.sort_by(|a, b| a.0.cmp(&b.0));
+        r
+    };
+    let (er, nr) = (risks(&e), risks(&n));
+    assert!(er.iter().all(|(_, r)| (0.0..=1.0).contains(r)));
+    assert!(
+        er.iter().zip(&nr).any(|(a, b)| (a.1 - b.1).abs() > 1e-6),
+        "the forest changes the risks"
+    );
+
+    let refused = fit("forest", "1", &dir.path().join("f.json"));
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--method forest"),
+        "{}",
+        stderr(&refused)
+    );
+    let help = ok(&risk(&["backtest", "--help"]));
+    assert!(
+        help.contains("--method") && help.contains("the default"),
+        "{help}"
+    );
+}

@@ -1,10 +1,12 @@
+use super::sealed::{card, SealedCard};
+use crate::state::AppState;
 use crate::ui::common::{
     not_found, problem, safe_back, suggestions, when, with_status, Fact, Problem, Suggestion,
 };
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -35,6 +37,7 @@ struct ReportView {
     link_value: String,
     link_error: String,
     suggestions: Vec<Suggestion>,
+    sealed: SealedCard,
 }
 
 /// What went wrong or right on the way to this page.
@@ -45,6 +48,11 @@ struct Outcome {
     link_value: String,
     link_error: String,
     status: Option<StatusCode>,
+    /// The query of the page, for what the protected-source card says.
+    query: HashMap<String, String>,
+    /// Protected-source values already read, with their audit entry.
+    opened: Option<Vec<(String, String)>>,
+    sealed_message: String,
 }
 
 fn facts(t: Tr, r: &Report) -> Vec<Fact> {
@@ -89,8 +97,30 @@ fn facts(t: Tr, r: &Report) -> Vec<Fact> {
     out
 }
 
-async fn view(page: Page, r: Report, o: Outcome) -> Response {
+/// The report's page with its protected source opened (or the reason it was not).
+pub(crate) async fn view_with_sealed(
+    state: &AppState,
+    page: Page,
+    r: Report,
+    opened: Option<Vec<(String, String)>>,
+    message: String,
+) -> Response {
+    view(
+        state,
+        page,
+        r,
+        Outcome {
+            opened,
+            sealed_message: message,
+            ..Outcome::default()
+        },
+    )
+    .await
+}
+
+async fn view(state: &AppState, page: Page, r: Report, o: Outcome) -> Response {
     let t = page.t;
+    let sealed = card(state, &page, &r, &o.query, o.opened, o.sealed_message).await;
     let analyst = page.member.as_analyst().ok();
     let may_link = analyst.is_some() && r.triage_status.link().is_ok();
     let mut found = Vec::new();
@@ -134,6 +164,7 @@ async fn view(page: Page, r: Report, o: Outcome) -> Response {
         link_value: o.link_value,
         link_error: o.link_error,
         suggestions: suggestions(t, found),
+        sealed,
         t,
         p: page,
     });
@@ -143,12 +174,13 @@ async fn view(page: Page, r: Report, o: Outcome) -> Response {
     }
 }
 
-async fn load(page: &Page, raw: &str) -> Option<Report> {
+pub(crate) async fn load(page: &Page, raw: &str) -> Option<Report> {
     let id: ReportId = raw.parse().ok()?;
     page.member.report(id).await.ok().flatten()
 }
 
 pub async fn show(
+    State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
@@ -167,10 +199,12 @@ pub async fn show(
         String::new()
     };
     view(
+        &state,
         page,
         r,
         Outcome {
             confirmation,
+            query: q,
             ..Outcome::default()
         },
     )
@@ -193,6 +227,7 @@ fn decision(t: Tr, form: &HashMap<String, String>) -> Result<TriageDecision, &'s
 }
 
 pub async fn triage(
+    State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
@@ -211,13 +246,13 @@ pub async fn triage(
     };
     let analyst = match page.member.as_analyst() {
         Ok(a) => a,
-        Err(e) => return view(page, r, fail(problem(t, e))).await,
+        Err(e) => return view(&state, page, r, fail(problem(t, e))).await,
     };
     let d = match decision(t, &form) {
         Ok(d) => d,
         Err(why) => {
             let p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, why);
-            return view(page, r, fail(p)).await;
+            return view(&state, page, r, fail(p)).await;
         }
     };
     match analyst.triage(r.id, d).await {
@@ -225,7 +260,7 @@ pub async fn triage(
             let default = format!("/reports/{}?triaged=1", r.id);
             Redirect::to(&safe_back(form.get("back"), &default)).into_response()
         }
-        Err(e) => view(page, r, fail(problem(t, e))).await,
+        Err(e) => view(&state, page, r, fail(problem(t, e))).await,
     }
 }
 
@@ -248,6 +283,7 @@ async fn resolve(page: &Page, given: &str) -> Option<IncidentId> {
 }
 
 pub async fn link(
+    State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
@@ -272,7 +308,7 @@ pub async fn link(
     };
     let analyst = match page.member.as_analyst() {
         Ok(a) => a,
-        Err(e) => return view(page, r, fail(problem(t, e), String::new())).await,
+        Err(e) => return view(&state, page, r, fail(problem(t, e), String::new())).await,
     };
     let incident = if given.is_empty() {
         Err(t.get("link.required"))
@@ -283,7 +319,7 @@ pub async fn link(
         Ok(i) => i,
         Err(why) => {
             let p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, t.get("common.error"));
-            return view(page, r, fail(p, why.into())).await;
+            return view(&state, page, r, fail(p, why.into())).await;
         }
     };
     match analyst.link(r.id, incident).await {
@@ -291,7 +327,7 @@ pub async fn link(
         Err(e) => {
             let p = problem(t, e);
             let beside = p.message.clone();
-            view(page, r, fail(p, beside)).await
+            view(&state, page, r, fail(p, beside)).await
         }
     }
 }

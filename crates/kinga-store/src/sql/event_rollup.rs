@@ -1,0 +1,319 @@
+//! The region time series rolled up by day (migration 0008). The importer turns each batch into
+//! per-cell changes here and applies them in the batch's own transaction; the aggregates read
+//! the cells instead of every event; verification recounts the events against them.
+use super::events::{dataset_condition, marks, visible};
+use super::value::Args;
+use super::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
+use crate::events::CountQuery;
+use crate::{Result, Scope, StoreError};
+use kinga_domain::event::{Event, EventCount, Level};
+use kinga_domain::period::{self, Period};
+use kinga_domain::vocab::ucdp::ViolenceType;
+use kinga_domain::Country;
+use std::collections::BTreeMap;
+
+/// One row of `event_rollup`: a region, a day, a dataset (and its owner), a violence type.
+/// Unknown admin1 and violence type are ''.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cell {
+    pub country: String,
+    pub dataset: String,
+    pub owner: String,
+    pub admin1: String,
+    pub day: i64,
+    pub violence_type: String,
+}
+
+/// What a cell holds, or how much it changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub week: i64,
+    pub month: i64,
+    pub events: i64,
+    pub fatalities: i64,
+    pub civilian_fatalities: i64,
+    pub civilian_targeting: i64,
+}
+
+impl Tally {
+    fn is_zero(&self) -> bool {
+        self.events == 0
+            && self.fatalities == 0
+            && self.civilian_fatalities == 0
+            && self.civilian_targeting == 0
+    }
+}
+
+const COLUMNS: &str = "country, dataset, owner, admin1, day, violence_type, week, month, events, fatalities, civilian_fatalities, civilian_targeting";
+const KEY: &str = "country, dataset, owner, admin1, day, violence_type";
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// An event's cell and its contribution to it.
+pub fn contribution(e: &Event, owner: &str) -> (Cell, Tally) {
+    let f = e.fatalities;
+    (
+        Cell {
+            country: e.country.code().to_string(),
+            dataset: e.dataset.as_str().to_string(),
+            owner: owner.to_string(),
+            admin1: e.admin1.clone().unwrap_or_default(),
+            day: e.day(),
+            violence_type: e
+                .violence_type
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default(),
+        },
+        Tally {
+            week: e.week(),
+            month: e.month(),
+            events: 1,
+            fatalities: i64::from(f.best.unwrap_or(0)),
+            civilian_fatalities: i64::from(f.civilians.unwrap_or(0)),
+            civilian_targeting: i64::from(e.civilian_targeting),
+        },
+    )
+}
+
+/// The changes a batch makes to the roll-up, in key order.
+#[derive(Debug, Default)]
+pub struct Changes(BTreeMap<Cell, Tally>);
+
+impl Changes {
+    /// Adds (`sign` 1) or removes (`sign` -1) one event's contribution.
+    pub fn add(&mut self, cell: Cell, t: Tally, sign: i64) {
+        let c = self.0.entry(cell).or_insert(Tally {
+            week: t.week,
+            month: t.month,
+            ..Tally::default()
+        });
+        c.events += sign * t.events;
+        c.fatalities += sign * t.fatalities;
+        c.civilian_fatalities += sign * t.civilian_fatalities;
+        c.civilian_targeting += sign * t.civilian_targeting;
+    }
+
+    /// Writes the changes inside the caller's transaction: cells are created or adjusted in
+    /// place, and a cell left with no event is removed.
+    pub async fn apply(self, tx: &mut dyn Tx, dialect: Dialect) -> Result<()> {
+        let changes: Vec<(Cell, Tally)> =
+            self.0.into_iter().filter(|(_, t)| !t.is_zero()).collect();
+        let emptied: Vec<Cell> = changes
+            .iter()
+            .filter(|(_, t)| t.events < 0)
+            .map(|(c, _)| c.clone())
+            .collect();
+        let width = 12;
+        for chunk in changes.chunks(ROWS_PER_INSERT) {
+            let tuples: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", marks(dialect, i * width + 1, width)))
+                .collect();
+            let mut args: Vec<SqlValue> = Vec::with_capacity(chunk.len() * width);
+            for (c, t) in chunk {
+                args.extend([
+                    c.country.as_str().into(),
+                    c.dataset.as_str().into(),
+                    c.owner.as_str().into(),
+                    c.admin1.as_str().into(),
+                    c.day.into(),
+                    c.violence_type.as_str().into(),
+                    t.week.into(),
+                    t.month.into(),
+                    t.events.into(),
+                    t.fatalities.into(),
+                    t.civilian_fatalities.into(),
+                    t.civilian_targeting.into(),
+                ]);
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO event_rollup ({COLUMNS}) VALUES {} ON CONFLICT ({KEY}) DO UPDATE SET events = event_rollup.events + excluded.events, fatalities = event_rollup.fatalities + excluded.fatalities, civilian_fatalities = event_rollup.civilian_fatalities + excluded.civilian_fatalities, civilian_targeting = event_rollup.civilian_targeting + excluded.civilian_targeting",
+                    tuples.join(", ")
+                ),
+                args,
+            )
+            .await?;
+        }
+        for c in emptied {
+            tx.execute(
+                "DELETE FROM event_rollup WHERE country = $1 AND dataset = $2 AND owner = $3 AND admin1 = $4 AND day = $5 AND violence_type = $6 AND events <= 0",
+                vec![
+                    c.country.into(),
+                    c.dataset.into(),
+                    c.owner.into(),
+                    c.admin1.into(),
+                    c.day.into(),
+                    c.violence_type.into(),
+                ],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn corrupt(detail: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        table: "event_rollup",
+        detail: detail.into(),
+    }
+}
+
+fn violence(v: Option<String>) -> Result<Option<ViolenceType>> {
+    match v.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Ok(Some(
+            ViolenceType::parse(&v).ok_or_else(|| corrupt(format!("violence {v}")))?,
+        )),
+    }
+}
+
+pub async fn counts<E: Engine>(
+    store: &SqlStore<E>,
+    scope: &Scope,
+    q: &CountQuery,
+) -> Result<Vec<EventCount>> {
+    let mut args = Args::new();
+    let mut conds = vec![visible(scope, &mut args)];
+    conds.push(dataset_condition(q.dataset.as_ref(), &mut args));
+    if let Some(c) = q.country {
+        conds.push(format!("country = {}", args.push(c.code())));
+    }
+    if let Some(f) = q.from {
+        conds.push(format!("day >= {}", args.push(period::day_index(f))));
+    }
+    if let Some(t) = q.to {
+        conds.push(format!("day <= {}", args.push(period::day_index(t))));
+    }
+    let (region, region_group) = match q.level {
+        Level::Country => ("'' AS admin1", ""),
+        Level::Admin1 => ("admin1", ", admin1"),
+    };
+    let bucket = match q.period {
+        Period::Week => "week",
+        Period::Month => "month",
+    };
+    let sql = format!(
+        "SELECT country, {region}, {bucket}, violence_type, CAST(SUM(events) AS BIGINT), CAST(SUM(fatalities) AS BIGINT), CAST(SUM(civilian_fatalities) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM event_rollup WHERE {} GROUP BY country{region_group}, {bucket}, violence_type",
+        conds.join(" AND ")
+    );
+    let rows = store.engine.fetch(&sql, args.0).await?;
+    let mut out: Vec<EventCount> = rows
+        .iter()
+        .map(|r| {
+            Ok(EventCount {
+                country: Country::parse(&r.text(0)?).map_err(|e| corrupt(e.to_string()))?,
+                admin1: r.opt_text(1)?.filter(|a| !a.is_empty()),
+                period: r.int(2)?,
+                violence_type: violence(r.opt_text(3)?)?,
+                events: r.int(4)? as u64,
+                fatalities: r.opt_int(5)?.unwrap_or(0) as u64,
+                civilian_fatalities: r.opt_int(6)?.unwrap_or(0) as u64,
+                civilian_targeting: r.opt_int(7)?.unwrap_or(0) as u64,
+            })
+        })
+        .collect::<Result<_>>()?;
+    out.retain(|c| c.events > 0);
+    out.sort_by(|a, b| {
+        (
+            a.country,
+            a.admin1.is_none(),
+            &a.admin1,
+            a.period,
+            a.violence_type.map(|v| v.code()),
+        )
+            .cmp(&(
+                b.country,
+                b.admin1.is_none(),
+                &b.admin1,
+                b.period,
+                b.violence_type.map(|v| v.code()),
+            ))
+    });
+    Ok(out)
+}
+
+fn cells(rows: &[SqlRow]) -> Result<BTreeMap<Cell, Tally>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                Cell {
+                    country: r.text(0)?,
+                    dataset: r.text(1)?,
+                    owner: r.text(2)?,
+                    admin1: r.text(3)?,
+                    day: r.int(4)?,
+                    violence_type: r.text(5)?,
+                },
+                Tally {
+                    week: r.int(6)?,
+                    month: r.int(7)?,
+                    events: r.int(8)?,
+                    fatalities: r.opt_int(9)?.unwrap_or(0),
+                    civilian_fatalities: r.opt_int(10)?.unwrap_or(0),
+                    civilian_targeting: r.opt_int(11)?.unwrap_or(0),
+                },
+            ))
+        })
+        .collect()
+}
+
+fn describe(t: Option<&Tally>) -> String {
+    match t {
+        None => "nothing".into(),
+        Some(t) => format!(
+            "{} events, {} deaths ({} civilian), {} targeting civilians, week {}, month {}",
+            t.events, t.fatalities, t.civilian_fatalities, t.civilian_targeting, t.week, t.month
+        ),
+    }
+}
+
+/// Recounts every event and compares with the roll-up; names the first cell (in key order)
+/// that differs, or `None` when they agree.
+pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<String>> {
+    let stored = cells(
+        &store
+            .engine
+            .fetch(&format!("SELECT {COLUMNS} FROM event_rollup"), vec![])
+            .await?,
+    )?;
+    let recount = cells(
+        &store
+            .engine
+            .fetch(
+                "SELECT country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, ''), MIN(week), MIN(month), COUNT(*), CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT), CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM events GROUP BY country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, '')",
+                vec![],
+            )
+            .await?,
+    )?;
+    let mut keys: Vec<&Cell> = stored.keys().chain(recount.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let (s, r) = (stored.get(k), recount.get(k));
+        if s != r {
+            let region = if k.admin1.is_empty() {
+                format!("{} (admin1 unknown)", k.country)
+            } else {
+                format!("{} / {}", k.country, k.admin1)
+            };
+            let owner = if k.owner.is_empty() {
+                String::new()
+            } else {
+                format!(", organisation {}", k.owner)
+            };
+            let violence = if k.violence_type.is_empty() {
+                "no violence type"
+            } else {
+                k.violence_type.as_str()
+            };
+            return Ok(Some(format!(
+                "event roll-up: {region} on {} ({}{owner}, {violence}) holds {}, but the events recount to {}",
+                period::day_date(k.day),
+                k.dataset,
+                describe(s),
+                describe(r)
+            )));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,154 @@
+//! Custody actions on one evidence item over the API: verify it now, record a transfer or a
+//! deletion request, read its custody log. None of them touches the item's bytes; each is an
+//! entry of the item's hash-chained custody log. The organisation holding the item acts on it;
+//! transfers and deletion requests are for its legal officers and administrators.
+use super::evidence::vault;
+use super::{json_body, path_id};
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::vault::{CustodyNote, EvidenceError, NOTE_LIMIT};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use kinga_access::{AccessError, Member};
+use kinga_domain::evidence::EvidenceId;
+use kinga_domain::fields::Fields;
+use serde_json::{json, Value};
+
+/// A refusal of the vault as the API says it: 403 for a role or organisation, 422 for input.
+pub(crate) fn refused(member: &Member, e: EvidenceError) -> ApiError {
+    match e {
+        EvidenceError::Forbidden(_) => ApiError::Access(AccessError::Forbidden(member.user().role)),
+        EvidenceError::Invalid(m) => {
+            let (field, msg) = match m.split_once(": ") {
+                Some((f, msg)) if ["to", "note", "reason"].contains(&f) => (f, msg),
+                _ => ("body", m.as_str()),
+            };
+            ApiError::Invalid(kinga_domain::ValidationErrors::single(
+                format!("$.{field}"),
+                msg.to_string(),
+            ))
+        }
+        other => other.into(),
+    }
+}
+
+/// `POST /evidence/{id}/verify`
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: EvidenceId = path_id(&id)?;
+    let vault = vault(&state)?;
+    let p = member.principal();
+    let check = vault
+        .verify_item(&p.actor(), &p.scope(), p.user.role, id)
+        .await
+        .map_err(|e| refused(&member, e))?;
+    Ok(Json(json!({
+        "evidence_id": id,
+        "intact": check.intact,
+        "decrypted": check.decrypted,
+        "detail": check.detail,
+        "custody_entry": check.entry,
+    })))
+}
+
+/// `POST /evidence/{id}/transfer` with `{"to": …, "note": …}`
+pub async fn transfer(
+    State(state): State<AppState>,
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let id: EvidenceId = path_id(&id)?;
+    let vault = vault(&state)?;
+    let value = json_body(&body)?;
+    let mut f = Fields::new(&value)?;
+    let to = f.required_text("to", 300);
+    let note = f.text("note", NOTE_LIMIT);
+    f.finish()?;
+    let p = member.principal();
+    let entry = vault
+        .note_custody(
+            &p.actor(),
+            &p.scope(),
+            p.user.role,
+            id,
+            CustodyNote::Transfer {
+                to: to.expect("checked"),
+                note,
+            },
+        )
+        .await
+        .map_err(|e| refused(&member, e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"evidence_id": id, "custody_entry": entry})),
+    ))
+}
+
+/// `POST /evidence/{id}/deletion-request` with `{"reason": …}`: recorded, nothing deleted.
+pub async fn deletion_request(
+    State(state): State<AppState>,
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let id: EvidenceId = path_id(&id)?;
+    let vault = vault(&state)?;
+    let value = json_body(&body)?;
+    let mut f = Fields::new(&value)?;
+    let reason = f.required_text("reason", NOTE_LIMIT);
+    f.finish()?;
+    let p = member.principal();
+    let entry = vault
+        .note_custody(
+            &p.actor(),
+            &p.scope(),
+            p.user.role,
+            id,
+            CustodyNote::DeletionRequest {
+                reason: reason.expect("checked"),
+            },
+        )
+        .await
+        .map_err(|e| refused(&member, e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "evidence_id": id,
+            "custody_entry": entry,
+            "deleted": false,
+            "note": "the request is recorded in the custody log; the sealed original and its copies are unchanged",
+        })),
+    ))
+}
+
+/// `GET /evidence/{id}/custody`: the item's custody log, oldest first.
+pub async fn log(
+    State(state): State<AppState>,
+    ApiCaller(member): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: EvidenceId = path_id(&id)?;
+    let vault = vault(&state)?;
+    let scope = member.principal().scope();
+    let item = vault
+        .store()
+        .evidence(&scope, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let entries = vault.store().custody_log(&scope, id).await?;
+    Ok(Json(json!({
+        "evidence_id": id,
+        "sha256": item.sha256,
+        "organisation": item.organisation,
+        "visibility": item.visibility,
+        "total": entries.len(),
+        "items": entries,
+    })))
+}

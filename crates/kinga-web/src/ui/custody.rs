@@ -1,0 +1,287 @@
+//! Custody actions on one evidence item in the HTML interface: verify it now (the result shown
+//! and written in the log), record a transfer or a deletion request (which alters nothing), and
+//! the item's custody log. The forms also sit on the item's page; their answers come here.
+use crate::state::AppState;
+use crate::ui::common::{not_found, when, with_status};
+use crate::ui::i18n::Tr;
+use crate::ui::session::{render, Page};
+use crate::vault::{CustodyNote, EvidenceError, ItemCheck, Vault};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kinga_domain::evidence::{EvidenceId, EvidenceItem};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/evidence/{id}/custody", get(page))
+        .route("/evidence/{id}/verify", post(verify))
+        .route("/evidence/{id}/transfer", post(transfer))
+        .route("/evidence/{id}/deletion-request", post(deletion_request))
+}
+
+struct Entry {
+    seq: i64,
+    kind: String,
+    actor: String,
+    at: String,
+    detail: String,
+    hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "evidence_custody.html")]
+struct CustodyPage {
+    p: Page,
+    t: Tr,
+    id: String,
+    title: String,
+    sha256: String,
+    /// Members of the holding organisation may act; others read the log.
+    own: bool,
+    may_verify: bool,
+    may_note: bool,
+    notice: String,
+    message: String,
+    /// "ok" or "mismatch" after a verification, else empty.
+    check: String,
+    check_detail: String,
+    to: String,
+    note: String,
+    reason: String,
+    entries: Vec<Entry>,
+}
+
+/// What one action sent back and how it went.
+#[derive(Default)]
+struct Outcome {
+    notice: String,
+    message: String,
+    check: Option<ItemCheck>,
+    form: HashMap<String, String>,
+    status: Option<StatusCode>,
+}
+
+async fn load(state: &AppState, page: &Page, raw: &str) -> Option<(Arc<Vault>, EvidenceItem)> {
+    let id: EvidenceId = raw.parse().ok()?;
+    let vault = state.vault.clone()?;
+    let item = vault
+        .store()
+        .evidence(&page.member.principal().scope(), id)
+        .await
+        .ok()
+        .flatten()?;
+    Some((vault, item))
+}
+
+async fn show(vault: &Vault, page: Page, item: EvidenceItem, o: Outcome) -> Response {
+    let t = page.t;
+    let user = page.member.user();
+    let own = user.organisation_id == item.organisation_id;
+    let scope = page.member.principal().scope();
+    let entries = vault
+        .store()
+        .custody_log(&scope, item.id)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!("custody log of {} unreadable: {e}", item.id);
+            vec![]
+        })
+        .into_iter()
+        .map(|e| Entry {
+            seq: e.seq,
+            kind: t.word("custody", e.kind.as_str()),
+            actor: e.actor,
+            at: when(e.at),
+            detail: e.detail.unwrap_or_default(),
+            hash: e.entry_hash.chars().take(16).collect(),
+        })
+        .collect();
+    let (check, check_detail) = match &o.check {
+        Some(c) if c.intact => ("ok".to_string(), c.detail.clone()),
+        Some(c) => ("mismatch".to_string(), c.detail.clone()),
+        None => (String::new(), String::new()),
+    };
+    let v = |k: &str| o.form.get(k).cloned().unwrap_or_default();
+    let body = render(&CustodyPage {
+        id: item.id.to_string(),
+        title: item
+            .original_name
+            .clone()
+            .unwrap_or_else(|| item.sha256.clone()),
+        sha256: item.sha256.clone(),
+        own,
+        may_verify: crate::vault::may_verify(&scope, user.role, &item),
+        may_note: crate::vault::may_note_custody(&scope, user.role, &item),
+        notice: o.notice,
+        message: o.message,
+        check,
+        check_detail,
+        to: v("to"),
+        note: v("note"),
+        reason: v("reason"),
+        entries,
+        t,
+        p: page,
+    });
+    match o.status {
+        Some(s) => with_status(body, s),
+        None => body,
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some((vault, item)) = load(&state, &page, &id).await else {
+        return not_found(page);
+    };
+    let t = page.t;
+    let notice = match q.get("notice").map(String::as_str) {
+        Some("transfer") => t.get("custody.transfer_recorded"),
+        Some("deletion_request") => t.get("custody.deletion_recorded"),
+        _ => "",
+    }
+    .to_string();
+    show(
+        &vault,
+        page,
+        item,
+        Outcome {
+            notice,
+            ..Outcome::default()
+        },
+    )
+    .await
+}
+
+/// A vault refusal as the page says it.
+fn refusal(t: Tr, e: EvidenceError) -> (StatusCode, String) {
+    match e {
+        EvidenceError::Forbidden(_) => (StatusCode::FORBIDDEN, t.get("custody.forbidden").into()),
+        EvidenceError::Invalid(m) => {
+            let field = m.split(':').next().unwrap_or("");
+            let text = match field {
+                "to" => t.get("custody.to_required"),
+                "reason" => t.get("custody.reason_required"),
+                "note" => t.get("custody.note_too_long"),
+                _ => return (StatusCode::UNPROCESSABLE_ENTITY, m),
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, text.into())
+        }
+        EvidenceError::Store(kinga_store::StoreError::NotFound) => {
+            (StatusCode::NOT_FOUND, t.get("common.not_found").into())
+        }
+        other => {
+            tracing::error!("custody action failed: {other}");
+            (StatusCode::CONFLICT, other.to_string())
+        }
+    }
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = page.check_csrf(&form) {
+        return r;
+    }
+    let Some((vault, item)) = load(&state, &page, &id).await else {
+        return not_found(page);
+    };
+    let t = page.t;
+    let p = page.member.principal().clone();
+    let o = match vault
+        .verify_item(&p.actor(), &p.scope(), p.user.role, item.id)
+        .await
+    {
+        Ok(c) => Outcome {
+            check: Some(c),
+            ..Outcome::default()
+        },
+        Err(e) => {
+            let (status, message) = refusal(t, e);
+            Outcome {
+                message,
+                status: Some(status),
+                ..Outcome::default()
+            }
+        }
+    };
+    show(&vault, page, item, o).await
+}
+
+async fn note(
+    state: AppState,
+    page: Page,
+    id: String,
+    form: HashMap<String, String>,
+    what: CustodyNote,
+    kind: &str,
+) -> Response {
+    if let Err(r) = page.check_csrf(&form) {
+        return r;
+    }
+    let Some((vault, item)) = load(&state, &page, &id).await else {
+        return not_found(page);
+    };
+    let t = page.t;
+    let p = page.member.principal().clone();
+    match vault
+        .note_custody(&p.actor(), &p.scope(), p.user.role, item.id, what)
+        .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/evidence/{}/custody?notice={kind}", item.id)).into_response()
+        }
+        Err(e) => {
+            let (status, message) = refusal(t, e);
+            show(
+                &vault,
+                page,
+                item,
+                Outcome {
+                    message,
+                    status: Some(status),
+                    form,
+                    ..Outcome::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let what = CustodyNote::Transfer {
+        to: form.get("to").cloned().unwrap_or_default(),
+        note: form.get("note").cloned(),
+    };
+    note(state, page, id, form, what, "transfer").await
+}
+
+async fn deletion_request(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let what = CustodyNote::DeletionRequest {
+        reason: form.get("reason").cloned().unwrap_or_default(),
+    };
+    note(state, page, id, form, what, "deletion_request").await
+}

@@ -1,0 +1,106 @@
+//! `kinga evidence derive`: a thumbnail or a blurred copy of an image original, sealed beside it.
+use crate::cli::Db;
+use crate::Failure;
+use kinga_store::{Actor, Scope};
+use kinga_vault::evidence::EvidenceError;
+use kinga_vault::{Derivation, Region, VaultError};
+use std::path::Path;
+
+pub async fn run(
+    db: &Db,
+    id: &str,
+    thumbnail: bool,
+    size: u32,
+    blur: Vec<Region>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let how = if thumbnail {
+        Derivation::Thumbnail { size }
+    } else if !blur.is_empty() {
+        Derivation::Blur { regions: blur }
+    } else {
+        return Err(Failure::Input(
+            "give --thumbnail or at least one --blur X,Y,W,H".into(),
+        ));
+    };
+    let id: kinga_domain::evidence::EvidenceId = id
+        .parse()
+        .map_err(|_| Failure::Input(format!("'{id}' is not an evidence id")))?;
+    let store = crate::database::open(db).await?;
+    let scope = Scope::maintenance();
+    let item = store
+        .evidence(&scope, id)
+        .await?
+        .ok_or_else(|| Failure::Input(format!("no evidence {id}")))?;
+    let vault = super::keys::open_vault(db, store.clone());
+    let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
+    let passphrase = super::keys::passphrase_from_env_or_stdin().ok_or_else(|| {
+        Failure::Input(format!(
+            "the original is decrypted to make the copy: give the passphrase of {} in {} or on the first line of standard input",
+            org.slug,
+            super::keys::PASSPHRASE_VAR
+        ))
+    })?;
+    vault
+        .unlock(&org, &passphrase)
+        .await
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let actor = Actor::system("evidence-derive").acting_for(org.id, org.slug.clone());
+    let made = vault
+        .derive(&actor, &scope, None, id, how)
+        .await
+        .map_err(|e| match e {
+            EvidenceError::Vault(v @ VaultError::Region { .. }) => {
+                Failure::Input(format!("--blur: {v}"))
+            }
+            EvidenceError::Vault(v @ VaultError::Derive(_)) => Failure::Input(v.to_string()),
+            other => other.into(),
+        })?;
+    if !made.created {
+        eprintln!(
+            "this copy was already made by {} at {}; nothing new was recorded",
+            made.copy.created_by,
+            made.copy.created_at.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+    }
+    if let Some(path) = out {
+        write_out(&vault, &actor, &scope, &made.copy, path).await?;
+    }
+    println!("{} {}", made.copy.id, made.copy.sha256);
+    Ok(())
+}
+
+/// Streams the copy into `path` through a temporary file beside it, so a failure leaves no
+/// half-written file.
+async fn write_out(
+    vault: &kinga_vault::evidence::Vault,
+    actor: &Actor,
+    scope: &Scope,
+    copy: &kinga_domain::evidence::WorkingCopy,
+    path: &Path,
+) -> Result<(), Failure> {
+    let opened = vault
+        .open_copy(
+            actor,
+            scope,
+            copy.evidence_id,
+            copy.id,
+            kinga_domain::evidence::CustodyKind::Download,
+        )
+        .await?;
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let fail = |e: std::io::Error| Failure::Input(format!("--out {}: {e}", path.display()));
+        let tmp = path.with_extension("part");
+        let mut reader = opened.reader;
+        let mut f = std::fs::File::create(&tmp).map_err(fail)?;
+        let copied = std::io::copy(&mut reader, &mut f).and_then(|_| f.sync_all());
+        if let Err(e) = copied.and_then(|_| std::fs::rename(&tmp, &path)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(fail(e));
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| Failure::Other(e.to_string()))?
+}
