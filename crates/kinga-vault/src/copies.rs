@@ -3,10 +3,10 @@
 //! and `derive` custody event are written in one transaction. Opening a copy records its custody
 //! event before any byte is handed out.
 use crate::derive::{derivable, derive, Derivation, MAX_ORIGINAL_BYTES};
-use crate::evidence::{EvidenceError, Opened, Result, Vault};
+use crate::evidence::{CopyMade, EvidenceError, Opened, Result, Vault};
 use crate::{IntakeOptions, VaultError};
 use kinga_domain::evidence::{
-    CopyKind, CustodyKind, EvidenceId, EvidenceItem, NewWorkingCopy, WorkingCopy, WorkingCopyId,
+    CopyKind, CustodyKind, EvidenceId, EvidenceItem, WorkingCopy, WorkingCopyId,
 };
 use kinga_domain::Role;
 use kinga_store::{Actor, Scope, StoreError};
@@ -125,52 +125,17 @@ impl Vault {
                 created: false,
             });
         }
-        let (wrapped_key, blob_sha256, key_version) = if intake.already_stored {
-            match self
-                .store()
-                .sealed_blob(item.organisation_id, &intake.sha256)
-                .await?
-            {
-                Some(b) => (b.wrapped_key, b.blob_sha256, b.key_version),
-                None => {
-                    let _ = std::fs::remove_file(&intake.path);
-                    return Err(EvidenceError::Invalid(
-                        "an unrecorded blob was found in the vault and removed; try again".into(),
-                    ));
-                }
-            }
-        } else {
-            (
-                intake.wrapped_key.to_string(),
-                intake.sealed_sha256.clone(),
-                item.key_version,
-            )
-        };
-        let new = NewWorkingCopy {
-            evidence_id: item.id,
+        let copy = CopyMade {
             derivation: derived.description,
-            sha256: intake.sha256.clone(),
-            size: intake.size as i64,
             media_type: derived.mime.to_string(),
-            blob_address: intake.sha256.clone(),
-            blob_sha256,
-            wrapped_key,
-            key_version,
             kind: derived.kind,
-            params: Some(derived.params),
+            params: derived.params,
         };
-        match self.store().add_working_copy(actor, scope, new).await {
-            Ok(copy) => Ok(DerivedCopy {
-                copy,
-                created: true,
-            }),
-            Err(e) => {
-                if !intake.already_stored {
-                    let _ = std::fs::remove_file(&intake.path);
-                }
-                Err(e.into())
-            }
-        }
+        let copy = self.record_copy(actor, scope, &item, &intake, copy).await?;
+        Ok(DerivedCopy {
+            copy,
+            created: true,
+        })
     }
 
     /// The newest copy of `kind` of each item, for lists that show thumbnails.

@@ -142,6 +142,14 @@ fn blocking_failed(e: tokio::task::JoinError) -> EvidenceError {
     EvidenceError::Invalid(format!("vault worker stopped: {e}"))
 }
 
+/// What a new working copy is, as the code that made it describes it.
+pub(crate) struct CopyMade {
+    pub derivation: String,
+    pub media_type: String,
+    pub kind: CopyKind,
+    pub params: serde_json::Value,
+}
+
 impl Vault {
     pub fn new(store: Arc<dyn Store>, root: impl Into<PathBuf>) -> Self {
         Vault {
@@ -178,10 +186,7 @@ impl Vault {
         .map_err(blocking_failed)??;
         let new = new_key_set(org.id, &locked);
         let set = self.store.add_org_keys(actor, new).await?;
-        self.unlocked
-            .write()
-            .expect("key cache lock")
-            .insert(org.id, Arc::new(secret));
+        self.keep_unlocked(org.id, Arc::new(secret));
         Ok(set)
     }
 
@@ -202,19 +207,86 @@ impl Vault {
     /// Opens the organisation's secrets with its passphrase and keeps them in memory. A wrong
     /// passphrase changes nothing.
     pub async fn unlock(&self, org: &Organisation, passphrase: &str) -> Result<Arc<OrgSecretKeys>> {
+        let secret = Arc::new(self.open_secret(org, passphrase).await?);
+        self.keep_unlocked(org.id, secret.clone());
+        Ok(secret)
+    }
+
+    /// The organisation's secrets, opened with the passphrase off the async threads (the
+    /// passphrase derivation is slow on purpose); nothing is kept.
+    async fn open_secret(&self, org: &Organisation, passphrase: &str) -> Result<OrgSecretKeys> {
         let set = self.current_keys(org).await?;
         let pass = passphrase.to_string();
-        let secret = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             LockedKeys::from_json(&set.sealed_secret)?.unlock(&pass)
         })
         .await
-        .map_err(blocking_failed)??;
-        let secret = Arc::new(secret);
+        .map_err(blocking_failed)??)
+    }
+
+    /// From here on this process can open the organisation's evidence.
+    fn keep_unlocked(&self, org: OrgId, secret: Arc<OrgSecretKeys>) {
         self.unlocked
             .write()
             .expect("key cache lock")
-            .insert(org.id, secret.clone());
-        Ok(secret)
+            .insert(org, secret);
+    }
+
+    /// Records a working copy that intake has just sealed. When the same bytes were sealed
+    /// before for this organisation, the intake kept that blob and discarded its new data key,
+    /// so the key recorded with the blob is the one that opens it; a blob on disk with no record
+    /// is removed, never reused. A blob written for this copy is removed if the record fails.
+    pub(crate) async fn record_copy(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        item: &EvidenceItem,
+        intake: &crate::Intake,
+        copy: CopyMade,
+    ) -> Result<WorkingCopy> {
+        let (wrapped_key, blob_sha256, key_version) = if intake.already_stored {
+            match self
+                .store
+                .sealed_blob(item.organisation_id, &intake.sha256)
+                .await?
+            {
+                Some(b) => (b.wrapped_key, b.blob_sha256, b.key_version),
+                None => {
+                    let _ = std::fs::remove_file(&intake.path);
+                    return Err(EvidenceError::Invalid(
+                        "an unrecorded blob was found in the vault and removed; try again".into(),
+                    ));
+                }
+            }
+        } else {
+            (
+                intake.wrapped_key.to_string(),
+                intake.sealed_sha256.clone(),
+                item.key_version,
+            )
+        };
+        let new = NewWorkingCopy {
+            evidence_id: item.id,
+            derivation: copy.derivation,
+            sha256: intake.sha256.clone(),
+            size: intake.size as i64,
+            media_type: copy.media_type,
+            blob_address: intake.sha256.clone(),
+            blob_sha256,
+            wrapped_key,
+            key_version,
+            kind: copy.kind,
+            params: Some(copy.params),
+        };
+        match self.store.add_working_copy(actor, scope, new).await {
+            Ok(c) => Ok(c),
+            Err(e) => {
+                if !intake.already_stored {
+                    let _ = std::fs::remove_file(&intake.path);
+                }
+                Err(e.into())
+            }
+        }
     }
 
     pub fn is_unlocked(&self, org: OrgId) -> bool {
@@ -256,10 +328,7 @@ impl Vault {
             .store
             .reseal_org_keys(actor, org.id, set.version, locked.to_json())
             .await?;
-        self.unlocked
-            .write()
-            .expect("key cache lock")
-            .insert(org.id, secret);
+        self.keep_unlocked(org.id, secret);
         Ok(out)
     }
 
@@ -328,10 +397,7 @@ impl Vault {
             .store
             .rotate_org_keys(actor, new_key_set(org.id, &locked), rewraps)
             .await?;
-        self.unlocked
-            .write()
-            .expect("key cache lock")
-            .insert(org.id, Arc::new(fresh));
+        self.keep_unlocked(org.id, Arc::new(fresh));
         Ok((set, n))
     }
 
@@ -567,29 +633,7 @@ impl Vault {
         .await
         .map_err(blocking_failed)??;
         let (intake, lineage, mime) = made;
-        let (wrapped_key, blob_sha256, key_version) = if intake.already_stored {
-            match self
-                .store
-                .sealed_blob(item.organisation_id, &intake.sha256)
-                .await?
-            {
-                Some(b) => (b.wrapped_key, b.blob_sha256, b.key_version),
-                None => {
-                    let _ = std::fs::remove_file(&intake.path);
-                    return Err(EvidenceError::Invalid(
-                        "an unrecorded blob was found in the vault and removed; try again".into(),
-                    ));
-                }
-            }
-        } else {
-            (
-                intake.wrapped_key.to_string(),
-                intake.sealed_sha256.clone(),
-                item.key_version,
-            )
-        };
-        let new = NewWorkingCopy {
-            evidence_id: item.id,
+        let copy = CopyMade {
             derivation: format!(
                 "{}: removed {}",
                 lineage.method,
@@ -599,25 +643,12 @@ impl Vault {
                     lineage.removed.join(", ")
                 }
             ),
-            sha256: intake.sha256.clone(),
-            size: intake.size as i64,
             media_type: mime.to_string(),
-            blob_address: intake.sha256.clone(),
-            blob_sha256,
-            wrapped_key,
-            key_version,
             kind: CopyKind::Stripped,
-            params: Some(serde_json::json!({"method": lineage.method, "removed": lineage.removed})),
+            params: serde_json::json!({"method": lineage.method, "removed": lineage.removed}),
         };
-        match self.store.add_working_copy(actor, scope, new).await {
-            Ok(c) => Ok(Some(c)),
-            Err(e) => {
-                if !intake.already_stored {
-                    let _ = std::fs::remove_file(&intake.path);
-                }
-                Err(e.into())
-            }
-        }
+        let copy = self.record_copy(actor, scope, item, &intake, copy).await?;
+        Ok(Some(copy))
     }
 
     // ---- export ----

@@ -3,7 +3,6 @@
 //! entry naming the fields before any value is handed out), and the custody actions that touch
 //! no byte of the item: verification, transfer and deletion requests.
 use super::{blocking_failed, EvidenceError, Result, Vault};
-use crate::LockedKeys;
 use kinga_domain::evidence::{CustodyEvent, CustodyKind, EvidenceId, EvidenceItem};
 use kinga_domain::ids::{OrgId, ReportId};
 use kinga_domain::org::Organisation;
@@ -118,20 +117,11 @@ impl Vault {
         org: &Organisation,
         passphrase: &str,
     ) -> Result<KeyStatus> {
-        let set = self.current_keys(org).await?;
-        let pass = passphrase.to_string();
-        let secret = tokio::task::spawn_blocking(move || {
-            LockedKeys::from_json(&set.sealed_secret)?.unlock(&pass)
-        })
-        .await
-        .map_err(blocking_failed)??;
+        let secret = self.open_secret(org, passphrase).await?;
         self.store
             .record_access(actor, AccessEvent::KeysUnlocked { org: org.id })
             .await?;
-        self.unlocked
-            .write()
-            .expect("key cache lock")
-            .insert(org.id, Arc::new(secret));
+        self.keep_unlocked(org.id, Arc::new(secret));
         self.key_status(org).await
     }
 

@@ -2,7 +2,7 @@
 //! deletion request, read its custody log. None of them touches the item's bytes; each is an
 //! entry of the item's hash-chained custody log. The organisation holding the item acts on it;
 //! transfers and deletion requests are for its legal officers and administrators.
-use super::evidence::vault;
+use super::evidence::{vault, visible_item};
 use super::{json_body, path_id};
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
@@ -137,11 +137,7 @@ pub async fn log(
     let id: EvidenceId = path_id(&id)?;
     let vault = vault(&state)?;
     let scope = member.principal().scope();
-    let item = vault
-        .store()
-        .evidence(&scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let item = visible_item(vault, &scope, id).await?;
     let entries = vault.store().custody_log(&scope, id).await?;
     Ok(Json(json!({
         "evidence_id": id,

@@ -15,7 +15,7 @@ use kinga_access::{AccessError, Member};
 use kinga_domain::evidence::{CustodyKind, EvidenceId, EvidenceItem};
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::Visibility;
-use kinga_store::{EvidenceFilter, StoreError};
+use kinga_store::{EvidenceFilter, Scope, StoreError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Read;
@@ -41,6 +41,20 @@ pub(crate) fn vault(state: &AppState) -> Result<&Arc<Vault>, ApiError> {
             "this server was started without an evidence vault".into(),
         )))
     })
+}
+
+/// The item as the caller's scope sees it; 404 alike for a missing item and one not theirs to
+/// see, so that the answer does not reveal which.
+pub(crate) async fn visible_item(
+    vault: &Vault,
+    scope: &Scope,
+    id: EvidenceId,
+) -> Result<EvidenceItem, ApiError> {
+    vault
+        .store()
+        .evidence(scope, id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// Reads a multipart field on the async side and hands its bytes to the blocking intake
@@ -354,11 +368,7 @@ pub async fn get(
     let id: EvidenceId = path_id(&id)?;
     let vault = vault(&state)?;
     let scope = member.principal().scope();
-    let item = vault
-        .store()
-        .evidence(&scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let item = visible_item(vault, &scope, id).await?;
     let custody = vault.store().custody_log(&scope, id).await?;
     let copies = vault.store().working_copies(&scope, id).await?;
     let mut out = item_json(&item, &member);

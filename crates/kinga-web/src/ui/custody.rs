@@ -3,6 +3,7 @@
 //! the item's custody log. The forms also sit on the item's page; their answers come here.
 use crate::state::AppState;
 use crate::ui::common::{not_found, when, with_status};
+use crate::ui::evidence::{item_title, visible_item};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
 use crate::vault::{CustodyNote, EvidenceError, ItemCheck, Vault};
@@ -12,9 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use kinga_domain::evidence::{EvidenceId, EvidenceItem};
+use kinga_domain::evidence::{CustodyEvent, EvidenceItem};
+use kinga_domain::Role;
+use kinga_store::Scope;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,13 +26,49 @@ pub fn routes() -> Router<AppState> {
         .route("/evidence/{id}/deletion-request", post(deletion_request))
 }
 
-struct Entry {
-    seq: i64,
-    kind: String,
-    actor: String,
-    at: String,
-    detail: String,
-    hash: String,
+/// One line of an item's custody log as the pages show it.
+pub(crate) struct CustodyRow {
+    pub seq: i64,
+    pub kind: String,
+    pub actor: String,
+    pub at: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+/// The log in the reader's language, each entry hash cut to what a person compares by eye.
+pub(crate) fn custody_rows(t: Tr, log: Vec<CustodyEvent>) -> Vec<CustodyRow> {
+    log.into_iter()
+        .map(|e| CustodyRow {
+            seq: e.seq,
+            kind: t.word("custody", e.kind.as_str()),
+            actor: e.actor,
+            at: when(e.at),
+            detail: e.detail.unwrap_or_default(),
+            hash: e.entry_hash.chars().take(16).collect(),
+        })
+        .collect()
+}
+
+/// The custody forms of an item, offered only to those the vault lets act on it, with what
+/// was typed into them when an action was refused.
+#[derive(Default)]
+pub(crate) struct CustodyForms {
+    pub may_verify: bool,
+    pub may_note: bool,
+    pub to: String,
+    pub note: String,
+    pub reason: String,
+}
+
+impl CustodyForms {
+    pub(crate) fn for_item(scope: &Scope, role: Role, item: &EvidenceItem) -> Self {
+        CustodyForms {
+            may_verify: crate::vault::may_verify(scope, role, item),
+            may_note: crate::vault::may_note_custody(scope, role, item),
+            ..CustodyForms::default()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -43,17 +81,13 @@ struct CustodyPage {
     sha256: String,
     /// Members of the holding organisation may act; others read the log.
     own: bool,
-    may_verify: bool,
-    may_note: bool,
+    forms: CustodyForms,
     notice: String,
     message: String,
     /// "ok" or "mismatch" after a verification, else empty.
     check: String,
     check_detail: String,
-    to: String,
-    note: String,
-    reason: String,
-    entries: Vec<Entry>,
+    custody: Vec<CustodyRow>,
 }
 
 /// What one action sent back and how it went.
@@ -66,41 +100,19 @@ struct Outcome {
     status: Option<StatusCode>,
 }
 
-async fn load(state: &AppState, page: &Page, raw: &str) -> Option<(Arc<Vault>, EvidenceItem)> {
-    let id: EvidenceId = raw.parse().ok()?;
-    let vault = state.vault.clone()?;
-    let item = vault
-        .store()
-        .evidence(&page.member.principal().scope(), id)
-        .await
-        .ok()
-        .flatten()?;
-    Some((vault, item))
-}
-
 async fn show(vault: &Vault, page: Page, item: EvidenceItem, o: Outcome) -> Response {
     let t = page.t;
     let user = page.member.user();
     let own = user.organisation_id == item.organisation_id;
     let scope = page.member.principal().scope();
-    let entries = vault
+    let log = vault
         .store()
         .custody_log(&scope, item.id)
         .await
         .unwrap_or_else(|e| {
             tracing::error!("custody log of {} unreadable: {e}", item.id);
             vec![]
-        })
-        .into_iter()
-        .map(|e| Entry {
-            seq: e.seq,
-            kind: t.word("custody", e.kind.as_str()),
-            actor: e.actor,
-            at: when(e.at),
-            detail: e.detail.unwrap_or_default(),
-            hash: e.entry_hash.chars().take(16).collect(),
-        })
-        .collect();
+        });
     let (check, check_detail) = match &o.check {
         Some(c) if c.intact => ("ok".to_string(), c.detail.clone()),
         Some(c) => ("mismatch".to_string(), c.detail.clone()),
@@ -109,22 +121,20 @@ async fn show(vault: &Vault, page: Page, item: EvidenceItem, o: Outcome) -> Resp
     let v = |k: &str| o.form.get(k).cloned().unwrap_or_default();
     let body = render(&CustodyPage {
         id: item.id.to_string(),
-        title: item
-            .original_name
-            .clone()
-            .unwrap_or_else(|| item.sha256.clone()),
+        title: item_title(&item),
         sha256: item.sha256.clone(),
         own,
-        may_verify: crate::vault::may_verify(&scope, user.role, &item),
-        may_note: crate::vault::may_note_custody(&scope, user.role, &item),
+        forms: CustodyForms {
+            to: v("to"),
+            note: v("note"),
+            reason: v("reason"),
+            ..CustodyForms::for_item(&scope, user.role, &item)
+        },
         notice: o.notice,
         message: o.message,
         check,
         check_detail,
-        to: v("to"),
-        note: v("note"),
-        reason: v("reason"),
-        entries,
+        custody: custody_rows(t, log),
         t,
         p: page,
     });
@@ -140,7 +150,7 @@ async fn page(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some((vault, item)) = load(&state, &page, &id).await else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
     let t = page.t;
@@ -195,7 +205,7 @@ async fn verify(
     if let Err(r) = page.check_csrf(&form) {
         return r;
     }
-    let Some((vault, item)) = load(&state, &page, &id).await else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
     let t = page.t;
@@ -231,7 +241,7 @@ async fn note(
     if let Err(r) = page.check_csrf(&form) {
         return r;
     }
-    let Some((vault, item)) = load(&state, &page, &id).await else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
     let t = page.t;

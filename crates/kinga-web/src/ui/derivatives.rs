@@ -6,6 +6,7 @@
 use crate::api::evidence::bytes_response;
 use crate::state::AppState;
 use crate::ui::common::{message_page, not_found, when, with_status};
+use crate::ui::evidence::{item_title, visible_item};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
 use crate::vault::{EvidenceError, Vault};
@@ -23,7 +24,6 @@ use kinga_vault::derive::derivable;
 use kinga_vault::thumbnail::{DEFAULT_SIZE, MAX_SIZE, MIN_SIZE};
 use kinga_vault::{Derivation, Region, Unit, VaultError};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Region rows offered by the form; more regions are a matter for the API.
 const FORM_REGIONS: usize = 3;
@@ -163,17 +163,6 @@ async fn build(
     }
 }
 
-async fn item_of(state: &AppState, page: &Page, id: &str) -> Option<(Arc<Vault>, EvidenceItem)> {
-    let id: EvidenceId = id.parse().ok()?;
-    let vault = state.vault.clone()?;
-    let item = vault
-        .store()
-        .evidence(&page.member.principal().scope(), id)
-        .await
-        .ok()??;
-    Some((vault, item))
-}
-
 async fn show(
     page: Page,
     vault: &Vault,
@@ -191,10 +180,7 @@ async fn show(
     render(&PanelPage {
         t,
         id: item.id.to_string(),
-        title: item
-            .original_name
-            .clone()
-            .unwrap_or_else(|| item.sha256.clone()),
+        title: item_title(item),
         panel,
         p: page,
     })
@@ -206,7 +192,7 @@ async fn panel(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some((vault, item)) = item_of(&state, &page, &id).await else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
     let t = page.t;
@@ -295,7 +281,7 @@ async fn create(
     if let Err(r) = page.check_csrf(&form) {
         return r;
     }
-    let Some((vault, item)) = item_of(&state, &page, &id).await else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
     if !may_derive(&page, &item) {

@@ -4,6 +4,7 @@
 use crate::api::evidence::{bytes_response, receive_field, NEAR_BITS};
 use crate::state::AppState;
 use crate::ui::common::{message_page, not_found, when, Fact};
+use crate::ui::custody::{custody_rows, CustodyForms, CustodyRow};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
 use crate::vault::{may_have_original, Attach, EvidenceError, Vault, Wanted};
@@ -76,15 +77,6 @@ struct ListPage {
     no_vault: bool,
 }
 
-pub(crate) struct CustodyRow {
-    pub seq: i64,
-    pub kind: String,
-    pub actor: String,
-    pub at: String,
-    pub detail: String,
-    pub hash: String,
-}
-
 pub(crate) struct Similar {
     pub id: String,
     pub distance: u32,
@@ -105,9 +97,7 @@ struct ItemPage {
     locked: bool,
     inline_safe: bool,
     may_original: bool,
-    /// The custody forms, offered only to those the vault lets act on this item.
-    may_verify: bool,
-    may_note: bool,
+    forms: CustodyForms,
 }
 
 fn size(n: i64) -> String {
@@ -376,15 +366,38 @@ async fn upload(state: AppState, page: Page, target: Target, mut form: Multipart
     )
 }
 
+/// The item as the reader's scope sees it, with the vault holding it; none when the address is
+/// not an item, there is no vault, or the item is not theirs to see, which the pages answer
+/// alike so that an unseen item cannot be told from a missing one.
+pub(crate) async fn visible_item(
+    state: &AppState,
+    page: &Page,
+    raw: &str,
+) -> Option<(Arc<Vault>, EvidenceItem)> {
+    let id: EvidenceId = raw.parse().ok()?;
+    let vault = state.vault.clone()?;
+    let item = vault
+        .store()
+        .evidence(&page.member.principal().scope(), id)
+        .await
+        .ok()??;
+    Some((vault, item))
+}
+
+/// What a page calls an item: its file name as received, else its hash.
+pub(crate) fn item_title(item: &EvidenceItem) -> String {
+    item.original_name
+        .clone()
+        .unwrap_or_else(|| item.sha256.clone())
+}
+
 async fn item_page(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> Response {
-    let (Ok(id), Some(vault)) = (id.parse::<EvidenceId>(), state.vault.clone()) else {
+    let Some((vault, item)) = visible_item(&state, &page, &id).await else {
         return not_found(page);
     };
+    let id = item.id;
     let scope = page.member.principal().scope();
     let store = vault.store();
-    let Ok(Some(item)) = store.evidence(&scope, id).await else {
-        return not_found(page);
-    };
     let t = page.t;
     let custody = store.custody_log(&scope, id).await.unwrap_or_default();
     let similar = match &item.perceptual_hash {
@@ -431,34 +444,19 @@ async fn item_page(State(state): State<AppState>, page: Page, Path(id): Path<Str
         Fact::new(t.get("evidence.received_by"), item.received_by.clone()),
         Fact::new(t.get("evidence.key_version"), item.key_version.to_string()),
     ];
-    let custody = custody
-        .into_iter()
-        .map(|e| CustodyRow {
-            seq: e.seq,
-            kind: t.word("custody", e.kind.as_str()),
-            actor: e.actor,
-            at: when(e.at),
-            detail: e.detail.unwrap_or_default(),
-            hash: e.entry_hash[..16].to_string(),
-        })
-        .collect();
     render(&ItemPage {
         t,
         id: item.id.to_string(),
-        title: item
-            .original_name
-            .clone()
-            .unwrap_or_else(|| item.sha256.clone()),
+        title: item_title(&item),
         back,
         facts,
         capture,
-        custody,
+        custody: custody_rows(t, custody),
         similar,
         locked: !vault.is_unlocked(item.organisation_id),
         inline_safe: item.inline_safe,
         may_original: may_have_original(role),
-        may_verify: crate::vault::may_verify(&scope, role, &item),
-        may_note: crate::vault::may_note_custody(&scope, role, &item),
+        forms: CustodyForms::for_item(&scope, role, &item),
         p: page,
     })
 }

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::ui::common::{forbidden, when, with_status};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
-use crate::vault::{EvidenceError, KeyStatus};
+use crate::vault::{EvidenceError, KeyStatus, Vault};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinga_domain::org::Organisation;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -140,23 +141,45 @@ async fn page(
     render_page(&state, page, notice, String::new(), StatusCode::OK).await
 }
 
+/// What every key action needs: a form of this session, an administrator, a vault and the
+/// administrator's organisation. The error is the page to answer with instead.
+async fn key_action(
+    state: &AppState,
+    page: Page,
+    form: &HashMap<String, String>,
+) -> Result<(Page, Arc<Vault>, Organisation), Response> {
+    page.check_csrf(form)?;
+    if page.member.as_admin().is_err() {
+        return Err(forbidden(page));
+    }
+    match (state.vault.clone(), own_org(state, &page).await) {
+        (Some(vault), Some(org)) => Ok((page, vault, org)),
+        _ => {
+            let t = page.t;
+            Err(render_page(
+                state,
+                page,
+                String::new(),
+                t.get("evidence.no_vault").into(),
+                StatusCode::CONFLICT,
+            )
+            .await)
+        }
+    }
+}
+
 async fn unlock(
     State(state): State<AppState>,
     page: Page,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = page.check_csrf(&form) {
-        return r;
-    }
-    if page.member.as_admin().is_err() {
-        return forbidden(page);
-    }
+    let (page, vault, org) = match key_action(&state, page, &form).await {
+        Ok(ready) => ready,
+        Err(answer) => return answer,
+    };
     let t = page.t;
     let fail =
         |page, m: &str, status| render_page(&state, page, String::new(), m.to_string(), status);
-    let (Some(vault), Some(org)) = (state.vault.clone(), own_org(&state, &page).await) else {
-        return fail(page, t.get("evidence.no_vault"), StatusCode::CONFLICT).await;
-    };
     let passphrase = form.get("passphrase").cloned().unwrap_or_default();
     if passphrase.is_empty() {
         return fail(
@@ -212,23 +235,11 @@ async fn lock(
     page: Page,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = page.check_csrf(&form) {
-        return r;
-    }
-    if page.member.as_admin().is_err() {
-        return forbidden(page);
-    }
-    let t = page.t;
-    let (Some(vault), Some(org)) = (state.vault.clone(), own_org(&state, &page).await) else {
-        return render_page(
-            &state,
-            page,
-            String::new(),
-            t.get("evidence.no_vault").into(),
-            StatusCode::CONFLICT,
-        )
-        .await;
+    let (page, vault, org) = match key_action(&state, page, &form).await {
+        Ok(ready) => ready,
+        Err(answer) => return answer,
     };
+    let t = page.t;
     match vault
         .lock_recorded(&page.member.principal().actor(), &org)
         .await

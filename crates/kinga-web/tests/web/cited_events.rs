@@ -1,16 +1,17 @@
 //! The events an incident cites, over the real server: the JSON API (list, cite, remove,
 //! suggestions, the incidents citing an event) with its errors and the organisations that may
 //! not see a licensed row, and the htmx panel of the incident page in English and French.
-use crate::helpers::PASSWORD;
+use crate::helpers::{
+    add_organisations, add_users, call_json, csrf_of, page, serve, session_of, sign_in_form,
+    sqlite_store, token,
+};
 use chrono::NaiveDate;
 use kinga_access::Access;
 use kinga_domain::event::{Dataset, Event, NewEvent};
-use kinga_domain::org::{NewOrganisation, Slug};
-use kinga_domain::user::Email;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, Role};
-use kinga_store::{Actor, EventStore, Store};
-use kinga_web::{Application, WebOptions};
+use kinga_store::Actor;
+use kinga_web::WebOptions;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -36,41 +37,20 @@ fn event(dataset: Dataset, id: &str, date: &str, admin1: &str, best: u32) -> Eve
 /// The database holds UCDP rows around 5 December 2013 in Ouham, and one ACLED row that alpha
 /// imported under its own licence.
 async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(
-        kinga_store_sqlite::open(&dir.path().join("kinga.db"))
-            .await
-            .unwrap(),
-    );
-    let access = Arc::new(Access::new(store.clone() as Arc<dyn Store>));
+    let (store, dir) = sqlite_store().await;
+    let access = Arc::new(Access::new(store.clone()));
     let sys = access.system("test");
-    for (slug, nets) in [
-        ("alpha", vec!["net".to_string()]),
-        ("bravo", vec!["net".to_string()]),
-        ("charlie", vec![]),
-    ] {
-        sys.add_organisation(
-            NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap(),
-        )
-        .await
-        .unwrap();
-    }
-    for (org, role) in [
-        ("alpha", Role::Analyst),
-        ("alpha", Role::Monitor),
-        ("bravo", Role::Analyst),
-        ("charlie", Role::Analyst),
-    ] {
-        sys.add_user(
-            Slug::parse(org).unwrap(),
-            role,
-            Email::parse(&format!("{role}@{org}.org")).unwrap(),
-            PASSWORD,
-            None,
-        )
-        .await
-        .unwrap();
-    }
+    let orgs = add_organisations(&sys).await;
+    add_users(
+        &sys,
+        &[
+            ("alpha", Role::Analyst),
+            ("alpha", Role::Monitor),
+            ("bravo", Role::Analyst),
+            ("charlie", Role::Analyst),
+        ],
+    )
+    .await;
     store
         .upsert_events(
             &Actor::system("test"),
@@ -82,11 +62,7 @@ async fn app() -> App {
         )
         .await
         .unwrap();
-    let alpha = store
-        .organisation(&Slug::parse("alpha").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let alpha = &orgs[0];
     store
         .upsert_events(
             &Actor::system("test").acting_for(alpha.id, alpha.slug.clone()),
@@ -94,16 +70,10 @@ async fn app() -> App {
         )
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = Application::build(access.clone(), listener, WebOptions::default());
-    let address = format!("http://{}", server.local_addr().unwrap());
-    tokio::spawn(server.run_until_stopped());
+    let (address, client) = serve(access.clone(), WebOptions::default()).await;
     App {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client,
         access,
         _dir: dir,
     }
@@ -111,11 +81,7 @@ async fn app() -> App {
 
 impl App {
     async fn token(&self, email: &str) -> String {
-        self.access
-            .system("test")
-            .create_token(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
+        token(&self.access, email).await
     }
 
     async fn call(
@@ -126,20 +92,19 @@ impl App {
         body: Option<Value>,
     ) -> (u16, Value) {
         let url = format!("{}/api/v1{path}", self.address);
-        let req = match method {
-            "GET" => self.client.get(url),
-            "POST" => self.client.post(url),
-            "DELETE" => self.client.delete(url),
-            other => panic!("{other}"),
-        };
-        let req = req.bearer_auth(token);
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        call_json(&self.client, method, url, token, body).await
+    }
+
+    /// Cites an event for the incident.
+    async fn cite(&self, token: &str, incident: &str, body: Value) -> (u16, Value) {
+        let path = format!("/incidents/{incident}/events");
+        self.call("POST", token, &path, Some(body)).await
+    }
+
+    /// The events the incident cites.
+    async fn cited(&self, token: &str, incident: &str) -> (u16, Value) {
+        let path = format!("/incidents/{incident}/events");
+        self.call("GET", token, &path, None).await
     }
 
     /// An incident of alpha, shared with its network, on 5 December 2013 in Ouham.
@@ -160,55 +125,11 @@ impl App {
     }
 
     async fn session(&self, email: &str) -> String {
-        let r = self
-            .client
-            .get(format!("{}/login", self.address))
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let html = r.text().await.unwrap();
-        let csrf = csrf_in(&html);
-        let r = self
-            .client
-            .post(format!("{}/login", self.address))
-            .header("cookie", cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("email", email),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 303);
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap())
-            .find(|v| v.starts_with("kinga_session="))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
+        session_of(&sign_in_form(&self.client, &self.address, email).await)
     }
 
     async fn page(&self, cookie: &str, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        page(&self.client, &self.address, cookie, path).await
     }
 
     async fn form(
@@ -233,16 +154,6 @@ impl App {
             .map(|v| v.to_str().unwrap().to_string());
         (r.status().as_u16(), r.text().await.unwrap(), location)
     }
-}
-
-fn csrf_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("a form with a CSRF field")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn event_ids(v: &Value) -> Vec<String> {
@@ -319,33 +230,20 @@ async fn analysts_cite_events_and_other_organisations_see_only_what_they_may() {
 
     // Citing: analysts of the owning organisation only.
     let (status, cited) = app
-        .call(
-            "POST",
+        .cite(
             &alpha,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "ucdp-ged:401", "note": "Same village, same day"})),
+            &id,
+            json!({"event": "ucdp-ged:401", "note": "Same village, same day"}),
         )
         .await;
     assert_eq!(status, 201, "{cited}");
     assert_eq!(cited["event_id"], "ucdp-ged:401");
     assert_eq!(cited["cited_by"], "analyst@alpha.org");
     assert_eq!(cited["event"]["admin1"], "Ouham");
-    let (status, _) = app
-        .call(
-            "POST",
-            &alpha,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "acled:CEN77"})),
-        )
-        .await;
+    let (status, _) = app.cite(&alpha, &id, json!({"event": "acled:CEN77"})).await;
     assert_eq!(status, 201);
     let (status, again) = app
-        .call(
-            "POST",
-            &alpha,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "ucdp-ged:401"})),
-        )
+        .cite(&alpha, &id, json!({"event": "ucdp-ged:401"}))
         .await;
     assert_eq!(status, 409, "{again}");
     for (body, path) in [
@@ -357,62 +255,34 @@ async fn analysts_cite_events_and_other_organisations_see_only_what_they_may() {
             "$.note",
         ),
     ] {
-        let (status, problem) = app
-            .call(
-                "POST",
-                &alpha,
-                &format!("/incidents/{id}/events"),
-                Some(body.clone()),
-            )
-            .await;
+        let (status, problem) = app.cite(&alpha, &id, body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
         assert_eq!(problem["errors"][0]["path"], path, "{problem}");
     }
     let (status, _) = app
-        .call(
-            "POST",
-            &monitor,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "ucdp-ged:402"})),
-        )
+        .cite(&monitor, &id, json!({"event": "ucdp-ged:402"}))
         .await;
     assert_eq!(status, 403, "monitors do not code incidents");
     let (status, _) = app
-        .call(
-            "POST",
-            &bravo,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "ucdp-ged:402"})),
-        )
+        .cite(&bravo, &id, json!({"event": "ucdp-ged:402"}))
         .await;
     assert_eq!(
         status, 409,
         "a network peer may read, not code, alpha's incident"
     );
     let (status, _) = app
-        .call(
-            "POST",
-            &charlie,
-            &format!("/incidents/{id}/events"),
-            Some(json!({"event": "ucdp-ged:402"})),
-        )
+        .cite(&charlie, &id, json!({"event": "ucdp-ged:402"}))
         .await;
     assert_eq!(status, 404);
 
     // Lists.
-    let (status, mine) = app
-        .call("GET", &alpha, &format!("/incidents/{id}/events"), None)
-        .await;
+    let (status, mine) = app.cited(&alpha, &id).await;
     assert_eq!(status, 200);
     assert_eq!(event_ids(&mine), vec!["ucdp-ged:401", "acled:CEN77"]);
     assert_eq!(mine["items"][0]["note"], "Same village, same day");
-    let (_, theirs) = app
-        .call("GET", &bravo, &format!("/incidents/{id}/events"), None)
-        .await;
+    let (_, theirs) = app.cited(&bravo, &id).await;
     assert_eq!(event_ids(&theirs), vec!["ucdp-ged:401"]);
-    let (status, _) = app
-        .call("GET", &charlie, &format!("/incidents/{id}/events"), None)
-        .await;
+    let (status, _) = app.cited(&charlie, &id).await;
     assert_eq!(status, 404);
     let (_, after) = app
         .call(
@@ -469,9 +339,7 @@ async fn analysts_cite_events_and_other_organisations_see_only_what_they_may() {
         )
         .await;
     assert_eq!(status, 404);
-    let (_, mine) = app
-        .call("GET", &alpha, &format!("/incidents/{id}/events"), None)
-        .await;
+    let (_, mine) = app.cited(&alpha, &id).await;
     assert_eq!(event_ids(&mine), vec!["acled:CEN77"]);
 }
 
@@ -502,7 +370,7 @@ async fn the_incident_page_panel_cites_with_htmx_and_without() {
     let later = suggestions.find("ucdp-ged:402").unwrap();
     assert!(first < acled && acled < later, "nearest then deadliest");
     assert!(!suggestions.contains("ucdp-ged:403"));
-    let csrf = csrf_in(&panel);
+    let csrf = csrf_of(&panel);
 
     // The cite button, through htmx: the panel comes back with the event cited.
     let (status, panel, _) = app

@@ -2,19 +2,17 @@
 //! made through the API and the item page's form, re-encoded without the photo's EXIF, blurred
 //! where asked and nowhere else, refused with JSON paths, limited to case workers of the
 //! holding organisation, written in the custody log, and shown as thumbnails in lists.
+use crate::helpers::{
+    add_organisations, add_users, create_keys, csrf_of, get_json, market_incident, post_json,
+    serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
+};
 use kinga_access::Access;
-use kinga_domain::org::{NewOrganisation, Slug};
-use kinga_domain::user::Email;
 use kinga_domain::Role;
-use kinga_store::Actor;
 use kinga_vault::evidence::Vault;
-use kinga_web::{Application, WebOptions};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-const PASSWORD: &str = "a long enough passphrase";
-const KEY_PASSPHRASE: &str = "the organisation key passphrase";
 const DEVICE: &str = "Witness phone 7";
 /// The region blurred in these tests, on JPEG's 16-pixel blocks.
 const REGION: (u32, u32, u32, u32) = (32, 16, 64, 48);
@@ -28,64 +26,25 @@ struct App {
 
 /// Alpha and bravo share a network; charlie stands apart. Alpha's keys are unlocked.
 async fn spawn() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn kinga_store::Store> = Arc::new(
-        kinga_store_sqlite::open(&dir.path().join("kinga.db"))
-            .await
-            .unwrap(),
-    );
+    let (store, dir) = sqlite_store().await;
     let access = Arc::new(Access::new(store.clone()));
     let vault = Arc::new(Vault::new(store.clone(), dir.path().join("vault")));
     let sys = access.system("test");
-    for (slug, nets) in [
-        ("alpha", vec!["net".to_string()]),
-        ("bravo", vec!["net".to_string()]),
-        ("charlie", vec![]),
-    ] {
-        let org = sys
-            .add_organisation(
-                NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap(),
-            )
-            .await
-            .unwrap();
-        vault
-            .create_keys(&Actor::system("test"), &org, KEY_PASSPHRASE)
-            .await
-            .unwrap();
-    }
-    for (org, role) in [
-        ("alpha", Role::Analyst),
-        ("alpha", Role::Monitor),
-        ("bravo", Role::Analyst),
-        ("charlie", Role::Analyst),
-    ] {
-        sys.add_user(
-            Slug::parse(org).unwrap(),
-            role,
-            Email::parse(&format!("{role}@{org}.org")).unwrap(),
-            PASSWORD,
-            None,
-        )
-        .await
-        .unwrap();
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build(
-        access.clone(),
-        listener,
-        WebOptions {
-            secure_cookies: false,
-            vault: Some(vault),
-        },
-    );
-    let address = format!("http://{}", app.local_addr().unwrap());
-    tokio::spawn(app.run_until_stopped());
+    create_keys(&vault, &add_organisations(&sys).await).await;
+    add_users(
+        &sys,
+        &[
+            ("alpha", Role::Analyst),
+            ("alpha", Role::Monitor),
+            ("bravo", Role::Analyst),
+            ("charlie", Role::Analyst),
+        ],
+    )
+    .await;
+    let (address, client) = serve_with_vault(access.clone(), vault).await;
     App {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client,
         access,
         _dir: dir,
     }
@@ -93,71 +52,28 @@ async fn spawn() -> App {
 
 impl App {
     async fn token(&self, email: &str) -> String {
-        self.access
-            .system("test")
-            .create_token(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
+        token(&self.access, email).await
     }
 
     async fn incident(&self, token: &str) -> String {
-        let (status, v) = self
-            .post(
-                token,
-                "/api/v1/incidents",
-                &json!({"title": "Attack on Bossangoa market", "country": "CAF",
-                        "date_start": "2013-12-05", "visibility": "network"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{v}");
-        v["id"].as_str().unwrap().to_string()
+        market_incident(&self.client, &self.address, token).await
     }
 
     async fn upload(&self, token: &str, incident: &str, name: &str, bytes: Vec<u8>) -> String {
         let form = Form::new()
             .text("visibility", "network")
             .part("file", Part::bytes(bytes).file_name(name.to_string()));
-        let r = self
-            .client
-            .post(format!(
-                "{}/api/v1/incidents/{incident}/evidence",
-                self.address
-            ))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        r.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        let (status, item) = upload(&self.client, &self.address, token, incident, form).await;
+        assert_eq!(status, 201, "{item}");
+        item["id"].as_str().unwrap().to_string()
     }
 
     async fn post(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        post_json(&self.client, &self.address, token, path, body).await
     }
 
     async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        get_json(&self.client, &self.address, token, path).await
     }
 
     async fn bytes(&self, token: &str, path: &str) -> (u16, Vec<u8>) {
@@ -171,45 +87,9 @@ impl App {
         (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
     }
 
-    /// A browser session: (cookie header, CSRF token of its pages).
+    /// A browser session's cookie header.
     async fn sign_in(&self, email: &str) -> String {
-        let r = self
-            .client
-            .get(format!("{}/login", self.address))
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let html = r.text().await.unwrap();
-        let csrf = csrf_of(&html);
-        let r = self
-            .client
-            .post(format!("{}/login", self.address))
-            .header("cookie", cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("email", email),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap())
-            .find(|v| v.starts_with("kinga_session="))
-            .expect("signed in")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
+        session_of(&sign_in_form(&self.client, &self.address, email).await)
     }
 
     async fn page(&self, cookie: &str, path: &str, lang: &str) -> (u16, String) {
@@ -223,16 +103,6 @@ impl App {
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("a form with its CSRF token")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn inside(x: u32, y: u32) -> bool {

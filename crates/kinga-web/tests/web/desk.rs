@@ -3,20 +3,20 @@
 //! officers and administrators of the organisation, with an audit entry; administrators unlock
 //! and lock the organisation's keys from the web; verify, transfer and deletion requests enter
 //! the custody chain from the item's page and the API.
+use crate::helpers::{
+    add_organisations, add_users, call_json, create_keys, csrf_of, files_under, market_incident,
+    page, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload, KEY_PASSPHRASE,
+};
 use kinga_access::Access;
 use kinga_domain::ids::OrgId;
-use kinga_domain::org::{NewOrganisation, Slug};
-use kinga_domain::user::Email;
+use kinga_domain::org::Slug;
 use kinga_domain::Role;
-use kinga_store::{Actor, Store};
+use kinga_store::Store;
 use kinga_vault::evidence::Vault;
-use kinga_web::{Application, WebOptions};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-const PASSWORD: &str = "a long enough passphrase";
-const KEY_PASSPHRASE: &str = "the organisation key passphrase";
 /// Unusual enough that finding them anywhere means they leaked.
 const WITNESS: &str = "Zainabou Ngakola-Yemba";
 const CONTACT: &str = "+236 75 51 93 08";
@@ -38,62 +38,26 @@ async fn spawn_on(store: Arc<dyn Store>, dir: tempfile::TempDir) -> App {
     let vault_dir = dir.path().join("vault");
     let setup = Vault::new(store.clone(), &vault_dir);
     let sys = access.system("test");
-    for (slug, nets, keys) in [
-        ("alpha", vec!["net".to_string()], true),
-        ("bravo", vec!["net".to_string()], true),
-        ("charlie", vec![], false),
-    ] {
-        let org = sys
-            .add_organisation(
-                NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap(),
-            )
-            .await
-            .unwrap();
-        if keys {
-            setup
-                .create_keys(&Actor::system("test"), &org, KEY_PASSPHRASE)
-                .await
-                .unwrap();
-        }
-    }
-    for (org, role) in [
-        ("alpha", Role::Monitor),
-        ("alpha", Role::Analyst),
-        ("alpha", Role::Legal),
-        ("alpha", Role::Admin),
-        ("bravo", Role::Analyst),
-        ("bravo", Role::Legal),
-        ("charlie", Role::Monitor),
-        ("charlie", Role::Analyst),
-    ] {
-        sys.add_user(
-            Slug::parse(org).unwrap(),
-            role,
-            Email::parse(&format!("{role}@{org}.org")).unwrap(),
-            PASSWORD,
-            None,
-        )
-        .await
-        .unwrap();
-    }
+    create_keys(&setup, &add_organisations(&sys).await[..2]).await;
+    add_users(
+        &sys,
+        &[
+            ("alpha", Role::Monitor),
+            ("alpha", Role::Analyst),
+            ("alpha", Role::Legal),
+            ("alpha", Role::Admin),
+            ("bravo", Role::Analyst),
+            ("bravo", Role::Legal),
+            ("charlie", Role::Monitor),
+            ("charlie", Role::Analyst),
+        ],
+    )
+    .await;
     let vault = Arc::new(Vault::new(store.clone(), &vault_dir));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build(
-        access.clone(),
-        listener,
-        WebOptions {
-            secure_cookies: false,
-            vault: Some(vault),
-        },
-    );
-    let address = format!("http://{}", app.local_addr().unwrap());
-    tokio::spawn(app.run_until_stopped());
+    let (address, client) = serve_with_vault(access.clone(), vault).await;
     App {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client,
         access,
         store,
         vault_dir,
@@ -102,22 +66,13 @@ async fn spawn_on(store: Arc<dyn Store>, dir: tempfile::TempDir) -> App {
 }
 
 async fn spawn() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        kinga_store_sqlite::open(&dir.path().join("kinga.db"))
-            .await
-            .unwrap(),
-    );
+    let (store, dir) = sqlite_store().await;
     spawn_on(store, dir).await
 }
 
 impl App {
     async fn token(&self, email: &str) -> String {
-        self.access
-            .system("test")
-            .create_token(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
+        token(&self.access, email).await
     }
 
     async fn call(
@@ -127,16 +82,20 @@ impl App {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut r = self
-            .client
-            .request(method.parse().unwrap(), format!("{}{path}", self.address))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let r = r.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let url = format!("{}{path}", self.address);
+        call_json(&self.client, method, url, token, body).await
+    }
+
+    /// Alpha's incident on the Bossangoa market attack, shared with the network.
+    async fn incident(&self, token: &str) -> String {
+        market_incident(&self.client, &self.address, token).await
+    }
+
+    /// Evidence uploaded to the incident; the stored item.
+    async fn upload(&self, token: &str, incident: &str, form: Form) -> Value {
+        let (status, item) = upload(&self.client, &self.address, token, incident, form).await;
+        assert_eq!(status, 201, "{item}");
+        item
     }
 
     async fn org(&self, slug: &str) -> OrgId {
@@ -149,14 +108,7 @@ impl App {
     }
 
     async fn page(&self, cookie: &str, path: &str) -> (u16, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        page(&self.client, &self.address, cookie, path).await
     }
 
     async fn form(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -171,74 +123,13 @@ impl App {
 
     /// Every file under the data directory: database, WAL, vault.
     fn files(&self) -> Vec<std::path::PathBuf> {
-        fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            if let Ok(rd) = std::fs::read_dir(d) {
-                for e in rd.flatten() {
-                    let p = e.path();
-                    if p.is_dir() {
-                        walk(&p, out)
-                    } else {
-                        out.push(p)
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.dir.path(), &mut out);
-        out
+        files_under(self.dir.path())
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("the page has a form")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn session_of(r: &reqwest::Response) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("kinga_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// Signs in; administrators also enrol their second factor.
 async fn sign_in(app: &App, email: &str) -> String {
-    let r = app
-        .client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = csrf_of(&r.text().await.unwrap());
-    let r = app
-        .form(
-            &cookie,
-            "/login",
-            &[
-                ("csrf", csrf.as_str()),
-                ("email", email),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = sign_in_form(&app.client, &app.address, email).await;
     let session = session_of(&r);
     if r.headers()["location"] == "/login/enrol" {
         let (_, html) = app.page(&session, "/login/enrol").await;
@@ -713,36 +604,12 @@ async fn keys_over_the_api(app: &App) {
     assert_eq!(status, 403);
 
     // Evidence received while locked cannot be opened.
-    let (status, incident) = app
-        .call(
-            "POST",
-            &analyst,
-            "/api/v1/incidents",
-            Some(
-                json!({"title": "Attack on Bossangoa market", "country": "CAF",
-                        "date_start": "2013-12-05", "visibility": "network"}),
-            ),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let incident = app.incident(&analyst).await;
     let form = Form::new().part(
         "file",
         Part::bytes(b"statement".repeat(100)).file_name("s.txt"),
     );
-    let r = app
-        .client
-        .post(format!(
-            "{}/api/v1/incidents/{}/evidence",
-            app.address,
-            incident["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&analyst)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let item = r.json::<Value>().await.unwrap()["id"]
+    let item = app.upload(&analyst, &incident, form).await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -868,36 +735,13 @@ async fn verify_transfer_and_deletion_requests_enter_the_custody_chain() {
     assert_eq!(status, 200);
     let analyst = app.token("analyst@alpha.org").await;
     let legal = app.token("legal@alpha.org").await;
-    let (_, incident) = app
-        .call(
-            "POST",
-            &analyst,
-            "/api/v1/incidents",
-            Some(
-                json!({"title": "Attack on Bossangoa market", "country": "CAF",
-                        "date_start": "2013-12-05", "visibility": "network"}),
-            ),
-        )
-        .await;
+    let incident = app.incident(&analyst).await;
     let bytes = b"Witness statement, Bossangoa, 5 December 2013.\n".repeat(50);
     let form = Form::new().text("visibility", "network").part(
         "file",
         Part::bytes(bytes.clone()).file_name("statement.txt"),
     );
-    let r = app
-        .client
-        .post(format!(
-            "{}/api/v1/incidents/{}/evidence",
-            app.address,
-            incident["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&analyst)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let item: Value = r.json().await.unwrap();
+    let item = app.upload(&analyst, &incident, form).await;
     let id = item["id"].as_str().unwrap().to_string();
     let sha = item["sha256"].as_str().unwrap().to_string();
     let at = |what: &str| format!("/api/v1/evidence/{id}/{what}");
@@ -1241,35 +1085,12 @@ async fn only_the_owning_organisation_writes_a_protected_source() {
 async fn custody_forms_show_only_to_those_who_may_use_them() {
     let app = spawn().await;
     let analyst = app.token("analyst@alpha.org").await;
-    let (_, incident) = app
-        .call(
-            "POST",
-            &analyst,
-            "/api/v1/incidents",
-            Some(
-                json!({"title": "Attack on Bossangoa market", "country": "CAF",
-                        "date_start": "2013-12-05", "visibility": "network"}),
-            ),
-        )
-        .await;
+    let incident = app.incident(&analyst).await;
     let form = Form::new().text("visibility", "network").part(
         "file",
         Part::bytes(b"Witness statement, Bossangoa.\n".repeat(20)).file_name("statement.txt"),
     );
-    let r = app
-        .client
-        .post(format!(
-            "{}/api/v1/incidents/{}/evidence",
-            app.address,
-            incident["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&analyst)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let id = r.json::<Value>().await.unwrap()["id"]
+    let id = app.upload(&analyst, &incident, form).await["id"]
         .as_str()
         .unwrap()
         .to_string();

@@ -1,20 +1,19 @@
 //! Evidence over HTTP on a real server with a real vault: upload streamed and sealed, working
 //! copies without metadata, originals only for legal roles, custody for every byte served,
 //! dangerous types never inline, broken uploads leaving nothing, locked keys said plainly.
+use crate::helpers::{
+    self, add_organisations, add_users, create_keys, csrf_of, files_under, get_json,
+    market_incident, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
+    KEY_PASSPHRASE,
+};
 use kinga_access::Access;
-use kinga_domain::org::{NewOrganisation, Slug};
-use kinga_domain::user::Email;
 use kinga_domain::Role;
-use kinga_store::Actor;
 use kinga_vault::evidence::Vault;
-use kinga_web::{Application, WebOptions};
 use reqwest::multipart::{Form, Part};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
-const PASSWORD: &str = "a long enough passphrase";
-const KEY_PASSPHRASE: &str = "the organisation key passphrase";
 /// Written into the test image's text chunk, as a phone writes where a photo was taken.
 const SECRET_PLACE: &str = "GPS 6.4926N 17.4526E Bossangoa";
 
@@ -29,74 +28,31 @@ struct App {
 /// Alpha and bravo share a network; charlie stands apart. Alpha's keys are unlocked, bravo's
 /// exist but stay locked, as after a restart without the passphrase.
 async fn spawn() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn kinga_store::Store> = Arc::new(
-        kinga_store_sqlite::open(&dir.path().join("kinga.db"))
-            .await
-            .unwrap(),
-    );
+    let (store, dir) = sqlite_store().await;
     let access = Arc::new(Access::new(store.clone()));
     let vault_dir = dir.path().join("vault");
     let vault = Arc::new(Vault::new(store.clone(), &vault_dir));
     let sys = access.system("test");
-    for (slug, nets) in [
-        ("alpha", vec!["net".to_string()]),
-        ("bravo", vec!["net".to_string()]),
-        ("charlie", vec![]),
-    ] {
-        let org = sys
-            .add_organisation(
-                NewOrganisation::parse(slug, &slug.to_uppercase(), Some("CAF"), &nets).unwrap(),
-            )
-            .await
-            .unwrap();
-        vault
-            .create_keys(&Actor::system("test"), &org, KEY_PASSPHRASE)
-            .await
-            .unwrap();
-    }
-    for (org, role) in [
-        ("alpha", Role::Analyst),
-        ("alpha", Role::Legal),
-        ("alpha", Role::Monitor),
-        ("bravo", Role::Analyst),
-        ("charlie", Role::Analyst),
-    ] {
-        sys.add_user(
-            Slug::parse(org).unwrap(),
-            role,
-            Email::parse(&format!("{role}@{org}.org")).unwrap(),
-            PASSWORD,
-            None,
-        )
-        .await
-        .unwrap();
-    }
+    let orgs = add_organisations(&sys).await;
+    create_keys(&vault, &orgs).await;
+    add_users(
+        &sys,
+        &[
+            ("alpha", Role::Analyst),
+            ("alpha", Role::Legal),
+            ("alpha", Role::Monitor),
+            ("bravo", Role::Analyst),
+            ("charlie", Role::Analyst),
+        ],
+    )
+    .await;
     // A fresh vault over the same store: only alpha is unlocked.
     let vault = Arc::new(Vault::new(store.clone(), &vault_dir));
-    let alpha = store
-        .organisation(&Slug::parse("alpha").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    vault.unlock(&alpha, KEY_PASSPHRASE).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build(
-        access.clone(),
-        listener,
-        WebOptions {
-            secure_cookies: false,
-            vault: Some(vault),
-        },
-    );
-    let address = format!("http://{}", app.local_addr().unwrap());
-    tokio::spawn(app.run_until_stopped());
+    vault.unlock(&orgs[0], KEY_PASSPHRASE).await.unwrap();
+    let (address, client) = serve_with_vault(access.clone(), vault).await;
     App {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client,
         access,
         vault_dir,
         _dir: dir,
@@ -105,30 +61,11 @@ async fn spawn() -> App {
 
 impl App {
     async fn token(&self, email: &str) -> String {
-        self.access
-            .system("test")
-            .create_token(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
+        token(&self.access, email).await
     }
 
     async fn incident(&self, token: &str) -> String {
-        let r = self
-            .client
-            .post(format!("{}/api/v1/incidents", self.address))
-            .bearer_auth(token)
-            .json(
-                &json!({"title": "Attack on Bossangoa market", "country": "CAF",
-                          "date_start": "2013-12-05", "visibility": "network"}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        r.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        market_incident(&self.client, &self.address, token).await
     }
 
     async fn upload(
@@ -141,31 +78,11 @@ impl App {
         let form = Form::new()
             .text("visibility", "restricted")
             .part("file", Part::bytes(bytes).file_name(name.to_string()));
-        let r = self
-            .client
-            .post(format!(
-                "{}/api/v1/incidents/{incident}/evidence",
-                self.address
-            ))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        upload(&self.client, &self.address, token, incident, form).await
     }
 
     async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        get_json(&self.client, &self.address, token, path).await
     }
 
     async fn content(&self, token: &str, path: &str) -> reqwest::Response {
@@ -179,21 +96,7 @@ impl App {
 
     /// Every sealed file under the vault, temporary files included.
     fn files(&self) -> Vec<std::path::PathBuf> {
-        fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            if let Ok(rd) = std::fs::read_dir(d) {
-                for e in rd.flatten() {
-                    let p = e.path();
-                    if p.is_dir() {
-                        walk(&p, out)
-                    } else {
-                        out.push(p)
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.vault_dir, &mut out);
-        out
+        files_under(&self.vault_dir)
     }
 }
 
@@ -450,61 +353,11 @@ async fn an_interrupted_upload_leaves_no_blob_and_no_record() {
 }
 
 async fn sign_in(app: &App, email: &str) -> String {
-    let r = app
-        .client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = r.text().await.unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    let r = app
-        .client
-        .post(format!("{}/login", app.address))
-        .header("cookie", cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("kinga_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    session_of(&sign_in_form(&app.client, &app.address, email).await)
 }
 
 async fn page(app: &App, cookie: &str, path: &str) -> (u16, String) {
-    let r = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    helpers::page(&app.client, &app.address, cookie, path).await
 }
 
 #[tokio::test]
@@ -524,14 +377,7 @@ async fn the_incident_page_uploads_and_says_when_keys_are_locked() {
         !html.contains("data-testid=\"keys-locked\""),
         "alpha's keys are unlocked"
     );
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&html);
 
     // Without the CSRF token nothing is read or stored.
     let form = Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("x.txt"));

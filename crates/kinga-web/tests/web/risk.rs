@@ -1,7 +1,7 @@
 //! Atrocity risk over the real server: the Framework reference, assessments with versions,
 //! sign-off by a second analyst, the diff, classes with overrides, the country page, and the
 //! scoring form saving one indicator at a time, in English and French.
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{self, csrf_of, session_of, sign_in_form, spawn_app, TestApp, PASSWORD};
 use kinga_domain::org::Slug;
 use kinga_domain::user::Email;
 use kinga_domain::Role;
@@ -21,66 +21,13 @@ async fn add_user(app: &TestApp, org: &str, role: Role, email: &str) {
         .unwrap();
 }
 
-fn csrf_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("the page has a form")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 /// Signs in through the login form and returns the session cookie.
 async fn session(app: &TestApp, email: &str) -> String {
-    let r = app
-        .client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = csrf_in(&r.text().await.unwrap());
-    let r = app
-        .client
-        .post(format!("{}/login", app.address))
-        .header("cookie", cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303, "signed in as {email}");
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("kinga_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    session_of(&sign_in_form(&app.client, &app.address, email).await)
 }
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
-    let r = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    helpers::page(&app.client, &app.address, cookie, path).await
 }
 
 async fn delete(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
@@ -338,7 +285,7 @@ async fn the_form_saves_each_indicator_and_the_pages_speak_both_languages() {
     // Open an assessment through the form.
     let (s, html) = page(&app, &cookie, "/assessments/new?country=CAF").await;
     assert_eq!(s, 200);
-    let csrf = csrf_in(&html);
+    let csrf = csrf_of(&html);
     let r = app
         .client
         .post(format!("{}/assessments/new", app.address))
@@ -417,7 +364,7 @@ async fn the_form_saves_each_indicator_and_the_pages_speak_both_languages() {
     let (_, html) = page(&app, &other, &format!("/assessments/{id}")).await;
     assert!(html.contains("data-testid=\"score-9.4\" data-score=\"not_assessed\""));
     assert!(html.contains("signoff-form"));
-    let csrf2 = csrf_in(&html);
+    let csrf2 = csrf_of(&html);
     let r = app
         .client
         .post(format!("{}/assessments/{id}/signoff", app.address))
