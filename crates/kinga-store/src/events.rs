@@ -103,7 +103,8 @@ pub trait EventStore: Send + Sync {
         self.upsert_prepared(actor, batch.into_iter().map(PreparedEvent::new).collect())
             .await
     }
-    /// [`EventStore::upsert_events`] for rows whose digests are already computed.
+    /// [`EventStore::upsert_events`] for rows prepared with [`PreparedEvent::new`] (digest and
+    /// row values), which importers call on their reading thread.
     async fn upsert_prepared(
         &self,
         actor: &Actor,

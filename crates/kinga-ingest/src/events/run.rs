@@ -72,7 +72,11 @@ pub async fn import<S: EventStore + ?Sized>(
     options: &ImportOptions,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Summary, IngestError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Read>, IngestError>>(8);
+    // Room for a whole batch in flight: the reading thread keeps parsing the next batch while
+    // the current one is written. With less, it stopped a few chunks ahead and the writer then
+    // waited for it in turn.
+    let in_flight = options.batch.div_ceil(CHUNK) + 1;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Read>, IngestError>>(in_flight);
     let dry_run = options.dry_run;
     let reader = std::thread::spawn(move || {
         let mut chunk = Vec::with_capacity(CHUNK);

@@ -143,6 +143,7 @@ const OWNER_AT: usize = 26;
 const BATCH_AT: usize = 32;
 
 impl PreparedEvent {
+    /// Computes the row's digest and values; touches no database, so any thread may call it.
     pub fn new(event: Event) -> Self {
         let digest = digest(&event);
         let row = values(&event, "", digest.clone(), "");
