@@ -383,7 +383,7 @@ pub fn verify_bundle<R: Read + Seek>(mut bundle: R, key: &OrgPublicKeys) -> Resu
         match verify_token(&token, &digest) {
             Ok(info) => {
                 checked.push(format!(
-                    "RFC 3161 time-stamp: manifest existed at {} (TSA \"{}\", certificate SHA-256 {}, serial {}; imprint and TSA signature checked, certificate chain not checked)",
+                    "RFC 3161 time-stamp: manifest existed at {} (TSA \"{}\", certificate SHA-256 {}, serial {}; imprint and TSA signature checked; certificate trust: see the next line)",
                     info.gen_time, info.tsa_name, info.tsa_certificate_sha256, info.serial
                 ));
                 timestamp = Some(info);

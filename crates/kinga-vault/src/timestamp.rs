@@ -7,9 +7,14 @@
 //! ones the signature covers); the RSA (PKCS#1 v1.5, SHA-256) signature over the signed
 //! attributes verifies under the public key of the signer's certificate carried in the token;
 //! genTime, serial number, policy, the TSA's name and its certificate's SHA-256 are reported.
-//! What it does NOT check: that certificate's chain to a trusted root, its validity period,
-//! revocation, or its timeStamping key usage — compare the reported certificate fingerprint with
-//! the TSA's published one, or run `openssl ts -verify` with the TSA's CA (the tests do).
+//!
+//! That alone proves only that whoever holds the certificate's key signed the token. Against a
+//! trust anchor the user gives ([`TrustAnchors`]: the TSA's own certificate, or the CA that issued
+//! it), [`TrustAnchors::check`] also proves the signer certificate IS an anchor or is signed by
+//! one (RSA, issuer = the anchor's subject), its validity period contains genTime, and it carries
+//! the extendedKeyUsage timeStamping. Still NOT checked: revocation (no CRL or OCSP is fetched,
+//! the check stays offline), chains longer than anchor → TSA certificate, and the anchor's own
+//! validity or constraints (it is trusted because the user named it).
 use crate::der::{self, Tlv};
 use crate::{Result, VaultError};
 use rand::rngs::OsRng;
@@ -19,11 +24,14 @@ use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+pub use trust::TrustAnchors;
 
 const SHA256_OID: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 const SIGNED_DATA_OID: &str = "1.2.840.113549.1.7.2";
 const TST_INFO_OID: &str = "1.2.840.113549.1.9.16.1.4";
 const MESSAGE_DIGEST_OID: &str = "1.2.840.113549.1.9.4";
+
+mod trust;
 
 fn err(m: impl Into<String>) -> VaultError {
     VaultError::Timestamp(m.into())
@@ -55,6 +63,9 @@ pub struct TimestampInfo {
     pub tsa_name: String,
     /// SHA-256 of that certificate (DER), to compare with the TSA's published fingerprint.
     pub tsa_certificate_sha256: String,
+    /// That certificate (DER), for [`TrustAnchors::check`]; not kept when serialised.
+    #[serde(skip)]
+    pub tsa_certificate: Vec<u8>,
 }
 
 /// A time-stamp authority reached over plain HTTP (the token is itself signed, so transport
@@ -202,14 +213,15 @@ pub fn verify_token(token: &[u8], digest: &[u8; 32]) -> Result<TimestampInfo> {
     if !bound {
         return Err(err("SignerInfo carries no messageDigest attribute"));
     }
-    let (tsa_name, tsa_certificate_sha256) = check_signature(&sd, &si, attrs)?;
+    let (tsa_name, tsa_certificate) = check_signature(&sd, &si, attrs)?;
     Ok(TimestampInfo {
         gen_time,
         serial,
         policy,
         nonce,
         tsa_name,
-        tsa_certificate_sha256,
+        tsa_certificate_sha256: hex::encode(Sha256::digest(&tsa_certificate)),
+        tsa_certificate,
     })
 }
 
@@ -218,8 +230,8 @@ const SHA256_RSA_OID: &str = "1.2.840.113549.1.1.11";
 const COMMON_NAME_OID: &str = "2.5.4.3";
 
 /// Verifies the signer's signature over its signed attributes with the certificate the token
-/// carries; returns that certificate's common name and fingerprint.
-fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(String, String)> {
+/// carries; returns that certificate's common name and DER.
+fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(String, Vec<u8>)> {
     let digest_alg = kids(&child(si, 2, 0x30, "digestAlgorithm")?, "digestAlgorithm")?;
     if child(&digest_alg, 0, 0x06, "digestAlgorithm")?.body != SHA256_OID {
         return Err(err("signer digest is not SHA-256 (not supported)"));
@@ -264,20 +276,8 @@ fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(S
     let (cert, tbs, off) =
         signer.ok_or_else(|| err("the signer's certificate is not in the token"))?;
     let subject = child(&tbs, off + 4, 0x30, "subject")?;
-    let spki = kids(
-        &child(&tbs, off + 5, 0x30, "subjectPublicKeyInfo")?,
-        "subjectPublicKeyInfo",
-    )?;
-    let key_alg = kids(&child(&spki, 0, 0x30, "algorithm")?, "algorithm")?;
-    if der::oid_string(child(&key_alg, 0, 0x06, "algorithm")?.body) != RSA_OID {
-        return Err(err("TSA key is not RSA (not supported)"));
-    }
-    let bits = child(&spki, 1, 0x03, "subjectPublicKey")?;
-    let rsa_key = der::read_one(bits.body.get(1..).unwrap_or_default()).map_err(err)?;
-    let rsa_key = kids(&rsa_key, "RSAPublicKey")?;
-    let n = rsa::BigUint::from_bytes_be(child(&rsa_key, 0, 0x02, "modulus")?.body);
-    let e = rsa::BigUint::from_bytes_be(child(&rsa_key, 1, 0x02, "exponent")?.body);
-    let public = rsa::RsaPublicKey::new(n, e).map_err(|e| err(format!("TSA key: {e}")))?;
+    let public = rsa_public_key(&child(&tbs, off + 5, 0x30, "subjectPublicKeyInfo")?)
+        .map_err(|e| err(format!("TSA key: {e}")))?;
     // The signature covers the attributes encoded as a SET, not with their [0] context tag.
     let mut signed = attrs.raw.to_vec();
     signed[0] = 0x31;
@@ -285,10 +285,23 @@ fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(S
     public
         .verify(rsa::Pkcs1v15Sign::new::<Sha256>(), &hashed, signature)
         .map_err(|_| err("the TSA's signature does not verify (token altered)"))?;
-    Ok((
-        common_name(subject.body),
-        hex::encode(Sha256::digest(cert.raw)),
-    ))
+    Ok((common_name(subject.body), cert.raw.to_vec()))
+}
+
+/// The RSA key of a SubjectPublicKeyInfo.
+fn rsa_public_key(spki: &Tlv<'_>) -> std::result::Result<rsa::RsaPublicKey, String> {
+    let spki = der::children(spki.body)?;
+    let key_alg = der::expect(spki.first(), 0x30, "algorithm")?;
+    let key_alg = der::children(key_alg.body)?;
+    if der::oid_string(der::expect(key_alg.first(), 0x06, "algorithm")?.body) != RSA_OID {
+        return Err("the key is not RSA (not supported)".into());
+    }
+    let bits = der::expect(spki.get(1), 0x03, "subjectPublicKey")?;
+    let key = der::read_one(bits.body.get(1..).unwrap_or_default())?;
+    let key = der::children(key.body)?;
+    let n = rsa::BigUint::from_bytes_be(der::expect(key.first(), 0x02, "modulus")?.body);
+    let e = rsa::BigUint::from_bytes_be(der::expect(key.get(1), 0x02, "exponent")?.body);
+    rsa::RsaPublicKey::new(n, e).map_err(|e| e.to_string())
 }
 
 fn common_name(name: &[u8]) -> String {

@@ -80,11 +80,17 @@ pub enum Command {
     },
     /// Recompute the audit chain and check every record against it.
     #[command(
-        after_help = "Exit status: 0 when intact, 1 naming the first broken entry.\n\nExample:\n  kinga verify --data-dir ./kinga-data"
+        after_help = "Exit status: 0 when intact, 1 naming the first broken entry (or a checkpoint whose TSA certificate is not trusted).\n\nExamples:\n  kinga verify --data-dir ./kinga-data\n  kinga verify --data-dir ./kinga-data --tsa-cert tsa-ca.pem"
     )]
     Verify {
         #[command(flatten)]
         db: Db,
+        /// Trusted certificate(s) of the time-stamp authority, PEM: the TSA's own certificate or
+        /// the CA that issued it. Each checkpoint's token must be signed by a certificate that is
+        /// one of them or issued by one, valid at the token's time, for time-stamping. Without
+        /// it the TSA certificate's fingerprint is printed, unchecked.
+        #[arg(long, env = "KINGA_TSA_CERT", value_name = "FILE.pem")]
+        tsa_cert: Option<PathBuf>,
     },
     /// Statistical forecast of mass-killing onset (elastic-net logistic regression, the Early
     /// Warning Project's method): fit, forecast, backtest.
@@ -142,7 +148,7 @@ pub enum Command {
     /// Check a signed dossier offline: every file's SHA-256 and size, the manifest signature,
     /// each item's custody chain, the RFC 3161 time-stamp if present, and that nothing was added.
     #[command(
-        after_help = "Needs nothing but the zip and the organisation's public key file; no network, no database.\nExit status: 0 when every check passes, 1 naming each failure, 2 when the key file is unreadable.\n\nExample:\n  kinga keys export-public --org kenya-hrc --out kenya-hrc.pub\n  kinga verify-bundle dossier.zip --key kenya-hrc.pub"
+        after_help = "Needs nothing but the zip and the organisation's public key file; no network, no database.\nExit status: 0 when every check passes, 1 naming each failure, 2 when the key file or the TSA certificate file is unreadable.\n\nExamples:\n  kinga keys export-public --org kenya-hrc --out kenya-hrc.pub\n  kinga verify-bundle dossier.zip --key kenya-hrc.pub\n  kinga verify-bundle dossier.zip --key kenya-hrc.pub --tsa-cert tsa-ca.pem"
     )]
     VerifyBundle {
         /// The dossier zip made by `kinga export dossier`.
@@ -150,6 +156,12 @@ pub enum Command {
         /// The organisation's public key file (`kinga keys export-public`).
         #[arg(long)]
         key: PathBuf,
+        /// Trusted certificate(s) of the time-stamp authority, PEM: the TSA's own certificate or
+        /// the CA that issued it. The token's signer must be one of them or issued by one, valid
+        /// at the token's time, for time-stamping. Without it the TSA certificate's fingerprint
+        /// is printed, unchecked.
+        #[arg(long, env = "KINGA_TSA_CERT", value_name = "FILE.pem")]
+        tsa_cert: Option<PathBuf>,
     },
 }
 

@@ -1,164 +1,11 @@
 //! A real time-stamp authority: Debian's `openssl ts -reply` behind a loopback HTTP server.
-use kinga_vault::timestamp::{token_from_response, verify_token, Tsa};
+use kinga_vault::timestamp::{token_from_response, verify_token, TrustAnchors, Tsa};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub struct LocalTsa {
-    pub url: String,
-    pub dir: tempfile::TempDir,
-}
-
-impl LocalTsa {
-    pub fn ca(&self) -> PathBuf {
-        self.dir.path().join("ca.crt")
-    }
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// None (with a message) when openssl is not installed.
-pub fn local_tsa() -> Option<LocalTsa> {
-    if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipped: `openssl` is not installed (Debian package openssl)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-subj",
-            "/CN=Kinga test CA",
-            "-days",
-            "2",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-    );
-    openssl(
-        d,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "tsa.key",
-            "-out",
-            "tsa.csr",
-            "-subj",
-            "/CN=Kinga test TSA",
-        ],
-    );
-    std::fs::write(
-        d.join("ext.cnf"),
-        "extendedKeyUsage = critical,timeStamping\n",
-    )
-    .unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "tsa.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa.crt",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ],
-    );
-    std::fs::write(d.join("serial"), "01\n").unwrap();
-    std::fs::write(
-        d.join("ts.cnf"),
-        format!(
-            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = {}\nserial = $dir/serial\ncrypto_device = builtin\n\
-             signer_cert = $dir/tsa.crt\nsigner_key = $dir/tsa.key\nsigner_digest = sha256\n\
-             default_policy = 1.3.6.1.4.1.99999.1\ndigests = sha256, sha384, sha512\naccuracy = secs:1\n\
-             ordering = no\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
-            d.display()
-        ),
-    )
-    .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
-    let work = d.to_path_buf();
-    std::thread::spawn(move || {
-        for (n, conn) in listener.incoming().enumerate() {
-            let Ok(mut conn) = conn else { continue };
-            let mut r = BufReader::new(conn.try_clone().unwrap());
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; len];
-            if r.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let q = work.join(format!("q{n}.tsq"));
-            let a = work.join(format!("a{n}.tsr"));
-            std::fs::write(&q, &body).unwrap();
-            let ok = Command::new("openssl")
-                .args(["ts", "-reply", "-config", "ts.cnf", "-queryfile"])
-                .arg(&q)
-                .arg("-out")
-                .arg(&a)
-                .current_dir(&work)
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false);
-            let (status, reply) = match std::fs::read(&a) {
-                Ok(reply) if ok => ("200 OK", reply),
-                _ => ("500 Internal Server Error", Vec::new()),
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                reply.len()
-            );
-            let _ = conn.write_all(head.as_bytes());
-            let _ = conn.write_all(&reply);
-        }
-    });
-    Some(LocalTsa { url, dir })
-}
+#[path = "local_tsa.rs"]
+pub mod local_tsa;
+pub use local_tsa::{local_tsa, openssl};
 
 #[test]
 fn round_trip_with_a_real_tsa_and_openssl_accepts_the_token() {
@@ -240,4 +87,80 @@ fn refusals_and_garbage_are_reported() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("only http://"), "{err}");
+}
+
+fn anchors(path: &std::path::Path) -> TrustAnchors {
+    TrustAnchors::from_file(path).unwrap()
+}
+
+#[test]
+fn the_tsa_certificate_is_checked_against_the_trust_anchor_given() {
+    let Some(tsa) = local_tsa() else { return };
+    let digest: [u8; 32] = Sha256::digest(b"dossier manifest").into();
+    let (token, _) = Tsa::new(&tsa.url).stamp(&digest).unwrap();
+    let info = verify_token(&token, &digest).unwrap();
+
+    let by_ca = anchors(&tsa.ca()).check(&info).unwrap();
+    assert!(
+        by_ca.contains("issued by the trusted \"Kinga test CA\"") && by_ca.contains("timeStamping"),
+        "{by_ca}"
+    );
+    let itself = anchors(&tsa.tsa_cert()).check(&info).unwrap();
+    assert!(
+        itself.contains("is itself a trusted certificate"),
+        "{itself}"
+    );
+    // Several anchors in one PEM file: the matching one is found.
+    let both = tsa.dir.path().join("both.pem");
+    let other = tsa.unrelated_cert();
+    let text =
+        std::fs::read_to_string(&other).unwrap() + &std::fs::read_to_string(tsa.ca()).unwrap();
+    std::fs::write(&both, text).unwrap();
+    assert!(anchors(&both).check(&info).is_ok());
+
+    let err = anchors(&other).check(&info).unwrap_err().to_string();
+    assert!(
+        err.contains("not trusted")
+            && err.contains("\"Kinga test TSA\"")
+            && err.contains(&info.tsa_certificate_sha256)
+            && err.contains("\"Unrelated CA\"")
+            && err.contains("its issuer is \"Kinga test CA\""),
+        "{err}"
+    );
+
+    // A token signed under a certificate of the same CA that is not for time-stamping: its
+    // signature holds, so only the trust check can refuse it.
+    let web = tsa.dir.path().join("web.crt");
+    let (_, misused_info) = Tsa::new(tsa.misissued()).stamp(&digest).unwrap();
+    assert_eq!(misused_info.tsa_certificate, tsa.der(&web));
+    let err = anchors(&tsa.ca())
+        .check(&misused_info)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("lacks the extended key usage timeStamping (1.3.6.1.5.5.7.3.8)")
+            && err.contains("allows only 1.3.6.1.5.5.7.3.1"),
+        "{err}"
+    );
+    // The same path with the proper certificate passes: the re-signing is not what fails.
+    let proper = tsa.token_signed_with(&tsa.tsa_cert(), &digest);
+    anchors(&tsa.ca())
+        .check(&verify_token(&proper, &digest).unwrap())
+        .unwrap();
+    // Outside the certificate's validity period.
+    let mut late = info.clone();
+    late.gen_time = "2099-01-01T00:00:00Z".into();
+    let err = anchors(&tsa.ca()).check(&late).unwrap_err().to_string();
+    assert!(err.contains("outside that period"), "{err}");
+    // A certificate naming the CA as issuer but signed by another key.
+    let mut bent = info.clone();
+    let n = bent.tsa_certificate.len();
+    bent.tsa_certificate[n - 10] ^= 0x01;
+    let err = anchors(&tsa.ca()).check(&bent).unwrap_err().to_string();
+    assert!(err.contains("not signed by it"), "{err}");
+
+    let err = TrustAnchors::from_file(&tsa.dir.path().join("missing.pem"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing.pem"), "{err}");
 }

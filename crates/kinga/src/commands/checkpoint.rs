@@ -3,6 +3,32 @@
 use crate::cli::Db;
 use crate::Failure;
 use kinga_store::{Actor, Checkpoint, NewCheckpoint};
+use kinga_vault::timestamp::TrustAnchors;
+use std::path::Path;
+
+/// The trusted TSA certificates named by `--tsa-cert` / KINGA_TSA_CERT, if any.
+pub fn tsa_anchors(path: Option<&Path>) -> Result<Option<TrustAnchors>, Failure> {
+    match path {
+        None => Ok(None),
+        Some(p) if p.as_os_str().is_empty() => Ok(None),
+        Some(p) => TrustAnchors::from_file(p)
+            .map(Some)
+            .map_err(|e| Failure::Input(format!("--tsa-cert: {e}"))),
+    }
+}
+
+/// What to say when no trusted TSA certificate was given.
+pub fn untrusted_note(fingerprints: &[String]) -> String {
+    let (what, was) = if fingerprints.len() == 1 {
+        ("certificate", "was")
+    } else {
+        ("certificates", "were")
+    };
+    format!(
+        "the TSA {what} (SHA-256 {}) {was} NOT checked against a trusted certificate: give the TSA's or its CA's certificate with --tsa-cert FILE.pem (or KINGA_TSA_CERT)",
+        fingerprints.join(", ")
+    )
+}
 
 /// The audit chain's hashes are hex SHA-256; anything else was not written by Kinga.
 fn head_digest(hash: &str) -> Option<[u8; 32]> {
@@ -59,13 +85,28 @@ pub async fn run(db: &Db, tsa: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Why one checkpoint no longer holds, or `None` when it does.
-async fn problem(store: &dyn kinga_store::Store, c: &Checkpoint) -> Option<String> {
+/// Why one checkpoint no longer holds, or `None` when it does; the TSA certificate's
+/// fingerprint on the way.
+async fn problem(
+    store: &dyn kinga_store::Store,
+    c: &Checkpoint,
+    trust: Option<&TrustAnchors>,
+    fingerprints: &mut Vec<String>,
+) -> Option<String> {
     let Some(digest) = head_digest(&c.head_hash) else {
         return Some(format!("its head hash '{}' is malformed", c.head_hash));
     };
-    if let Err(e) = kinga_vault::timestamp::verify_token(&c.token, &digest) {
-        return Some(format!("its time-stamp token does not hold ({e})"));
+    let info = match kinga_vault::timestamp::verify_token(&c.token, &digest) {
+        Ok(info) => info,
+        Err(e) => return Some(format!("its time-stamp token does not hold ({e})")),
+    };
+    if let Some(anchors) = trust {
+        if let Err(e) = anchors.check(&info) {
+            return Some(format!("its time-stamp token does not hold ({e})"));
+        }
+    }
+    if !fingerprints.contains(&info.tsa_certificate_sha256) {
+        fingerprints.push(info.tsa_certificate_sha256);
     }
     match store.audit_hash_at(c.seq).await {
         Ok(Some(h)) if h == c.head_hash => None,
@@ -78,14 +119,15 @@ async fn problem(store: &dyn kinga_store::Store, c: &Checkpoint) -> Option<Strin
     }
 }
 
-/// Every checkpoint: its token covers its head hash, verifies, and the chain still holds that
-/// hash at that entry — so a chain rewritten before a checkpoint is caught even when re-hashed
-/// consistently.
-pub async fn verify_all(db: &Db) -> Result<(), Failure> {
+/// Every checkpoint: its token covers its head hash, verifies (and its TSA certificate is
+/// trusted, when anchors are given), and the chain still holds that hash at that entry — so a
+/// chain rewritten before a checkpoint is caught even when re-hashed consistently.
+pub async fn verify_all(db: &Db, trust: Option<&TrustAnchors>) -> Result<(), Failure> {
     let store = crate::database::open(db).await?;
     let all = store.checkpoints().await?;
+    let mut fingerprints = Vec::new();
     for c in &all {
-        if let Some(why) = problem(store.as_ref(), c).await {
+        if let Some(why) = problem(store.as_ref(), c, trust, &mut fingerprints).await {
             return Err(Failure::Broken(format!(
                 "checkpoint {} (audit entry {}, time-stamped at {} by {}): {why}",
                 c.id, c.seq, c.gen_time, c.tsa
@@ -93,13 +135,25 @@ pub async fn verify_all(db: &Db) -> Result<(), Failure> {
         }
     }
     match all.last() {
-        Some(c) => println!(
-            "intact: {} time-stamped checkpoint(s) of the audit chain; the latest covers entry {} at {}",
-            all.len(),
-            c.seq,
-            c.gen_time
+        Some(c) => {
+            println!(
+                "intact: {} time-stamped checkpoint(s) of the audit chain; the latest covers entry {} at {}",
+                all.len(),
+                c.seq,
+                c.gen_time
+            );
+            match trust {
+                Some(anchors) => println!(
+                    "trusted: every checkpoint's TSA certificate (SHA-256 {}) is one of, or issued by, the certificates in {}, valid at its time, for time-stamping (revocation not checked)",
+                    fingerprints.join(", "),
+                    anchors.source
+                ),
+                None => println!("not checked: {}", untrusted_note(&fingerprints)),
+            }
+        }
+        None => println!(
+            "no time-stamped checkpoint of the audit chain yet (kinga evidence checkpoint)"
         ),
-        None => println!("no time-stamped checkpoint of the audit chain yet (kinga evidence checkpoint)"),
     }
     Ok(())
 }

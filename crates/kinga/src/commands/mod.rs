@@ -59,7 +59,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             action: TokenAction::Create { db, email },
         } => token::create(&db, &email).await,
         Command::Init { db, org } => init::run(&db, org.as_deref()).await,
-        Command::Verify { db } => verify::run(&db).await,
+        Command::Verify { db, tsa_cert } => verify::run(&db, tsa_cert.as_deref()).await,
         Command::Detect(command) => detect::run(command).await,
         Command::Risk { action } => risk::run(action).await,
         Command::Assessment { action } => assessment::run(action).await,
@@ -135,7 +135,11 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             };
             export::dossier(&db, &incident, &out, options).await
         }
-        Command::VerifyBundle { file, key } => verify_bundle::run(&file, &key),
+        Command::VerifyBundle {
+            file,
+            key,
+            tsa_cert,
+        } => verify_bundle::run(&file, &key, tsa_cert.as_deref()),
         Command::Keys { action } => match action {
             KeysAction::Init { db, org } => keys::init(&db, &org).await,
             KeysAction::ExportPublic { db, org, out } => keys::export_public(&db, &org, &out).await,

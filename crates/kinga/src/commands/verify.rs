@@ -1,7 +1,9 @@
 use crate::cli::Db;
 use crate::Failure;
+use std::path::Path;
 
-pub async fn run(db: &Db) -> Result<(), Failure> {
+pub async fn run(db: &Db, tsa_cert: Option<&Path>) -> Result<(), Failure> {
+    let trust = super::checkpoint::tsa_anchors(tsa_cert)?;
     let system = super::system(db, "verify").await?;
     let outcome = system.verify().await?;
     if let Some(b) = outcome.first_break {
@@ -11,7 +13,7 @@ pub async fn run(db: &Db) -> Result<(), Failure> {
         "intact: {} audit entries, {} records match the chain",
         outcome.entries, outcome.records
     );
-    super::checkpoint::verify_all(db).await?;
+    super::checkpoint::verify_all(db, trust.as_ref()).await?;
     sealed_originals(db).await
 }
 

@@ -3,7 +3,8 @@
 use crate::Failure;
 use std::path::Path;
 
-pub fn run(file: &Path, key: &Path) -> Result<(), Failure> {
+pub fn run(file: &Path, key: &Path, tsa_cert: Option<&Path>) -> Result<(), Failure> {
+    let trust = super::checkpoint::tsa_anchors(tsa_cert)?;
     let key_text = std::fs::read_to_string(key)
         .map_err(|e| Failure::Input(format!("{}: {e}", key.display())))?;
     let public = kinga_vault::OrgPublicKeys::from_text(&key_text)
@@ -13,6 +14,12 @@ pub fn run(file: &Path, key: &Path) -> Result<(), Failure> {
     let reader = std::io::BufReader::with_capacity(1 << 16, zip);
     match kinga_vault::verify_bundle(reader, &public) {
         Ok(report) => {
+            let tsa = tsa_trust(&report, trust.as_ref()).map_err(|e| {
+                Failure::Broken(format!(
+                    "{}: NOT VALID (1 problem)\n  failed: manifest.tsr: {e}",
+                    file.display()
+                ))
+            })?;
             let m = &report.manifest;
             println!(
                 "{}: VALID\n  dossier of organisation {} on incident {} ({}), exported by {} at {}",
@@ -25,6 +32,9 @@ pub fn run(file: &Path, key: &Path) -> Result<(), Failure> {
             );
             for line in &report.checked {
                 println!("  ok: {line}");
+            }
+            if let Some(line) = tsa {
+                println!("  {line}");
             }
             Ok(())
         }
@@ -42,5 +52,25 @@ pub fn run(file: &Path, key: &Path) -> Result<(), Failure> {
             Err(Failure::Broken(msg))
         }
         Err(e) => Err(Failure::Other(format!("{}: {e}", file.display()))),
+    }
+}
+
+/// The trust line for the dossier's time-stamp: checked against the anchors given, or said
+/// plainly to be unchecked.
+fn tsa_trust(
+    report: &kinga_vault::BundleReport,
+    trust: Option<&kinga_vault::timestamp::TrustAnchors>,
+) -> Result<Option<String>, kinga_vault::VaultError> {
+    match (&report.timestamp, trust) {
+        (Some(info), Some(anchors)) => anchors.check(info).map(|ok| Some(format!("ok: {ok}"))),
+        (Some(info), None) => Ok(Some(format!(
+            "not checked: {}",
+            super::checkpoint::untrusted_note(std::slice::from_ref(&info.tsa_certificate_sha256))
+        ))),
+        (None, Some(anchors)) => Ok(Some(format!(
+            "note: the dossier carries no RFC 3161 time-stamp; {} had nothing to check",
+            anchors.source
+        ))),
+        (None, None) => Ok(None),
     }
 }

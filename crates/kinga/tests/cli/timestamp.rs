@@ -1,148 +1,18 @@
 //! Dossiers time-stamped by a real RFC 3161 authority: Debian's `openssl ts -reply` behind a
 //! loopback HTTP server, reached by the compiled binary through `--tsa`.
 use crate::support::{kinga, stderr, stdout};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The vault's tests' local TSA (CA, certificates, `openssl ts -reply` server), not a copy.
+#[allow(dead_code)]
+#[path = "../../../kinga-vault/tests/vault/local_tsa.rs"]
+mod local_tsa;
+use local_tsa::local_tsa;
+
 const PASSPHRASE: &str = "the irri key passphrase";
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A CA, a TSA certificate with the timeStamping usage, and an HTTP server answering each
-/// request with `openssl ts -reply`. None (with a message) when openssl is not installed.
-fn local_tsa(d: &Path) -> Option<String> {
-    if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipped: `openssl` is not installed (Debian package openssl)");
-        return None;
-    }
-    let ca = [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        "/CN=Kinga test CA",
-        "-days",
-        "2",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ];
-    openssl(d, &ca);
-    let csr = [
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "tsa.key",
-        "-out",
-        "tsa.csr",
-        "-subj",
-        "/CN=Kinga test TSA",
-    ];
-    openssl(d, &csr);
-    std::fs::write(
-        d.join("ext.cnf"),
-        "extendedKeyUsage = critical,timeStamping\n",
-    )
-    .unwrap();
-    let sign = [
-        "x509",
-        "-req",
-        "-in",
-        "tsa.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "tsa.crt",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ];
-    openssl(d, &sign);
-    std::fs::write(d.join("serial"), "01\n").unwrap();
-    std::fs::write(
-        d.join("ts.cnf"),
-        format!(
-            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = {}\nserial = $dir/serial\ncrypto_device = builtin\n\
-             signer_cert = $dir/tsa.crt\nsigner_key = $dir/tsa.key\nsigner_digest = sha256\n\
-             default_policy = 1.3.6.1.4.1.99999.1\ndigests = sha256, sha384, sha512\naccuracy = secs:1\n\
-             ordering = no\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
-            d.display()
-        ),
-    )
-    .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
-    let work = d.to_path_buf();
-    std::thread::spawn(move || {
-        for (n, conn) in listener.incoming().enumerate() {
-            let Ok(mut conn) = conn else { continue };
-            let mut r = BufReader::new(conn.try_clone().unwrap());
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; len];
-            if r.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let q = work.join(format!("q{n}.tsq"));
-            let a = work.join(format!("a{n}.tsr"));
-            std::fs::write(&q, &body).unwrap();
-            let ok = Command::new("openssl")
-                .args(["ts", "-reply", "-config", "ts.cnf", "-queryfile"])
-                .arg(&q)
-                .arg("-out")
-                .arg(&a)
-                .current_dir(&work)
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false);
-            let (status, reply) = match std::fs::read(&a) {
-                Ok(reply) if ok => ("200 OK", reply),
-                _ => ("500 Internal Server Error", Vec::new()),
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                reply.len()
-            );
-            let _ = conn.write_all(head.as_bytes());
-            let _ = conn.write_all(&reply);
-        }
-    });
-    Some(url)
-}
 
 /// Runs `kinga` on the data directory with the key passphrase (or none) in the environment.
 fn k(args: &[&str], d: &Path, passphrase: Option<&str>, input: &[u8]) -> Output {
@@ -154,6 +24,7 @@ fn k(args: &[&str], d: &Path, passphrase: Option<&str>, input: &[u8]) -> Output 
         .env_remove("KINGA_VAULT_DIR")
         .env_remove("KINGA_KEY_PASSPHRASE")
         .env_remove("KINGA_TSA_URL")
+        .env_remove("KINGA_TSA_CERT")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -178,13 +49,20 @@ fn ok(o: &Output) -> String {
 }
 
 fn verify_bundle(zip: &Path, key: &Path) -> Output {
-    kinga()
-        .arg("verify-bundle")
+    verify_bundle_trusting(zip, key, None)
+}
+
+fn verify_bundle_trusting(zip: &Path, key: &Path, tsa_cert: Option<&Path>) -> Output {
+    let mut cmd = kinga();
+    cmd.arg("verify-bundle")
         .arg(zip)
         .arg("--key")
         .arg(key)
-        .output()
-        .unwrap()
+        .env_remove("KINGA_TSA_CERT");
+    if let Some(cert) = tsa_cert {
+        cmd.arg("--tsa-cert").arg(cert);
+    }
+    cmd.output().unwrap()
 }
 
 /// An organisation with keys, an analyst, one incident made through the API of a real
@@ -295,10 +173,10 @@ fn leftovers(d: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_time_stamped_dossier_verifies_and_a_flipped_token_byte_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let tsa_dir = tempfile::tempdir().unwrap();
-    let Some(url) = local_tsa(tsa_dir.path()) else {
+    let Some(tsa) = local_tsa() else {
         return;
     };
+    let url = tsa.url.clone();
     let d = dir.path();
     let code = incident_with_evidence(d);
     let zip = d.join("dossier.zip");
@@ -326,6 +204,42 @@ fn a_time_stamped_dossier_verifies_and_a_flipped_token_byte_is_named() {
             && text.contains("TSA \"Kinga test TSA\""),
         "{text}"
     );
+    assert!(
+        text.contains("not checked: the TSA certificate (SHA-256 ") && text.contains("--tsa-cert"),
+        "{text}"
+    );
+
+    // Against a trusted certificate: the CA that issued the TSA's, or the TSA's own.
+    let text = ok(&verify_bundle_trusting(&zip, &key, Some(&tsa.ca())));
+    assert!(
+        text.contains("ok: TSA certificate \"Kinga test TSA\"")
+            && text.contains("issued by the trusted \"Kinga test CA\"")
+            && text.contains("timeStamping")
+            && !text.contains("not checked:"),
+        "{text}"
+    );
+    let text = ok(&verify_bundle_trusting(&zip, &key, Some(&tsa.tsa_cert())));
+    assert!(text.contains("is itself a trusted certificate"), "{text}");
+    // An unrelated certificate does not vouch for it; the failure names both.
+    let o = verify_bundle_trusting(&zip, &key, Some(&tsa.unrelated_cert()));
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("NOT VALID")
+            && err.contains("manifest.tsr: time-stamp: TSA certificate not trusted")
+            && err.contains("\"Kinga test TSA\"")
+            && err.contains("\"Unrelated CA\""),
+        "{err}"
+    );
+    // A certificate of the same CA but not for time-stamping, given as the TSA's own, is no
+    // anchor for this token either.
+    let o = verify_bundle_trusting(&zip, &key, Some(&tsa.cert_without_time_stamping()));
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    // An unreadable anchor file is a usage error naming it.
+    let missing = d.join("no-such-ca.pem");
+    let o = verify_bundle_trusting(&zip, &key, Some(&missing));
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("no-such-ca.pem"), "{}", stderr(&o));
 
     // The time-stamp is in the item's custody chain: the next dossier carries it, and the audit
     // chain still verifies.
@@ -450,10 +364,10 @@ fn sqlite(d: &Path, sql: &str) -> Option<String> {
 #[test]
 fn a_checkpoint_catches_an_edited_token_and_a_consistently_rehashed_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let tsa_dir = tempfile::tempdir().unwrap();
-    let Some(url) = local_tsa(tsa_dir.path()) else {
+    let Some(tsa) = local_tsa() else {
         return;
     };
+    let url = tsa.url.clone();
     let d = dir.path();
     incident_with_evidence(d);
     let out = ok(&k(&["evidence", "checkpoint", "--tsa", &url], d, None, b""));
@@ -478,6 +392,26 @@ fn a_checkpoint_catches_an_edited_token_and_a_consistently_rehashed_chain() {
         verified.contains("1 time-stamped checkpoint(s)")
             && verified.contains(&format!("covers entry {seq}")),
         "{verified}"
+    );
+    assert!(
+        verified.contains("not checked: the TSA certificate (SHA-256 "),
+        "{verified}"
+    );
+    // KINGA_TSA_CERT names the trusted certificate: the CA vouches, an unrelated one does not.
+    let trusted = ok(&verify_trusting(d, &tsa.ca()));
+    assert!(
+        trusted.contains("trusted: every checkpoint's TSA certificate")
+            && !trusted.contains("not checked:"),
+        "{trusted}"
+    );
+    let untrusted = verify_trusting(d, &tsa.unrelated_cert());
+    assert_eq!(untrusted.status.code(), Some(1), "{}", stdout(&untrusted));
+    let err = stderr(&untrusted);
+    assert!(
+        err.contains(&format!("checkpoint {id}"))
+            && err.contains("TSA certificate not trusted")
+            && err.contains("\"Unrelated CA\""),
+        "{err}"
     );
 
     // A non-http authority is refused before anything is recorded.
@@ -510,6 +444,35 @@ fn a_checkpoint_catches_an_edited_token_and_a_consistently_rehashed_chain() {
         &format!("UPDATE audit_checkpoints SET token = '{token}' WHERE id = '{id}'"),
     );
     ok(&k(&["verify"], d, None, b""));
+
+    // A second authority whose tokens verify but whose certificate, from the same CA, is not
+    // for time-stamping: unnoticed without a trusted certificate, refused with one, naming the
+    // key usage.
+    let out = ok(&k(
+        &["evidence", "checkpoint", "--tsa", &tsa.misissued()],
+        d,
+        None,
+        b"",
+    ));
+    let misissued = out
+        .strip_prefix("checkpoint ")
+        .and_then(|s| s.split(':').next())
+        .expect("the checkpoint's id")
+        .to_string();
+    let unchecked = ok(&k(&["verify"], d, None, b""));
+    assert!(
+        unchecked.contains("2 time-stamped checkpoint(s)") && unchecked.contains("not checked:"),
+        "{unchecked}"
+    );
+    let refused = verify_trusting(d, &tsa.ca());
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains(&format!("checkpoint {misissued}"))
+            && err.contains("lacks the extended key usage timeStamping"),
+        "{err}"
+    );
+
     rewrite_chain(d);
     let rewritten = k(&["verify"], d, None, b"");
     assert_eq!(rewritten.status.code(), Some(1), "{}", stdout(&rewritten));
@@ -518,6 +481,20 @@ fn a_checkpoint_catches_an_edited_token_and_a_consistently_rehashed_chain() {
         err.contains(&format!("checkpoint {id}")) && err.contains("rewritten"),
         "{err}"
     );
+}
+
+/// `kinga verify` with KINGA_TSA_CERT set, as a deployment would.
+fn verify_trusting(d: &Path, cert: &Path) -> Output {
+    kinga()
+        .arg("verify")
+        .arg("--data-dir")
+        .arg(d)
+        .env_remove("KINGA_DATABASE_URL")
+        .env_remove("KINGA_VAULT_DIR")
+        .env_remove("KINGA_KEY_PASSPHRASE")
+        .env("KINGA_TSA_CERT", cert)
+        .output()
+        .unwrap()
 }
 
 /// Changes the explanation of audit entry 1 and recomputes every hash after it, as someone
