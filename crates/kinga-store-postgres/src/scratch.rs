@@ -38,6 +38,10 @@ pub async fn create(admin_url: &str) -> Result<(String, String)> {
     Ok((name.clone(), with_database(admin_url, &name)))
 }
 
+/// Drops a database made by [`create`]. FORCE ends connections a failed test left behind; a
+/// role without superuser rights may not end a server process of another role, such as an
+/// autovacuum worker that happened to start on the database, so a refusal is retried for a
+/// few seconds while that worker finishes.
 pub async fn drop(admin_url: &str, name: &str) -> Result<()> {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.map_err(|e| {
         StoreError::Open(crate::url::scrub(
@@ -45,12 +49,22 @@ pub async fn drop(admin_url: &str, name: &str) -> Result<()> {
             &crate::url::secrets(admin_url),
         ))
     })?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .map_err(|e| StoreError::Backend(e.to_string()))?;
+    let mut attempt = 0;
+    let outcome = loop {
+        let result = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
+        match result {
+            Err(e) if attempt < 20 => {
+                attempt += 1;
+                tracing::debug!(database = name, error = %e, "drop refused, retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            other => break other.map(|_| ()),
+        }
+    };
     let _ = admin.close().await;
-    Ok(())
+    outcome.map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 fn uuid_like() -> String {

@@ -80,11 +80,8 @@ where
     .catch_unwind()
     .await;
 
-    // FORCE: a failed test may leave a pool's connections behind.
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await;
     let _ = admin.close().await;
+    let dropped = kinga_store_postgres::scratch::drop(&admin_url, &name).await;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
