@@ -730,132 +730,104 @@ async fn rewrap(
     r: &Rewrap,
     version: i64,
 ) -> Result<()> {
-    match r.target {
+    let key = r.wrapped_key.clone();
+    // Per target: the audited entity and action, where its key lives, and the record's digest
+    // before and after (the record is re-read in the transaction so the entry is exact).
+    let (entity, action, table, column, id, before, after) = match r.target {
         RewrapTarget::Original(id) => {
-            let rows = tx
-                .fetch(
-                    &format!("SELECT {ITEM_COLUMNS} FROM evidence_items WHERE id = $1 AND organisation_id = $2"),
-                    vec![id.to_string().into(), org.to_string().into()],
-                )
-                .await?;
-            let before = rows
-                .first()
-                .map(rec::item)
-                .transpose()?
-                .ok_or(StoreError::NotFound)?;
+            let sql = format!(
+                "SELECT {ITEM_COLUMNS} FROM evidence_items WHERE id = $1 AND organisation_id = $2"
+            );
+            let before = owned_row(tx, &sql, id.to_string(), org, rec::item).await?;
             let after = EvidenceItem {
-                wrapped_key: r.wrapped_key.clone(),
+                wrapped_key: key.clone(),
                 key_version: version,
                 ..before.clone()
             };
-            tx.execute(
-                "UPDATE evidence_items SET wrapped_key = $1, key_version = $2 WHERE id = $3",
-                vec![
-                    after.wrapped_key.clone().into(),
-                    version.into(),
-                    id.to_string().into(),
-                ],
+            let d = (digest(&before), digest(&after));
+            (
+                "evidence",
+                "rewrap",
+                "evidence_items",
+                "wrapped_key",
+                id.to_string(),
+                d.0,
+                d.1,
             )
-            .await?;
-            chain
-                .append(
-                    tx,
-                    draft(
-                        actor,
-                        "evidence",
-                        id.to_string(),
-                        "rewrap",
-                        Some(digest(&before)),
-                        Some(digest(&after)),
-                        None,
-                    ),
-                )
-                .await?;
         }
         RewrapTarget::Field(id) => {
-            let rows = tx
-                .fetch(
-                    &format!("SELECT {SEALED_COLUMNS} FROM sealed_fields WHERE id = $1 AND organisation_id = $2"),
-                    vec![id.to_string().into(), org.to_string().into()],
-                )
-                .await?;
-            let before = rows
-                .first()
-                .map(rec::sealed)
-                .transpose()?
-                .ok_or(StoreError::NotFound)?;
+            let sql = format!(
+                "SELECT {SEALED_COLUMNS} FROM sealed_fields WHERE id = $1 AND organisation_id = $2"
+            );
+            let before = owned_row(tx, &sql, id.to_string(), org, rec::sealed).await?;
             let after = SealedField {
-                ciphertext: r.wrapped_key.clone(),
+                ciphertext: key.clone(),
                 key_version: version,
                 ..before.clone()
             };
-            tx.execute(
-                "UPDATE sealed_fields SET ciphertext = $1, key_version = $2 WHERE id = $3",
-                vec![
-                    after.ciphertext.clone().into(),
-                    version.into(),
-                    id.to_string().into(),
-                ],
+            let d = (digest(&before), digest(&after));
+            (
+                "sealed_field",
+                "reseal",
+                "sealed_fields",
+                "ciphertext",
+                id.to_string(),
+                d.0,
+                d.1,
             )
-            .await?;
-            chain
-                .append(
-                    tx,
-                    draft(
-                        actor,
-                        "sealed_field",
-                        id.to_string(),
-                        "reseal",
-                        Some(digest(&before)),
-                        Some(digest(&after)),
-                        None,
-                    ),
-                )
-                .await?;
         }
         RewrapTarget::Copy(id) => {
-            let rows = tx
-                .fetch(
-                    &format!("SELECT {} FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE c.id = $1 AND i.organisation_id = $2", prefixed(COPY_COLUMNS, "c.")),
-                    vec![id.to_string().into(), org.to_string().into()],
-                )
-                .await?;
-            let before = rows
-                .first()
-                .map(rec::copy)
-                .transpose()?
-                .ok_or(StoreError::NotFound)?;
+            let sql = format!(
+                "SELECT {} FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE c.id = $1 AND i.organisation_id = $2",
+                prefixed(COPY_COLUMNS, "c.")
+            );
+            let before = owned_row(tx, &sql, id.to_string(), org, rec::copy).await?;
             let after = WorkingCopy {
-                wrapped_key: r.wrapped_key.clone(),
+                wrapped_key: key.clone(),
                 key_version: version,
                 ..before.clone()
             };
-            tx.execute(
-                "UPDATE evidence_copies SET wrapped_key = $1, key_version = $2 WHERE id = $3",
-                vec![
-                    after.wrapped_key.clone().into(),
-                    version.into(),
-                    id.to_string().into(),
-                ],
+            let d = (digest(&before), digest(&after));
+            (
+                "working_copy",
+                "rewrap",
+                "evidence_copies",
+                "wrapped_key",
+                id.to_string(),
+                d.0,
+                d.1,
             )
-            .await?;
-            chain
-                .append(
-                    tx,
-                    draft(
-                        actor,
-                        "working_copy",
-                        id.to_string(),
-                        "rewrap",
-                        Some(digest(&before)),
-                        Some(digest(&after)),
-                        None,
-                    ),
-                )
-                .await?;
         }
-    }
+    };
+    tx.execute(
+        &format!("UPDATE {table} SET {column} = $1, key_version = $2 WHERE id = $3"),
+        vec![key.into(), version.into(), id.clone().into()],
+    )
+    .await?;
+    chain
+        .append(
+            tx,
+            draft(actor, entity, id, action, Some(before), Some(after), None),
+        )
+        .await?;
     Ok(())
+}
+
+/// The one row `sql` selects for `id` within organisation `org`, decoded; NotFound if none.
+async fn owned_row<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    id: String,
+    org: OrgId,
+    decode: fn(&super::SqlRow) -> Result<T>,
+) -> Result<T> {
+    let rows = tx
+        .fetch(sql, vec![id.into(), org.to_string().into()])
+        .await?;
+    rows.first()
+        .map(decode)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
 }
 
 fn prefixed(columns: &str, prefix: &str) -> String {
