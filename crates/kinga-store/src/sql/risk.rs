@@ -31,6 +31,31 @@ fn owner(actor: &Actor) -> Result<(kinga_domain::ids::OrgId, kinga_domain::org::
     }
 }
 
+impl<E: Engine> SqlStore<E> {
+    /// The rows of one country that `scope` may see: `select_from` is `SELECT … FROM table`,
+    /// `order` the ORDER BY / LIMIT tail.
+    async fn of_country<T>(
+        &self,
+        scope: &Scope,
+        country: Country,
+        select_from: &str,
+        order: &str,
+        decode: fn(&super::SqlRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut args = Args::new();
+        let c = args.push(country.code());
+        let vis = visible(scope, "", &mut args);
+        let rows = self
+            .engine
+            .fetch(
+                &format!("{select_from} WHERE country = {c} AND {vis} {order}"),
+                args.0,
+            )
+            .await?;
+        rows.iter().map(decode).collect()
+    }
+}
+
 async fn load_visible(tx: &mut dyn Tx, scope: &Scope, id: AssessmentId) -> Result<Assessment> {
     let mut args = Args::new();
     let p = args.push(id.to_string());
@@ -554,17 +579,10 @@ impl<E: Engine> RiskStore for SqlStore<E> {
     }
 
     async fn forecasts(&self, scope: &Scope, country: Country) -> Result<Vec<Forecast>> {
-        let mut args = Args::new();
-        let c = args.push(country.code());
-        let vis = visible(scope, "", &mut args);
-        let rows = self
-            .engine
-            .fetch(
-                &format!("SELECT {FORECAST_COLUMNS} FROM risk_forecasts WHERE country = {c} AND {vis} ORDER BY year DESC, created_at DESC, id DESC LIMIT 200"),
-                args.0,
-            )
-            .await?;
-        rows.iter().map(rec::forecast).collect()
+        let from = format!("SELECT {FORECAST_COLUMNS} FROM risk_forecasts");
+        let order = "ORDER BY year DESC, created_at DESC, id DESC LIMIT 200";
+        self.of_country(scope, country, &from, order, rec::forecast)
+            .await
     }
 
     async fn record_risk_class(&self, actor: &Actor, new: NewRiskClass) -> Result<RiskClassRecord> {
@@ -613,17 +631,9 @@ impl<E: Engine> RiskStore for SqlStore<E> {
     }
 
     async fn risk_classes(&self, scope: &Scope, country: Country) -> Result<Vec<RiskClassRecord>> {
-        let mut args = Args::new();
-        let c = args.push(country.code());
-        let vis = visible(scope, "", &mut args);
-        let rows = self
-            .engine
-            .fetch(
-                &format!("SELECT {CLASS_COLUMNS} FROM risk_classes WHERE country = {c} AND {vis} ORDER BY id LIMIT 1000"),
-                args.0,
-            )
-            .await?;
-        rows.iter().map(rec::class).collect()
+        let from = format!("SELECT {CLASS_COLUMNS} FROM risk_classes");
+        self.of_country(scope, country, &from, "ORDER BY id LIMIT 1000", rec::class)
+            .await
     }
 
     async fn risk_countries(&self, scope: &Scope) -> Result<Vec<Country>> {
