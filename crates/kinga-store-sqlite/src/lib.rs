@@ -1,10 +1,11 @@
 //! The embedded default. SQLite in WAL mode with `synchronous = FULL`: a write acknowledged to a
-//! user has reached the disk. One writer task commits queued writes in groups, each inside its
+//! user has reached the disk. One writer thread commits queued writes in groups, each inside its
 //! own savepoint, so one fsync serves many reports without weakening durability, and a write
 //! that fails leaves no trace while the others in its group commit.
 #![forbid(unsafe_code)]
 
 mod convert;
+mod statement;
 mod writer;
 
 use async_trait::async_trait;
@@ -51,9 +52,6 @@ pub async fn open(path: &Path) -> Result<SqlStore<SqliteEngine>> {
     }
     let opts = options(path);
     let open_err = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", path.display()));
-    let writer_conn = sqlx::ConnectOptions::connect(&opts)
-        .await
-        .map_err(open_err)?;
     let reads = SqlitePoolOptions::new()
         .max_connections(4)
         .min_connections(1)
@@ -64,10 +62,8 @@ pub async fn open(path: &Path) -> Result<SqlStore<SqliteEngine>> {
         .run(&reads)
         .await
         .map_err(|e| StoreError::Open(format!("{}: migration failed: {e}", path.display())))?;
-    Ok(SqlStore::new(SqliteEngine {
-        reads,
-        writer: writer::Writer::start(writer_conn),
-    }))
+    let writer = writer::Writer::start(statement::open(path)?)?;
+    Ok(SqlStore::new(SqliteEngine { reads, writer }))
 }
 
 /// Migration versions this driver ships, for the test that keeps both drivers in step.

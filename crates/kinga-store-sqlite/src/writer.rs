@@ -1,8 +1,9 @@
-use crate::convert;
+use crate::statement;
 use async_trait::async_trait;
 use kinga_store::sql::{Chain, SqlRow, SqlValue, Tx, WriteJob, WriteOutput};
 use kinga_store::{Result, StoreError};
-use sqlx::{Connection, Executor, SqliteConnection};
+use rusqlite::Connection;
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
 /// Enough to cover a burst from every client at once; more would only lengthen the wait of the
@@ -16,84 +17,75 @@ pub struct Writer {
 }
 
 struct ConnTx<'c> {
-    conn: &'c mut SqliteConnection,
+    conn: &'c mut Connection,
 }
 
+impl ConnTx<'_> {
+    fn run(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64> {
+        let mut s = self.conn.prepare_cached(sql).map_err(statement::error)?;
+        statement::bind(&mut s, args)?;
+        s.raw_execute().map_err(statement::error)?;
+        Ok(self.conn.changes())
+    }
+}
+
+/// Every call runs to completion on the writer's own thread before it returns: SQLite does the
+/// work in place, so there is nothing to wait for.
 #[async_trait]
 impl Tx for ConnTx<'_> {
     async fn execute(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {
-        let r = convert::bind(sqlx::query(sql), args)
-            .execute(&mut *self.conn)
-            .await
-            .map_err(convert::error)?;
-        Ok(r.rows_affected())
+        self.run(sql, &args)
     }
 
     async fn fetch(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<SqlRow>> {
-        let rows = convert::bind(sqlx::query(sql), args)
-            .fetch_all(&mut *self.conn)
-            .await
-            .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        let mut s = self.conn.prepare_cached(sql).map_err(statement::error)?;
+        statement::bind(&mut s, &args)?;
+        let width = s.column_count();
+        let mut rows = s.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(statement::error)? {
+            out.push(statement::row(r, width)?);
+        }
+        Ok(out)
     }
 
-    /// Multi-row INSERTs, each statement's values converted for the driver while SQLite steps
-    /// the previous one on its own thread: converting was a fifth of a bulk import's time, and
-    /// spent with the database thread idle.
+    /// One single-row INSERT, prepared once and stepped per row: binding a row costs less
+    /// than SQLite parsing and planning one more row of a multi-row statement.
     async fn copy_in(
         &mut self,
         table: &str,
         columns: &[&str],
         rows: Vec<Vec<SqlValue>>,
     ) -> Result<u64> {
-        let width = columns.len().max(1);
-        let per_statement = (30_000 / width).max(1);
-        // Anonymous marks: SQLite binds `$n` marks by walking a list per parameter.
-        let statement = |n: usize| {
-            let tuple = format!("({})", vec!["?"; width].join(", "));
-            format!(
-                "INSERT INTO {table} ({}) VALUES {}",
-                columns.join(", "),
-                vec![tuple; n].join(", ")
-            )
-        };
-        let full = statement(per_statement);
-        let last = statement(rows.len() % per_statement);
-        let mut chunks = Vec::with_capacity(rows.len() / per_statement + 1);
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            chunks.push(rows.by_ref().take(per_statement).collect::<Vec<_>>());
-        }
-        let sql_for = |chunk: &Vec<Vec<SqlValue>>| {
-            if chunk.len() == per_statement {
-                full.as_str()
-            } else {
-                last.as_str()
-            }
-        };
-        let prepare = |chunk: Vec<Vec<SqlValue>>| {
-            let sql = sql_for(&chunk);
-            convert::bind(sqlx::query(sql), chunk.into_iter().flatten().collect())
-        };
-        let mut chunks = chunks.into_iter();
-        let mut next = chunks.next().map(prepare);
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            columns.join(", "),
+            vec!["?"; columns.len()].join(", ")
+        );
+        let mut s = self.conn.prepare_cached(&sql).map_err(statement::error)?;
         let mut total = 0;
-        while let Some(query) = next.take() {
-            let step = query.execute(&mut *self.conn);
-            let convert = async { chunks.next().map(prepare) };
-            let (done, following) = futures::future::join(step, convert).await;
-            total += done.map_err(convert::error)?.rows_affected();
-            next = following;
+        for row in &rows {
+            statement::bind(&mut s, row)?;
+            total += s.raw_execute().map_err(statement::error)? as u64;
         }
         Ok(total)
     }
 }
 
 impl Writer {
-    pub fn start(conn: SqliteConnection) -> Writer {
+    /// Starts the writer on its own thread: SQLite calls block, and a bulk import's batch must
+    /// not hold one of the runtime's few worker threads while it is written.
+    pub fn start(conn: Connection) -> Result<Writer> {
+        // An index built after a bulk import may sort on a second thread.
+        conn.execute_batch("PRAGMA threads = 2;")
+            .map_err(statement::error)?;
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(conn, rx));
-        Writer { queue: tx }
+        let runtime = Handle::current();
+        std::thread::Builder::new()
+            .name("kinga-sqlite-writer".into())
+            .spawn(move || run(conn, rx, runtime))
+            .map_err(|e| StoreError::Open(format!("cannot start the database writer: {e}")))?;
+        Ok(Writer { queue: tx })
     }
 
     pub async fn submit(&self, job: WriteJob) -> Result<WriteOutput> {
@@ -108,13 +100,12 @@ impl Writer {
     }
 }
 
-async fn raw(conn: &mut SqliteConnection, sql: &str) -> Result<()> {
-    conn.execute(sql).await.map_err(convert::error)?;
-    Ok(())
+fn raw(conn: &mut Connection, sql: &str) -> Result<()> {
+    conn.execute_batch(sql).map_err(statement::error)
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<(WriteJob, Reply)>) {
-    while let Some(first) = rx.recv().await {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<(WriteJob, Reply)>, runtime: Handle) {
+    while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
@@ -122,16 +113,17 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<(WriteJob, Reply
                 Err(_) => break,
             }
         }
-        if let Err(e) = commit_group(&mut conn, group).await {
+        // A job is a future only because PostgreSQL's driver is asynchronous; here it runs on
+        // this thread, inside the runtime in case it awaits anything beside the database.
+        if let Err(e) = runtime.block_on(commit_group(&mut conn, group)) {
             tracing::error!("write group failed: {e}");
         }
     }
-    let _ = conn.close().await;
 }
 
 /// One transaction for the whole group; each job inside its own savepoint.
-async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>) -> Result<()> {
-    if let Err(e) = raw(conn, "BEGIN IMMEDIATE").await {
+async fn commit_group(conn: &mut Connection, group: Vec<(WriteJob, Reply)>) -> Result<()> {
+    if let Err(e) = raw(conn, "BEGIN IMMEDIATE") {
         let msg = e.to_string();
         for (_, reply) in group {
             let _ = reply.send(Err(StoreError::Backend(msg.clone())));
@@ -141,7 +133,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
     let mut chain = match Chain::load(&mut ConnTx { conn: &mut *conn }, "").await {
         Ok(c) => c,
         Err(e) => {
-            let _ = raw(conn, "ROLLBACK").await;
+            let _ = raw(conn, "ROLLBACK");
             let msg = e.to_string();
             for (_, reply) in group {
                 let _ = reply.send(Err(StoreError::Backend(msg.clone())));
@@ -158,7 +150,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
             )));
             continue;
         }
-        if let Err(e) = raw(conn, "SAVEPOINT job").await {
+        if let Err(e) = raw(conn, "SAVEPOINT job") {
             let _ = reply.send(Err(StoreError::Backend(e.to_string())));
             failure = Some(e);
             continue;
@@ -166,7 +158,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
         let before = chain.clone();
         let outcome = job(&mut ConnTx { conn: &mut *conn }, &mut chain).await;
         match outcome {
-            Ok(out) => match raw(conn, "RELEASE job").await {
+            Ok(out) => match raw(conn, "RELEASE job") {
                 Ok(()) => done.push((reply, out)),
                 Err(e) => {
                     let _ = reply.send(Err(StoreError::Backend(e.to_string())));
@@ -175,11 +167,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
             },
             Err(e) => {
                 chain = before;
-                let undo = async {
-                    raw(conn, "ROLLBACK TO job").await?;
-                    raw(conn, "RELEASE job").await
-                }
-                .await;
+                let undo = raw(conn, "ROLLBACK TO job").and_then(|()| raw(conn, "RELEASE job"));
                 let _ = reply.send(Err(e));
                 if let Err(u) = undo {
                     failure = Some(u);
@@ -190,7 +178,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
     let committed = match failure {
         Some(e) => Err(e),
         None => match chain.save(&mut ConnTx { conn: &mut *conn }).await {
-            Ok(()) => raw(conn, "COMMIT").await,
+            Ok(()) => raw(conn, "COMMIT"),
             Err(e) => Err(e),
         },
     };
@@ -202,7 +190,7 @@ async fn commit_group(conn: &mut SqliteConnection, group: Vec<(WriteJob, Reply)>
             Ok(())
         }
         Err(e) => {
-            let _ = raw(conn, "ROLLBACK").await;
+            let _ = raw(conn, "ROLLBACK");
             let msg = e.to_string();
             for (reply, _) in done {
                 let _ = reply.send(Err(StoreError::Backend(msg.clone())));

@@ -279,3 +279,57 @@ pub async fn events_tampering_story(store: &dyn Store, raw: RawSql<'_>) {
     let brk = store.verify().await.unwrap().first_break.expect("a break");
     assert!(brk.contains("event_batch"), "{brk}");
 }
+
+/// A first import into an empty events table drops the region index and its end builds it
+/// again; an import into a table that holds events leaves it alone. `raw` proves the index's
+/// presence by dropping it (which fails if it is absent) and its absence by creating it.
+pub async fn bulk_import_story(store: &dyn Store, raw: RawSql<'_>) {
+    const CREATE: &str = "CREATE INDEX events_region_day ON events (country, admin1, day)";
+    const DROP: &str = "DROP INDEX events_region_day";
+    let o = org(store, "bulk-import").await;
+    let (actor, scope) = analyst_of(&o);
+
+    assert!(store.begin_import().await.unwrap(), "empty table: deferred");
+    raw(CREATE.into()).await;
+    raw(DROP.into()).await;
+    let rows = vec![
+        ged("b1", "2013-12-05", "Bangui", 3, 60),
+        ged("b2", "2013-12-06", "Ouham", 1, 10),
+    ];
+    store.upsert_events(&actor, rows).await.unwrap();
+    store.finish_import().await.unwrap();
+    raw(DROP.into()).await;
+
+    // An import that stopped before its end left the index missing: the next one's end
+    // builds it.
+    store.finish_import().await.unwrap();
+    raw(DROP.into()).await;
+    store.finish_import().await.unwrap();
+
+    assert!(!store.begin_import().await.unwrap(), "events stored: kept");
+    raw(DROP.into()).await;
+    raw(CREATE.into()).await;
+    store.finish_import().await.unwrap();
+
+    let found = store
+        .events_in(
+            &scope,
+            &EventSelection {
+                country: caf(),
+                admin1: Some("Bangui".into()),
+                from: d("2013-12-01"),
+                to: d("2013-12-31"),
+                dataset: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|e| e.external_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["b1"]
+    );
+}

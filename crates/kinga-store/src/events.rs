@@ -27,20 +27,21 @@ impl UpsertOutcome {
     }
 }
 
-/// An event with its digest (`audit::digest`) and the values of its row, computed where rows
-/// are read so that the database writer only stores them. Neither can be supplied from
-/// outside: a wrong digest would be stored and audited as the row's.
+/// An event as the SQL store writes it: its digest (`audit::digest`) and the values of its
+/// row, computed where rows are read so that the database writer only stores them. Neither can
+/// be supplied from outside: a wrong digest would be stored and audited as the row's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedEvent {
-    pub(crate) event: Event,
+    pub(crate) dataset: Dataset,
     pub(crate) digest: String,
     /// The row in the SQL store's column order, with the owner and batch left to the writer.
+    /// The event's own values are moved here, not copied: a bulk import holds a batch of these.
     pub(crate) row: Vec<crate::sql::SqlValue>,
 }
 
 impl PreparedEvent {
-    pub fn event(&self) -> &Event {
-        &self.event
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
     }
 
     pub fn digest(&self) -> &str {
@@ -110,6 +111,14 @@ pub trait EventStore: Send + Sync {
         actor: &Actor,
         batch: Vec<PreparedEvent>,
     ) -> Result<UpsertOutcome>;
+    /// Called before an import's first batch. When no event is stored yet, the region index
+    /// (`events_region_day`) is dropped so that a first, large import does not keep it in step
+    /// row by row: with rows arriving in key order, every batch dirtied most of that index's
+    /// pages and wrote them to the journal again. Returns whether the index was dropped.
+    async fn begin_import(&self) -> Result<bool>;
+    /// Called after an import, whether it succeeded or not: builds the region index if it is
+    /// missing (in one sorted pass). Any import's end repairs an earlier, interrupted one.
+    async fn finish_import(&self) -> Result<()>;
     /// Events of a region and date range the reader may see, newest first.
     async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>>;
     /// How many events of `dataset` (all datasets when `None`) the reader may see.

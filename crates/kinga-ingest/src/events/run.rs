@@ -101,6 +101,9 @@ pub async fn import<S: EventStore + ?Sized>(
         let _ = tx.blocking_send(Ok(chunk));
     });
 
+    if !options.dry_run {
+        store.begin_import().await?;
+    }
     let mut summary = Summary {
         dry_run: options.dry_run,
         ..Summary::default()
@@ -108,48 +111,66 @@ pub async fn import<S: EventStore + ?Sized>(
     let mut quarantine = Quarantine::new(&options.quarantine);
     let mut batch: Vec<PreparedEvent> = Vec::with_capacity(options.batch);
     let mut failure = None;
-    while let Some(chunk) = rx.recv().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        for row in chunk {
-            summary.read += 1;
-            match row {
-                Read::Event(e) => {
-                    summary.valid += 1;
-                    batch.push(*e);
+    // Every early return goes through here, so that the import's end below always runs.
+    let stored: Result<(), IngestError> = async {
+        while let Some(chunk) = rx.recv().await {
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
                 }
-                Read::Checked => summary.valid += 1,
-                Read::Rejected(r) => {
-                    summary.rejected += 1;
-                    quarantine.write(&r)?;
+            };
+            for row in chunk {
+                summary.read += 1;
+                match row {
+                    Read::Event(e) => {
+                        summary.valid += 1;
+                        batch.push(*e);
+                    }
+                    Read::Checked => summary.valid += 1,
+                    Read::Rejected(r) => {
+                        summary.rejected += 1;
+                        quarantine.write(&r)?;
+                    }
+                    Read::Skipped => summary.skipped += 1,
                 }
-                Read::Skipped => summary.skipped += 1,
-            }
-            if batch.len() >= options.batch {
-                if !options.dry_run {
-                    summary.add(
-                        store
-                            .upsert_prepared(actor, std::mem::take(&mut batch))
-                            .await?,
-                    );
-                } else {
-                    batch.clear();
+                if batch.len() >= options.batch {
+                    if !options.dry_run {
+                        summary.add(
+                            store
+                                .upsert_prepared(actor, std::mem::take(&mut batch))
+                                .await?,
+                        );
+                    } else {
+                        batch.clear();
+                    }
+                    progress(summary.read);
                 }
-                progress(summary.read);
             }
+            progress(summary.read);
         }
-        progress(summary.read);
+        if !batch.is_empty() && !options.dry_run && failure.is_none() {
+            summary.add(
+                store
+                    .upsert_prepared(actor, std::mem::take(&mut batch))
+                    .await?,
+            );
+        }
+        Ok(())
     }
-    if !batch.is_empty() && !options.dry_run && failure.is_none() {
-        summary.add(store.upsert_prepared(actor, batch).await?);
-    }
+    .await;
     drop(rx);
     let _ = reader.join();
+    if !options.dry_run {
+        // Also after a failed batch: the rows committed before it are kept, and their region
+        // must be indexed.
+        let finished = store.finish_import().await;
+        stored?;
+        finished?;
+    } else {
+        stored?;
+    }
     quarantine.finish()?;
     if quarantine.rows > 0 {
         summary.quarantine = Some(quarantine.path().display().to_string());

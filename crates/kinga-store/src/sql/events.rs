@@ -1,7 +1,7 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
-use super::event_rollup::{contribution, Cell, Changes, Tally};
+use super::event_rollup::{Cell, Changes, Tally};
 use super::store_impl::draft;
 use super::value::Args;
 use super::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
@@ -138,16 +138,74 @@ pub fn event(r: &SqlRow, at: usize) -> Result<Event> {
     })
 }
 
-/// Where [`values`] puts the two columns only the writer knows.
+/// Where [`values`] puts what the writer reads back: the two columns only it knows, the key,
+/// and what the roll-up needs.
+const EXTERNAL_ID_AT: usize = 1;
+const VERSION_AT: usize = 2;
+const COUNTRY_AT: usize = 6;
+const ADMIN1_AT: usize = 7;
+const VIOLENCE_AT: usize = 13;
+const TARGETING_AT: usize = 16;
+const BEST_AT: usize = 19;
+const CIVILIANS_AT: usize = 22;
 const OWNER_AT: usize = 26;
+const DAY_AT: usize = 27;
+const WEEK_AT: usize = 29;
+const MONTH_AT: usize = 30;
 const BATCH_AT: usize = 32;
 
 impl PreparedEvent {
     /// Computes the row's digest and values; touches no database, so any thread may call it.
     pub fn new(event: Event) -> Self {
         let digest = digest(&event);
-        let row = values(&event, "", digest.clone(), "");
-        PreparedEvent { event, digest, row }
+        let dataset = event.dataset.clone();
+        let row = values(event, "", digest.clone(), "");
+        PreparedEvent {
+            dataset,
+            digest,
+            row,
+        }
+    }
+
+    fn text(&self, at: usize) -> &str {
+        match &self.row[at] {
+            SqlValue::Text(Some(t)) => t,
+            _ => "",
+        }
+    }
+
+    fn int(&self, at: usize) -> Option<i64> {
+        match self.row[at] {
+            SqlValue::Int(v) => v,
+            _ => None,
+        }
+    }
+
+    fn external_id(&self) -> &str {
+        self.text(EXTERNAL_ID_AT)
+    }
+
+    /// The event's cell of the roll-up and its contribution, as `event_rollup::contribution`
+    /// computes them from the event.
+    fn contribution(&self, owner: &str) -> (Cell, Tally) {
+        (
+            Cell {
+                country: self.text(COUNTRY_AT).to_string(),
+                dataset: self.dataset.as_str().to_string(),
+                owner: owner.to_string(),
+                admin1: self.text(ADMIN1_AT).to_string(),
+                day: self.int(DAY_AT).unwrap_or_default(),
+                violence_type: self.text(VIOLENCE_AT).to_string(),
+            },
+            Tally {
+                week: self.int(WEEK_AT).unwrap_or_default(),
+                month: self.int(MONTH_AT).unwrap_or_default(),
+                events: 1,
+                fatalities: self.int(BEST_AT).unwrap_or(0),
+                civilian_fatalities: self.int(CIVILIANS_AT).unwrap_or(0),
+                civilian_targeting: self.int(TARGETING_AT).unwrap_or(0),
+            },
+        )
     }
 }
 
@@ -158,40 +216,41 @@ fn iso_date(d: &chrono::NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-fn values(e: &Event, owner: &str, row_digest: String, batch: &str) -> Vec<SqlValue> {
+fn values(e: Event, owner: &str, row_digest: String, batch: &str) -> Vec<SqlValue> {
     let f = e.fatalities;
+    let (day, end_day, week, month) = (e.day(), e.end_day(), e.week(), e.month());
     vec![
         e.dataset.as_str().into(),
-        e.external_id.clone().into(),
+        e.external_id.into(),
         e.version.into(),
         iso_date(&e.date_start).into(),
         iso_date(&e.date_end).into(),
         Some(e.date_precision).into(),
         e.country.code().into(),
-        e.admin1.clone().into(),
-        e.admin2.clone().into(),
-        e.place_name.clone().into(),
+        e.admin1.into(),
+        e.admin2.into(),
+        e.place_name.into(),
         e.latitude.into(),
         e.longitude.into(),
         e.place_precision.into(),
         e.violence_type.map(|v| v.as_str()).into(),
-        e.event_type.clone().into(),
-        e.sub_event_type.clone().into(),
+        e.event_type.into(),
+        e.sub_event_type.into(),
         i64::from(e.civilian_targeting).into(),
-        e.actor1.clone().into(),
-        e.actor2.clone().into(),
+        e.actor1.into(),
+        e.actor2.into(),
         f.best.into(),
         f.low.into(),
         f.high.into(),
         f.civilians.into(),
-        e.source.clone().into(),
+        e.source.into(),
         e.source_count.into(),
-        e.notes.clone().into(),
+        e.notes.into(),
         owner.into(),
-        e.day().into(),
-        e.end_day().into(),
-        e.week().into(),
-        e.month().into(),
+        day.into(),
+        end_day.into(),
+        week.into(),
+        month.into(),
         row_digest.into(),
         batch.into(),
     ]
@@ -395,9 +454,9 @@ pub async fn upsert<E: Engine>(
     // is split here.
     let mut by_dataset: Vec<(Dataset, Vec<PreparedEvent>)> = Vec::new();
     for e in batch {
-        match by_dataset.iter_mut().find(|(d, _)| *d == e.event().dataset) {
+        match by_dataset.iter_mut().find(|(d, _)| d == e.dataset()) {
             Some((_, v)) => v.push(e),
-            None => by_dataset.push((e.event().dataset.clone(), vec![e])),
+            None => by_dataset.push((e.dataset().clone(), vec![e])),
         }
     }
     let mut total = UpsertOutcome::default();
@@ -429,21 +488,18 @@ async fn upsert_one(
     // Key order: the lookups and inserts then walk the key's index pages in order instead of
     // jumping. The sort is stable, so of an event listed twice the later row stays last and
     // wins, as it would in two batches.
-    events.sort_by(|a, b| a.event().external_id.cmp(&b.event().external_id));
+    events.sort_by(|a, b| a.external_id().cmp(b.external_id()));
     let mut unique: Vec<PreparedEvent> = Vec::with_capacity(events.len());
     for e in events {
         match unique.last_mut() {
-            Some(last) if last.event().external_id == e.event().external_id => {
+            Some(last) if last.external_id() == e.external_id() => {
                 *last = e;
                 outcome.unchanged += 1;
             }
             _ => unique.push(e),
         }
     }
-    let ids: Vec<&str> = unique
-        .iter()
-        .map(|e| e.event().external_id.as_str())
-        .collect();
+    let ids: Vec<&str> = unique.iter().map(|e| e.external_id()).collect();
     let stored = existing(tx, dialect, &dataset, &owner, &ids).await?;
     drop(ids);
     let batch = new_batch_id();
@@ -453,25 +509,19 @@ async fn upsert_one(
     let mut updated_ids: Vec<String> = Vec::new();
     let mut superseded: BTreeSet<String> = BTreeSet::new();
     let mut moved: Vec<(String, String)> = Vec::new();
-    let mut rollup = Changes::default();
+    let mut rollup = Changes::with_capacity(unique.len());
     for p in unique {
-        let PreparedEvent {
-            event: e,
-            digest: d,
-            mut row,
-        } = p;
-        let write = match stored.get(&e.external_id) {
-            Some(s) if s.digest == d => None,
-            Some(s) if matches!((s.version, e.version), (Some(old), Some(new)) if new < old) => {
-                None
-            }
+        let version = p.int(VERSION_AT);
+        let write = match stored.get(p.external_id()) {
+            Some(s) if s.digest == p.digest => None,
+            Some(s) if matches!((s.version, version), (Some(old), Some(new)) if new < old) => None,
             Some(s) => {
                 outcome.updated += 1;
-                updated_ids.push(e.external_id.clone());
+                updated_ids.push(p.external_id().to_string());
                 superseded.insert(s.batch.clone());
                 rollup.add(s.cell.clone(), s.tally, -1);
-                if s.country != e.country.code() {
-                    moved.push((e.external_id.clone(), s.country.clone()));
+                if s.country != p.text(COUNTRY_AT) {
+                    moved.push((p.external_id().to_string(), s.country.clone()));
                 }
                 Some(&mut replacing)
             }
@@ -481,12 +531,19 @@ async fn upsert_one(
             }
         };
         if let Some(rows) = write {
-            let (cell, tally) = contribution(&e, &owner);
+            let (cell, tally) = p.contribution(&owner);
             rollup.add(cell, tally, 1);
+            let PreparedEvent {
+                digest: d, mut row, ..
+            } = p;
             row[OWNER_AT] = owner.as_str().into();
             row[BATCH_AT] = batch.as_str().into();
+            let id = match &row[EXTERNAL_ID_AT] {
+                SqlValue::Text(Some(t)) => t.clone(),
+                _ => String::new(),
+            };
             rows.push(row);
-            written.push((e.external_id, d));
+            written.push((id, d));
         } else {
             outcome.unchanged += 1;
         }
@@ -557,6 +614,43 @@ async fn upsert_one(
             .await?;
     }
     Ok(outcome)
+}
+
+/// Migration 0008's region index, as [`EventStore::begin_import`] drops it and
+/// [`EventStore::finish_import`] builds it again.
+const REGION_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS events_region_day ON events (country, admin1, day)";
+
+async fn begin_import<E: Engine>(store: &SqlStore<E>) -> Result<bool> {
+    store
+        .write(|tx, _chain| {
+            Box::pin(async move {
+                // Inside the writer's transaction: no batch can land between the look and
+                // the drop.
+                if !tx
+                    .fetch("SELECT 1 FROM events LIMIT 1", vec![])
+                    .await?
+                    .is_empty()
+                {
+                    return Ok(false);
+                }
+                tx.execute("DROP INDEX IF EXISTS events_region_day", vec![])
+                    .await?;
+                Ok(true)
+            })
+        })
+        .await
+}
+
+async fn finish_import<E: Engine>(store: &SqlStore<E>) -> Result<()> {
+    store
+        .write(|tx, _chain| {
+            Box::pin(async move {
+                tx.execute(REGION_INDEX, vec![]).await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 pub async fn select<E: Engine>(
@@ -646,6 +740,12 @@ impl<E: Engine> crate::events::EventStore for SqlStore<E> {
     ) -> Result<UpsertOutcome> {
         upsert(self, actor, batch).await
     }
+    async fn begin_import(&self) -> Result<bool> {
+        begin_import(self).await
+    }
+    async fn finish_import(&self) -> Result<()> {
+        finish_import(self).await
+    }
     async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>> {
         select(self, scope, selection).await
     }
@@ -675,8 +775,72 @@ mod tests {
     }
 
     #[test]
-    fn the_writer_fills_the_owner_and_batch_columns() {
-        assert_eq!(WRITE_COLUMNS[OWNER_AT], "owner");
-        assert_eq!(WRITE_COLUMNS[BATCH_AT], "batch_id");
+    fn the_writer_reads_back_the_columns_it_names() {
+        for (at, column) in [
+            (EXTERNAL_ID_AT, "external_id"),
+            (VERSION_AT, "version"),
+            (COUNTRY_AT, "country"),
+            (ADMIN1_AT, "admin1"),
+            (VIOLENCE_AT, "violence_type"),
+            (TARGETING_AT, "civilian_targeting"),
+            (BEST_AT, "fatalities_best"),
+            (CIVILIANS_AT, "fatalities_civilians"),
+            (OWNER_AT, "owner"),
+            (DAY_AT, "day"),
+            (WEEK_AT, "week"),
+            (MONTH_AT, "month"),
+            (BATCH_AT, "batch_id"),
+        ] {
+            assert_eq!(WRITE_COLUMNS[at], column);
+        }
+    }
+
+    fn sample(admin1: Option<&str>, violence: Option<ViolenceType>) -> Event {
+        let day = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        Event {
+            dataset: Dataset::Acled,
+            external_id: "CAF123".into(),
+            version: Some(1_700_000_000),
+            date_start: day("2013-12-05"),
+            date_end: day("2013-12-07"),
+            date_precision: 1,
+            country: Country::parse("CAF").unwrap(),
+            admin1: admin1.map(str::to_string),
+            admin2: None,
+            place_name: Some("Bangui".into()),
+            latitude: Some(4.36),
+            longitude: Some(18.55),
+            place_precision: Some(1),
+            violence_type: violence,
+            event_type: None,
+            sub_event_type: None,
+            civilian_targeting: true,
+            actor1: None,
+            actor2: None,
+            fatalities: Fatalities {
+                best: Some(12),
+                low: Some(10),
+                high: Some(40),
+                civilians: Some(9),
+            },
+            source: None,
+            source_count: None,
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn a_prepared_row_gives_the_events_own_roll_up_contribution() {
+        for (admin1, violence) in [(Some("Bangui"), Some(ViolenceType::OneSided)), (None, None)] {
+            let e = sample(admin1, violence);
+            let prepared = PreparedEvent::new(e.clone());
+            assert_eq!(
+                prepared.contribution("org"),
+                super::super::event_rollup::contribution(&e, "org")
+            );
+            assert_eq!(prepared.external_id(), "CAF123");
+            assert_eq!(prepared.int(VERSION_AT), Some(1_700_000_000));
+            assert_eq!(prepared.digest(), digest(&e));
+        }
     }
 }
