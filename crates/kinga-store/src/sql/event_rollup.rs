@@ -112,14 +112,7 @@ impl Changes {
             .map(|(c, _)| c.clone())
             .collect();
         let width = 12;
-        // SQLite runs in this process: one prepared single-row upsert, stepped per cell, costs
-        // less than SQLite compiling a thousand-row one. PostgreSQL pays a round trip per
-        // statement, so it gets the long ones.
-        let per_statement = match dialect {
-            Dialect::Sqlite => 1,
-            Dialect::Postgres => ROWS_PER_INSERT,
-        };
-        for chunk in changes.chunks(per_statement) {
+        for chunk in changes.chunks(ROWS_PER_INSERT) {
             let tuples: Vec<String> = (0..chunk.len())
                 .map(|i| format!("({})", marks(dialect, i * width + 1, width)))
                 .collect();
