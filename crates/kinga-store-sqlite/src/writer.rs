@@ -21,10 +21,14 @@ struct ConnTx<'c> {
 }
 
 impl ConnTx<'_> {
+    /// Runs a statement to its end; rows it returns (a `RETURNING` clause, a pragma's answer)
+    /// are passed over, as the read driver's `execute` does.
     fn run(&mut self, sql: &str, args: &[SqlValue]) -> Result<u64> {
         let mut s = self.conn.prepare_cached(sql).map_err(statement::error)?;
         statement::bind(&mut s, args)?;
-        s.raw_execute().map_err(statement::error)?;
+        let mut rows = s.raw_query();
+        while rows.next().map_err(statement::error)?.is_some() {}
+        drop(rows);
         Ok(self.conn.changes())
     }
 }
@@ -197,5 +201,36 @@ async fn commit_group(conn: &mut Connection, group: Vec<(WriteJob, Reply)>) -> R
             }
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn execute_passes_over_returned_rows_and_counts_changes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER)")
+            .unwrap();
+        let mut tx = ConnTx { conn: &mut conn };
+        let n = tx
+            .execute(
+                "INSERT INTO t (k, n) VALUES ($1, $2), ($3, $2) RETURNING k",
+                vec!["a".into(), 1.into(), "b".into()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        tx.execute("PRAGMA journal_mode = memory", vec![])
+            .await
+            .expect("a pragma that answers with a row runs");
+        let rows = tx
+            .fetch("SELECT k, n FROM t ORDER BY k", vec![])
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].text(0).unwrap(), "b");
+        assert_eq!(rows[1].int(1).unwrap(), 1);
     }
 }
