@@ -1,5 +1,6 @@
 //! Both drivers run the same SQL, so their migrations must define the same tables, columns and
-//! indexes under the same version numbers; only the column types may be spelt differently.
+//! indexes under the same version numbers; only the column types may be spelt differently, and
+//! SQLite may choose a table's layout (`WITHOUT ROWID`).
 //! Checked from the files themselves, so this needs no database.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,8 @@ fn shape(sql: &str) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
         if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
             let name = rest.trim_end_matches('(').trim().to_string();
             current = Some((name, Vec::new()));
-        } else if line.starts_with(");") {
+        } else if line.starts_with(')') && line.ends_with(';') {
+            // `)` plus table options: SQLite's `WITHOUT ROWID` is a layout, not a shape.
             if let Some((name, cols)) = current.take() {
                 tables.insert(name, cols);
             }
