@@ -2,13 +2,13 @@
 //! rows, in shared and licensed datasets, every organisation's weekly and monthly counts equal a
 //! recount of the events it may see; and a roll-up edited behind Kinga's back is named by
 //! `verify`.
+use crate::events::{analyst_of, org};
 use crate::RawSql;
 use chrono::NaiveDate;
 use kinga_domain::event::{Dataset, Event, EventCount, Level, NewEvent};
-use kinga_domain::org::{NewOrganisation, Organisation};
 use kinga_domain::period::Period;
 use kinga_domain::vocab::ucdp::ViolenceType;
-use kinga_domain::{Country, Role};
+use kinga_domain::Country;
 use kinga_store::*;
 use std::collections::BTreeMap;
 
@@ -66,29 +66,6 @@ fn acled(id: &str, date: &str, version: i64, best: u32) -> Event {
         best: Some(best),
         version: Some(version),
     })
-}
-
-async fn org(store: &dyn Store, slug: &str) -> Organisation {
-    store
-        .add_organisation(
-            &Actor::system("conformance"),
-            NewOrganisation::parse(slug, slug, Some("CAF"), &[]).expect("valid organisation"),
-        )
-        .await
-        .expect("organisation added")
-}
-
-fn member_of(o: &Organisation) -> (Actor, Scope) {
-    let actor = Actor::system("import").acting_for(o.id, o.slug.clone());
-    let scope = Scope {
-        user_id: None,
-        organisation_id: Some(o.id),
-        role: Some(Role::Analyst),
-        network_peers: vec![o.id],
-        own_reports_only: false,
-        everything: false,
-    };
-    (actor, scope)
 }
 
 /// What the store should hold: (dataset, owner, id) -> event, kept by the story as it imports.
@@ -207,8 +184,8 @@ async fn agree(store: &dyn Store, model: &Model, readers: &[(Option<String>, Sco
 pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
     let a = org(store, "rollup-a").await;
     let b = org(store, "rollup-b").await;
-    let (actor_a, scope_a) = member_of(&a);
-    let (actor_b, scope_b) = member_of(&b);
+    let (actor_a, scope_a) = analyst_of(&a);
+    let (actor_b, scope_b) = analyst_of(&b);
     let readers = [
         (Some(a.id.to_string()), scope_a),
         (Some(b.id.to_string()), scope_b),

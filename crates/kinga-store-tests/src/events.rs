@@ -44,7 +44,8 @@ fn acled(id: &str, version: i64, best: u32) -> Event {
     n.validate().expect("valid event")
 }
 
-async fn org(store: &dyn Store, slug: &str) -> Organisation {
+/// An organisation of the Central African Republic, for the event stories.
+pub(crate) async fn org(store: &dyn Store, slug: &str) -> Organisation {
     store
         .add_organisation(
             &Actor::system("conformance"),
@@ -54,7 +55,8 @@ async fn org(store: &dyn Store, slug: &str) -> Organisation {
         .expect("organisation added")
 }
 
-fn analyst_of(o: &Organisation) -> (Actor, Scope) {
+/// An importer acting for `o`, and the scope of an analyst of `o`.
+pub(crate) fn analyst_of(o: &Organisation) -> (Actor, Scope) {
     let actor = Actor::system("import").acting_for(o.id, o.slug.clone());
     let scope = Scope {
         user_id: None,

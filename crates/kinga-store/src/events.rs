@@ -27,13 +27,12 @@ impl UpsertOutcome {
     }
 }
 
-/// An event as the SQL store writes it: its digest (`audit::digest`) and the values of its
-/// row, computed where rows are read so that the database writer only stores them. Neither can
-/// be supplied from outside: a wrong digest would be stored and audited as the row's.
+/// An event as the SQL store writes it: the values of its row, its digest (`audit::digest`)
+/// among them, computed where rows are read so that the database writer only stores them.
+/// Neither can be supplied from outside: a wrong digest would be stored and audited as the row's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedEvent {
     pub(crate) dataset: Dataset,
-    pub(crate) digest: String,
     /// The row in the SQL store's column order, with the owner and batch left to the writer.
     /// The event's own values are moved here, not copied: a bulk import holds a batch of these.
     pub(crate) row: Vec<crate::sql::SqlValue>,
@@ -42,10 +41,6 @@ pub struct PreparedEvent {
 impl PreparedEvent {
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
-    }
-
-    pub fn digest(&self) -> &str {
-        &self.digest
     }
 }
 

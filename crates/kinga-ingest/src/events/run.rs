@@ -162,15 +162,14 @@ pub async fn import<S: EventStore + ?Sized>(
     .await;
     drop(rx);
     let _ = reader.join();
-    if !options.dry_run {
-        // Also after a failed batch: the rows committed before it are kept, and their region
-        // must be indexed.
-        let finished = store.finish_import().await;
-        stored?;
-        finished?;
-    } else {
-        stored?;
-    }
+    // Also after a failed batch: the rows committed before it are kept, and their region must
+    // be indexed.
+    let finished = match options.dry_run {
+        true => Ok(()),
+        false => store.finish_import().await,
+    };
+    stored?;
+    finished?;
     quarantine.finish()?;
     if quarantine.rows > 0 {
         summary.quarantine = Some(quarantine.path().display().to_string());

@@ -152,6 +152,7 @@ const OWNER_AT: usize = 26;
 const DAY_AT: usize = 27;
 const WEEK_AT: usize = 29;
 const MONTH_AT: usize = 30;
+const DIGEST_AT: usize = 31;
 const BATCH_AT: usize = 32;
 
 impl PreparedEvent {
@@ -159,19 +160,16 @@ impl PreparedEvent {
     pub fn new(event: Event) -> Self {
         let digest = digest(&event);
         let dataset = event.dataset.clone();
-        let row = values(event, "", digest.clone(), "");
-        PreparedEvent {
-            dataset,
-            digest,
-            row,
-        }
+        let row = values(event, "", digest, "");
+        PreparedEvent { dataset, row }
+    }
+
+    pub fn digest(&self) -> &str {
+        self.text(DIGEST_AT)
     }
 
     fn text(&self, at: usize) -> &str {
-        match &self.row[at] {
-            SqlValue::Text(Some(t)) => t,
-            _ => "",
-        }
+        text_at(&self.row, at)
     }
 
     fn int(&self, at: usize) -> Option<i64> {
@@ -206,6 +204,13 @@ impl PreparedEvent {
                 civilian_targeting: self.int(TARGETING_AT).unwrap_or(0),
             },
         )
+    }
+}
+
+fn text_at(row: &[SqlValue], at: usize) -> &str {
+    match &row[at] {
+        SqlValue::Text(Some(t)) => t,
+        _ => "",
     }
 }
 
@@ -294,8 +299,7 @@ struct Stored {
     digest: String,
     version: Option<i64>,
     batch: String,
-    country: String,
-    /// The row's place in the roll-up, taken out when the row is replaced.
+    /// The row's place in the roll-up (its country too), taken out when the row is replaced.
     cell: Cell,
     tally: Tally,
 }
@@ -323,7 +327,6 @@ async fn existing(
             )
             .await?;
         for r in rows {
-            let country = r.text(4)?;
             found.insert(
                 r.text(0)?,
                 Stored {
@@ -331,7 +334,7 @@ async fn existing(
                     version: r.opt_int(2)?,
                     batch: r.text(3)?,
                     cell: Cell {
-                        country: country.clone(),
+                        country: r.text(4)?,
                         dataset: dataset.as_str().to_string(),
                         owner: owner.to_string(),
                         admin1: r.opt_text(5)?.unwrap_or_default(),
@@ -346,7 +349,6 @@ async fn existing(
                         civilian_fatalities: r.opt_int(11)?.unwrap_or(0),
                         civilian_targeting: r.int(12)?,
                     },
-                    country,
                 },
             );
         }
@@ -363,6 +365,9 @@ fn upsert_tail() -> String {
     format!("ON CONFLICT ({KEY}) DO UPDATE SET {}", set.join(", "))
 }
 
+/// The SQLite writer's page cache while events are imported.
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -262144";
+
 /// Writes a batch's rows: `fresh` ones, which the lookup in this same transaction found absent,
 /// are appended in bulk (COPY on PostgreSQL) with no conflict to resolve; `replacing` ones
 /// overwrite the stored version.
@@ -376,7 +381,7 @@ async fn write_rows(
         // A bulk import inserts into the region index in an order unrelated to arrival; with
         // SQLite's default 2 MB page cache most inserts then go through the kernel's page
         // cache. 256 MB keeps that index's pages and the roll-up in the writer's own cache.
-        tx.execute("PRAGMA cache_size = -262144", vec![]).await?;
+        tx.execute(IMPORT_CACHE, vec![]).await?;
     }
     if !fresh.is_empty() {
         tx.copy_in("events", WRITE_COLUMNS, fresh).await?;
@@ -522,7 +527,6 @@ async fn upsert_one(
     let batch = new_batch_id();
     let mut fresh = Vec::new();
     let mut replacing = Vec::new();
-    let mut written: Vec<(String, String)> = Vec::new();
     let mut updated_ids: Vec<String> = Vec::new();
     let mut superseded: BTreeSet<String> = BTreeSet::new();
     let mut moved: Vec<(String, String)> = Vec::new();
@@ -530,15 +534,15 @@ async fn upsert_one(
     for p in unique {
         let version = p.int(VERSION_AT);
         let write = match stored.get(p.external_id()) {
-            Some(s) if s.digest == p.digest => None,
+            Some(s) if s.digest == p.digest() => None,
             Some(s) if matches!((s.version, version), (Some(old), Some(new)) if new < old) => None,
             Some(s) => {
                 outcome.updated += 1;
                 updated_ids.push(p.external_id().to_string());
                 superseded.insert(s.batch.clone());
                 rollup.add(s.cell.clone(), s.tally, -1);
-                if s.country != p.text(COUNTRY_AT) {
-                    moved.push((p.external_id().to_string(), s.country.clone()));
+                if s.cell.country != p.text(COUNTRY_AT) {
+                    moved.push((p.external_id().to_string(), s.cell.country.clone()));
                 }
                 Some(&mut replacing)
             }
@@ -550,24 +554,27 @@ async fn upsert_one(
         if let Some(rows) = write {
             let (cell, tally) = p.contribution(&owner);
             rollup.add(cell, tally, 1);
-            let PreparedEvent {
-                digest: d, mut row, ..
-            } = p;
+            let mut row = p.row;
             row[OWNER_AT] = owner.as_str().into();
             row[BATCH_AT] = batch.as_str().into();
-            let id = match &row[EXTERNAL_ID_AT] {
-                SqlValue::Text(Some(t)) => t.clone(),
-                _ => String::new(),
-            };
             rows.push(row);
-            written.push((id, d));
         } else {
             outcome.unchanged += 1;
         }
     }
-    if written.is_empty() {
+    if fresh.is_empty() && replacing.is_empty() {
         return Ok(outcome);
     }
+    let after = batch_digest_of(
+        fresh
+            .iter()
+            .chain(&replacing)
+            .map(|r| {
+                let (id, d) = (text_at(r, EXTERNAL_ID_AT), text_at(r, DIGEST_AT));
+                (dataset.as_str(), owner.as_str(), id, d.to_string())
+            })
+            .collect(),
+    );
     // A newer version placed in another country is another key: the old row goes.
     for (id, country) in moved {
         tx.execute(
@@ -589,12 +596,6 @@ async fn upsert_one(
             updated_ids.join(", ")
         )
     };
-    let after = batch_digest_of(
-        written
-            .iter()
-            .map(|(id, d)| (dataset.as_str(), owner.as_str(), id.as_str(), d.clone()))
-            .collect(),
-    );
     chain
         .append(
             tx,
@@ -672,7 +673,7 @@ async fn finish_import<E: Engine>(store: &SqlStore<E>) -> Result<()> {
                 }
                 tx.execute(REGION_INDEX, vec![]).await?;
                 if dialect == Dialect::Sqlite {
-                    tx.execute("PRAGMA cache_size = -262144", vec![]).await?;
+                    tx.execute(IMPORT_CACHE, vec![]).await?;
                 }
                 Ok(())
             })
@@ -816,6 +817,7 @@ mod tests {
             (DAY_AT, "day"),
             (WEEK_AT, "week"),
             (MONTH_AT, "month"),
+            (DIGEST_AT, "digest"),
             (BATCH_AT, "batch_id"),
         ] {
             assert_eq!(WRITE_COLUMNS[at], column);

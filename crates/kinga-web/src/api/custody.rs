@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kinga_access::{AccessError, Member};
-use kinga_domain::evidence::EvidenceId;
+use kinga_domain::evidence::{CustodyEvent, EvidenceId};
 use kinga_domain::fields::Fields;
 use serde_json::{json, Value};
 
@@ -57,6 +57,20 @@ pub async fn verify(
     })))
 }
 
+/// Records `note` in the item's custody log as the caller.
+async fn record(
+    state: &AppState,
+    member: &Member,
+    id: EvidenceId,
+    note: CustodyNote,
+) -> Result<CustodyEvent, ApiError> {
+    let p = member.principal();
+    vault(state)?
+        .note_custody(&p.actor(), &p.scope(), p.user.role, id, note)
+        .await
+        .map_err(|e| refused(member, e))
+}
+
 /// `POST /evidence/{id}/transfer` with `{"to": …, "note": …}`
 pub async fn transfer(
     State(state): State<AppState>,
@@ -65,26 +79,18 @@ pub async fn transfer(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id: EvidenceId = path_id(&id)?;
-    let vault = vault(&state)?;
+    // No vault, no custody log: said before the body is read.
+    vault(&state)?;
     let value = json_body(&body)?;
     let mut f = Fields::new(&value)?;
     let to = f.required_text("to", 300);
     let note = f.text("note", NOTE_LIMIT);
     f.finish()?;
-    let p = member.principal();
-    let entry = vault
-        .note_custody(
-            &p.actor(),
-            &p.scope(),
-            p.user.role,
-            id,
-            CustodyNote::Transfer {
-                to: to.expect("checked"),
-                note,
-            },
-        )
-        .await
-        .map_err(|e| refused(&member, e))?;
+    let note = CustodyNote::Transfer {
+        to: to.expect("checked"),
+        note,
+    };
+    let entry = record(&state, &member, id, note).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"evidence_id": id, "custody_entry": entry})),
@@ -99,24 +105,16 @@ pub async fn deletion_request(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id: EvidenceId = path_id(&id)?;
-    let vault = vault(&state)?;
+    // No vault, no custody log: said before the body is read.
+    vault(&state)?;
     let value = json_body(&body)?;
     let mut f = Fields::new(&value)?;
     let reason = f.required_text("reason", NOTE_LIMIT);
     f.finish()?;
-    let p = member.principal();
-    let entry = vault
-        .note_custody(
-            &p.actor(),
-            &p.scope(),
-            p.user.role,
-            id,
-            CustodyNote::DeletionRequest {
-                reason: reason.expect("checked"),
-            },
-        )
-        .await
-        .map_err(|e| refused(&member, e))?;
+    let note = CustodyNote::DeletionRequest {
+        reason: reason.expect("checked"),
+    };
+    let entry = record(&state, &member, id, note).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
