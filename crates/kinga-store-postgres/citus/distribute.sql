@@ -88,3 +88,8 @@ SELECT citus_add_local_table_to_metadata('evidence_items');
 SELECT citus_add_local_table_to_metadata('evidence_copies');
 SELECT citus_add_local_table_to_metadata('custody_events');
 SELECT citus_add_local_table_to_metadata('sealed_fields');
+
+-- Roll-up changes an import has committed but not yet added (0012): one row per batch, alive
+-- for the length of an import. Kept beside the audit chain, which every batch writes anyway;
+-- adding them writes the distributed roll-up in the same transaction.
+SELECT citus_add_local_table_to_metadata('event_rollup_pending');

@@ -1,7 +1,10 @@
 //! The daily roll-up behind the region time series: after new, updated, moved and re-imported
 //! rows, in shared and licensed datasets, every organisation's weekly and monthly counts equal a
 //! recount of the events it may see; and a roll-up edited behind Kinga's back is named by
-//! `verify`.
+//! `verify`. The story runs twice: with each batch changing the roll-up in place, and with
+//! batches leaving their changes pending for the import's end ([`RollUp::AtImportEnd`]),
+//! where verification, counts and the next import's start must each see the pending changes
+//! exactly once, also when the import never reaches its end.
 use crate::events::{analyst_of, org};
 use crate::RawSql;
 use chrono::NaiveDate;
@@ -116,7 +119,13 @@ fn recount(model: &Model, reader: Option<&str>, q: &CountQuery) -> Vec<EventCoun
     cells.into_values().collect()
 }
 
-async fn import(store: &dyn Store, model: &mut Model, actor: &Actor, batch: Vec<Event>) {
+async fn import(
+    store: &dyn Store,
+    model: &mut Model,
+    actor: &Actor,
+    batch: Vec<Event>,
+    roll_up: RollUp,
+) {
     let owner = |e: &Event| {
         if e.dataset.shareable() {
             String::new()
@@ -138,12 +147,22 @@ async fn import(store: &dyn Store, model: &mut Model, actor: &Actor, batch: Vec<
             model.insert(key, e.clone());
         }
     }
-    store.upsert_events(actor, batch).await.expect("imported");
+    let prepared = batch.into_iter().map(PreparedEvent::new).collect();
+    store
+        .upsert_prepared(actor, prepared, roll_up)
+        .await
+        .expect("imported");
 }
 
 /// Every reader's counts at both levels and periods, with and without a date range, against
 /// the recount.
 async fn agree(store: &dyn Store, model: &Model, readers: &[(Option<String>, Scope)], step: &str) {
+    // Before any count: pending changes (if any) are still pending here.
+    let v = store.verify().await.expect("verify runs");
+    assert_eq!(
+        v.first_break, None,
+        "{step}: the roll-up and its pending changes equal a recount"
+    );
     for (reader, scope) in readers {
         for level in [Level::Country, Level::Admin1] {
             for period in [Period::Week, Period::Month] {
@@ -181,7 +200,7 @@ async fn agree(store: &dyn Store, model: &Model, readers: &[(Option<String>, Sco
     assert_eq!(v.first_break, None, "{step}: the roll-up equals a recount");
 }
 
-pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
+pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>, roll_up: RollUp) {
     let a = org(store, "rollup-a").await;
     let b = org(store, "rollup-b").await;
     let (actor_a, scope_a) = analyst_of(&a);
@@ -211,15 +230,22 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         }),
         ged("5", "2013-12-31", Some("Ouham"), 2, 3),
     ];
-    import(store, &mut model, &actor_a, first.clone()).await;
+    import(store, &mut model, &actor_a, first.clone(), roll_up).await;
     let mut g = NewEvent::new(Dataset::Gdelt, "G1", d("2013-12-05"), country("CAF"));
     g.admin1 = Some("Bangui".into());
     g.violence_type = Some(ViolenceType::StateBased);
-    import(store, &mut model, &actor_a, vec![g.validate().unwrap()]).await;
+    import(
+        store,
+        &mut model,
+        &actor_a,
+        vec![g.validate().unwrap()],
+        roll_up,
+    )
+    .await;
     agree(store, &model, &readers, "new rows").await;
 
     // Re-importing the same rows changes nothing, whoever imports them.
-    import(store, &mut model, &actor_b, first.clone()).await;
+    import(store, &mut model, &actor_b, first.clone(), roll_up).await;
     agree(store, &model, &readers, "re-imported rows").await;
 
     // Updated rows: deaths corrected, a row moved to another region and day, one moved to
@@ -240,7 +266,7 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         ged("6", "2013-12-05", Some("Bangui"), 3, 1),
         ged("6", "2013-12-05", Some("Bangui"), 3, 2),
     ];
-    import(store, &mut model, &actor_a, second).await;
+    import(store, &mut model, &actor_a, second, roll_up).await;
     assert_eq!(
         store.event_total(&Scope::public(), None).await.unwrap(),
         7,
@@ -255,6 +281,7 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         &mut model,
         &actor_a,
         vec![acled("C1", "2013-12-05", 10, 20)],
+        roll_up,
     )
     .await;
     import(
@@ -262,6 +289,7 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         &mut model,
         &actor_b,
         vec![acled("C1", "2013-12-05", 10, 20)],
+        roll_up,
     )
     .await;
     import(
@@ -269,6 +297,7 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         &mut model,
         &actor_a,
         vec![acled("C1", "2013-12-05", 5, 99)],
+        roll_up,
     )
     .await;
     import(
@@ -276,6 +305,7 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         &mut model,
         &actor_b,
         vec![acled("C1", "2013-12-12", 11, 25)],
+        roll_up,
     )
     .await;
     agree(store, &model, &readers, "licensed rows").await;
@@ -286,9 +316,26 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         &mut model,
         &actor_a,
         vec![ged("5", "2013-12-30", Some("Ouham"), 2, 3)],
+        roll_up,
     )
     .await;
     agree(store, &model, &readers, "emptied cell").await;
+
+    if roll_up == RollUp::AtImportEnd {
+        // An import that stopped before its end left its changes pending: the next import's
+        // start adds them, once, and its end has none left to add.
+        import(
+            store,
+            &mut model,
+            &actor_a,
+            vec![ged("7", "2013-12-20", Some("Ouham"), 1, 5)],
+            roll_up,
+        )
+        .await;
+        store.begin_import().await.unwrap();
+        store.finish_import().await.unwrap();
+        agree(store, &model, &readers, "an interrupted import's changes").await;
+    }
 
     // A roll-up edited by hand is named by region and day.
     raw("UPDATE event_rollup SET events = events + 1 WHERE admin1 = 'Ouham' AND violence_type = 'one_sided'".into())
@@ -303,4 +350,24 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>) {
         brk.contains("event roll-up") && brk.contains("Ouham") && brk.contains("2014-01-02"),
         "{brk}"
     );
+
+    if roll_up == RollUp::AtImportEnd {
+        // Pending changes are part of what verification checks: lost, they are a break.
+        import(
+            store,
+            &mut model,
+            &actor_a,
+            vec![ged("8", "2013-12-21", Some("Ouham"), 1, 5)],
+            roll_up,
+        )
+        .await;
+        raw("DELETE FROM event_rollup_pending".into()).await;
+        let brk = store
+            .verify()
+            .await
+            .unwrap()
+            .first_break
+            .expect("lost pending changes are a break");
+        assert!(brk.contains("Ouham") && brk.contains("2013-12-21"), "{brk}");
+    }
 }

@@ -286,7 +286,7 @@ pub async fn events_tampering_story(store: &dyn Store, raw: RawSql<'_>) {
 /// again; an import into a table that holds events leaves it alone. `raw` proves the index's
 /// presence by dropping it (which fails if it is absent) and its absence by creating it.
 pub async fn bulk_import_story(store: &dyn Store, raw: RawSql<'_>) {
-    const CREATE: &str = "CREATE INDEX events_region_day ON events (country, admin1, day)";
+    const CREATE: &str = "CREATE INDEX events_region_day ON events (country, day)";
     const DROP: &str = "DROP INDEX events_region_day";
     let o = org(store, "bulk-import").await;
     let (actor, scope) = analyst_of(&o);

@@ -86,6 +86,19 @@ impl CountQuery {
     }
 }
 
+/// When a batch's changes to the region roll-up (see [`EventAggregates`]) reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollUp {
+    /// In place, in the batch's transaction.
+    WithBatch,
+    /// Recorded in the batch's transaction and added at [`EventStore::finish_import`], each
+    /// cell once however many batches touched it. Until then a count of the region time series
+    /// adds them first, and verification counts them as added, so readers never see a roll-up
+    /// behind the committed rows; only the import's end (or whichever reader comes first)
+    /// pays for adding them.
+    AtImportEnd,
+}
+
 #[async_trait]
 pub trait EventStore: Send + Sync {
     /// Inserts or updates a batch in one transaction, idempotent by dataset + external id:
@@ -96,23 +109,31 @@ pub trait EventStore: Send + Sync {
     /// Region time series cells (see [`EventAggregates`]) change with the rows, in the same
     /// transaction.
     async fn upsert_events(&self, actor: &Actor, batch: Vec<Event>) -> Result<UpsertOutcome> {
-        self.upsert_prepared(actor, batch.into_iter().map(PreparedEvent::new).collect())
-            .await
+        self.upsert_prepared(
+            actor,
+            batch.into_iter().map(PreparedEvent::new).collect(),
+            RollUp::WithBatch,
+        )
+        .await
     }
     /// [`EventStore::upsert_events`] for rows prepared with [`PreparedEvent::new`] (digest and
-    /// row values), which importers call on their reading thread.
+    /// row values), which importers call on their reading thread, with the roll-up changed
+    /// when `roll_up` says.
     async fn upsert_prepared(
         &self,
         actor: &Actor,
         batch: Vec<PreparedEvent>,
+        roll_up: RollUp,
     ) -> Result<UpsertOutcome>;
     /// Called before an import's first batch. When no event is stored yet, the region index
     /// (`events_region_day`) is dropped so that a first, large import does not keep it in step
     /// row by row: with rows arriving in key order, every batch dirtied most of that index's
     /// pages and wrote them to the journal again. Returns whether the index was dropped.
     async fn begin_import(&self) -> Result<bool>;
-    /// Called after an import, whether it succeeded or not: builds the region index if it is
-    /// missing (in one sorted pass). Any import's end repairs an earlier, interrupted one.
+    /// Called after an import, whether it succeeded or not: adds the roll-up changes its
+    /// batches left pending ([`RollUp::AtImportEnd`]) and builds the region index if it is
+    /// missing (in one sorted pass). Any import's end, or start, repairs an earlier,
+    /// interrupted one.
     async fn finish_import(&self) -> Result<()>;
     /// Events of a region and date range the reader may see, newest first.
     async fn events_in(&self, scope: &Scope, selection: &EventSelection) -> Result<Vec<Event>>;

@@ -4,7 +4,7 @@
 use super::quarantine::Quarantine;
 use super::{Row, Rows};
 use crate::IngestError;
-use kinga_store::{Actor, EventStore, PreparedEvent, UpsertOutcome};
+use kinga_store::{Actor, EventStore, PreparedEvent, RollUp, UpsertOutcome};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -139,7 +139,11 @@ pub async fn import<S: EventStore + ?Sized>(
                     if !options.dry_run {
                         summary.add(
                             store
-                                .upsert_prepared(actor, std::mem::take(&mut batch))
+                                .upsert_prepared(
+                                    actor,
+                                    std::mem::take(&mut batch),
+                                    RollUp::AtImportEnd,
+                                )
                                 .await?,
                         );
                     } else {
@@ -153,7 +157,7 @@ pub async fn import<S: EventStore + ?Sized>(
         if !batch.is_empty() && !options.dry_run && failure.is_none() {
             summary.add(
                 store
-                    .upsert_prepared(actor, std::mem::take(&mut batch))
+                    .upsert_prepared(actor, std::mem::take(&mut batch), RollUp::AtImportEnd)
                     .await?,
             );
         }

@@ -94,7 +94,8 @@ on_every_backend! {
     events: |store, _raw| kinga_store_tests::events::events_story(store.as_ref());
     events_tampering: |store, raw| kinga_store_tests::events::events_tampering_story(store.as_ref(), raw);
     bulk_import: |store, raw| kinga_store_tests::events::bulk_import_story(store.as_ref(), raw);
-    event_rollup: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw);
+    event_rollup: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw, kinga_store::RollUp::WithBatch);
+    event_rollup_at_import_end: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw, kinga_store::RollUp::AtImportEnd);
     signals: |store, _raw| kinga_store_tests::signals::signals_story(store.as_ref());
     signals_tampering: |store, raw| kinga_store_tests::signals::signals_tampering_story(store.as_ref(), raw);
     checkpoints: |store, raw| kinga_store_tests::checkpoints::checkpoints_story(store.as_ref(), raw);

@@ -10,6 +10,7 @@ use kinga_domain::event::{EventCount, Level};
 use kinga_domain::period::{self, Period};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// One row of `event_rollup`: a region, a day, a dataset (and its owner), a violence type.
@@ -47,6 +48,67 @@ impl Tally {
 const COLUMNS: &str = "country, dataset, owner, admin1, day, violence_type, week, month, events, fatalities, civilian_fatalities, civilian_targeting";
 const KEY: &str = "country, dataset, owner, admin1, day, violence_type";
 const ROWS_PER_INSERT: usize = 1_000;
+
+/// One pending cell change, as [`Changes::encode`] writes it.
+type Pending<'a> = (
+    Cow<'a, str>,
+    Cow<'a, str>,
+    i64,
+    Cow<'a, str>,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+/// A dataset, an owner and their pending cell changes.
+type PendingGroup<'a> = (Cow<'a, str>, Cow<'a, str>, Vec<Pending<'a>>);
+
+/// How many batches' pending changes are taken per statement when they are added: the cells
+/// they add up to are held in memory, their text only a few batches at a time.
+const PENDING_PER_TAKE: i64 = 8;
+
+/// Adds every pending change (migration 0012) to the roll-up inside the caller's transaction
+/// and deletes it there: each change counts once, whoever adds it first. Returns how many
+/// batches' changes were added.
+pub async fn add_pending(tx: &mut dyn Tx, dialect: Dialect) -> Result<u64> {
+    let mut changes = Changes::default();
+    let mut batches = 0;
+    loop {
+        // PostgreSQL: a concurrent adder that took a row first makes this DELETE skip it.
+        let taken = tx
+            .fetch(
+                &format!("DELETE FROM event_rollup_pending WHERE batch_id IN (SELECT batch_id FROM event_rollup_pending ORDER BY batch_id LIMIT {PENDING_PER_TAKE}) RETURNING cells"),
+                vec![],
+            )
+            .await?;
+        if taken.is_empty() {
+            break;
+        }
+        for r in &taken {
+            changes.add_encoded(&r.text(0)?)?;
+        }
+        batches += taken.len() as u64;
+    }
+    changes.apply(tx, dialect).await?;
+    Ok(batches)
+}
+
+/// Adds pending changes, if any, before the roll-up is read: a count never reads a roll-up
+/// that an import's committed rows have outrun.
+async fn settle<E: Engine>(store: &SqlStore<E>) -> Result<()> {
+    let waiting = store
+        .engine
+        .fetch("SELECT 1 FROM event_rollup_pending LIMIT 1", vec![])
+        .await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let dialect = store.engine.dialect();
+    store
+        .write(move |tx, _chain| Box::pin(async move { add_pending(tx, dialect).await }))
+        .await?;
+    Ok(())
+}
 
 /// An event's cell and its contribution to it: what the importer reads from a prepared row.
 #[cfg(test)]
@@ -97,6 +159,67 @@ impl Changes {
         c.fatalities += sign * t.fatalities;
         c.civilian_fatalities += sign * t.civilian_fatalities;
         c.civilian_targeting += sign * t.civilian_targeting;
+    }
+
+    /// The changes as `event_rollup_pending.cells` holds them (migration 0012): per dataset
+    /// and owner, `[country, admin1, day, violence_type, events, fatalities,
+    /// civilian_fatalities, civilian_targeting]`. Week and month follow from the day. `None`
+    /// when nothing changes.
+    pub fn encode(&self) -> Option<String> {
+        let mut groups: BTreeMap<(&str, &str), Vec<Pending<'_>>> = BTreeMap::new();
+        for (c, t) in self.0.iter().filter(|(_, t)| !t.is_zero()) {
+            groups
+                .entry((c.dataset.as_str(), c.owner.as_str()))
+                .or_default()
+                .push((
+                    c.country.as_str().into(),
+                    c.admin1.as_str().into(),
+                    c.day,
+                    c.violence_type.as_str().into(),
+                    t.events,
+                    t.fatalities,
+                    t.civilian_fatalities,
+                    t.civilian_targeting,
+                ));
+        }
+        if groups.is_empty() {
+            return None;
+        }
+        let groups: Vec<PendingGroup<'_>> = groups
+            .into_iter()
+            .map(|((d, o), cells)| (d.into(), o.into(), cells))
+            .collect();
+        Some(serde_json::to_string(&groups).expect("plain values encode"))
+    }
+
+    /// Adds changes that [`Changes::encode`] wrote.
+    pub fn add_encoded(&mut self, cells: &str) -> Result<()> {
+        let groups: Vec<PendingGroup<'_>> = serde_json::from_str(cells)
+            .map_err(|e| corrupt(format!("pending roll-up changes: {e}")))?;
+        for (dataset, owner, cells) in groups {
+            for (country, admin1, day, violence_type, events, fatalities, civilians, targeting) in
+                cells
+            {
+                let tally = Tally {
+                    week: period::week_of_day(day),
+                    month: period::month_index(period::day_date(day)),
+                    events,
+                    fatalities,
+                    civilian_fatalities: civilians,
+                    civilian_targeting: targeting,
+                };
+                let cell = Cell {
+                    country: country.into_owned(),
+                    dataset: dataset.to_string(),
+                    owner: owner.to_string(),
+                    admin1: admin1.into_owned(),
+                    day,
+                    violence_type: violence_type.into_owned(),
+                };
+                self.add(cell, tally, 1);
+            }
+        }
+        Ok(())
     }
 
     /// Writes the changes inside the caller's transaction: cells are created or adjusted in
@@ -181,6 +304,7 @@ pub async fn counts<E: Engine>(
     scope: &Scope,
     q: &CountQuery,
 ) -> Result<Vec<EventCount>> {
+    settle(store).await?;
     let mut args = Args::new();
     let mut conds = vec![visible(scope, &mut args)];
     conds.push(dataset_condition(q.dataset.as_ref(), &mut args));
@@ -279,12 +403,34 @@ fn describe(t: Option<&Tally>) -> String {
 /// Recounts every event and compares with the roll-up; names the first cell (in key order)
 /// that differs, or `None` when they agree.
 pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<String>> {
-    let stored = cells(
+    let mut stored = cells(
         &store
             .engine
             .fetch(&format!("SELECT {COLUMNS} FROM event_rollup"), vec![])
             .await?,
     )?;
+    // Changes an import committed and has not added yet count as added: verification only
+    // reads.
+    let mut pending = Changes::default();
+    for r in store
+        .engine
+        .fetch("SELECT cells FROM event_rollup_pending", vec![])
+        .await?
+    {
+        pending.add_encoded(&r.text(0)?)?;
+    }
+    for (cell, change) in pending.0 {
+        let t = stored.entry(cell).or_insert(Tally {
+            week: change.week,
+            month: change.month,
+            ..Tally::default()
+        });
+        t.events += change.events;
+        t.fatalities += change.fatalities;
+        t.civilian_fatalities += change.civilian_fatalities;
+        t.civilian_targeting += change.civilian_targeting;
+    }
+    stored.retain(|_, t| !t.is_zero());
     let recount = cells(
         &store
             .engine

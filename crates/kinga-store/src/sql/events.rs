@@ -1,11 +1,11 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
-use super::event_rollup::{Cell, Changes, Tally};
+use super::event_rollup::{self, Cell, Changes, Tally};
 use super::store_impl::draft;
 use super::value::Args;
 use super::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::{CountQuery, EventSelection, PreparedEvent, UpsertOutcome};
+use crate::events::{CountQuery, EventSelection, PreparedEvent, RollUp, UpsertOutcome};
 use crate::{Actor, Result, Scope, StoreError};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{
@@ -452,6 +452,7 @@ pub async fn upsert<E: Engine>(
     store: &SqlStore<E>,
     actor: &Actor,
     batch: Vec<PreparedEvent>,
+    roll_up: RollUp,
 ) -> Result<UpsertOutcome> {
     let dialect = store.engine.dialect();
     let actor = actor.clone();
@@ -473,7 +474,12 @@ pub async fn upsert<E: Engine>(
         let outcome = store
             .write(move |tx, chain| {
                 Box::pin(async move {
-                    upsert_one(tx, chain, dialect, &actor, dataset, owner, keyed).await
+                    let target = Target {
+                        dataset,
+                        owner,
+                        roll_up,
+                    };
+                    upsert_one(tx, chain, dialect, &actor, target, keyed).await
                 })
             })
             .await?;
@@ -508,13 +514,23 @@ fn in_key_order(mut events: Vec<PreparedEvent>) -> Keyed {
     Keyed { unique, repeated }
 }
 
+/// Where one dataset's part of a batch goes: its rows' owner, and when the roll-up changes.
+struct Target {
+    dataset: Dataset,
+    owner: String,
+    roll_up: RollUp,
+}
+
 async fn upsert_one(
     tx: &mut dyn Tx,
     chain: &mut Chain,
     dialect: Dialect,
     actor: &Actor,
-    dataset: Dataset,
-    owner: String,
+    Target {
+        dataset,
+        owner,
+        roll_up,
+    }: Target,
     Keyed { unique, repeated }: Keyed,
 ) -> Result<UpsertOutcome> {
     let mut outcome = UpsertOutcome {
@@ -584,7 +600,18 @@ async fn upsert_one(
         .await?;
     }
     write_rows(tx, dialect, fresh, replacing).await?;
-    rollup.apply(tx, dialect).await?;
+    match roll_up {
+        RollUp::WithBatch => rollup.apply(tx, dialect).await?,
+        RollUp::AtImportEnd => {
+            if let Some(cells) = rollup.encode() {
+                tx.execute(
+                    "INSERT INTO event_rollup_pending (batch_id, cells) VALUES ($1, $2)",
+                    vec![batch.as_str().into(), cells.into()],
+                )
+                .await?;
+            }
+        }
+    }
     updated_ids.sort_unstable();
     let explanation = if updated_ids.is_empty() {
         format!("{dataset}: {} new events", outcome.new)
@@ -634,15 +661,17 @@ async fn upsert_one(
     Ok(outcome)
 }
 
-/// Migration 0008's region index, as [`EventStore::begin_import`] drops it and
+/// Migration 0013's region index, as [`EventStore::begin_import`] drops it and
 /// [`EventStore::finish_import`] builds it again.
-const REGION_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS events_region_day ON events (country, admin1, day)";
+const REGION_INDEX: &str = "CREATE INDEX IF NOT EXISTS events_region_day ON events (country, day)";
 
 async fn begin_import<E: Engine>(store: &SqlStore<E>) -> Result<bool> {
+    let dialect = store.engine.dialect();
     store
-        .write(|tx, _chain| {
+        .write(move |tx, _chain| {
             Box::pin(async move {
+                // An interrupted import's roll-up changes.
+                event_rollup::add_pending(tx, dialect).await?;
                 // Inside the writer's transaction: no batch can land between the look and
                 // the drop.
                 if !tx
@@ -665,6 +694,7 @@ async fn finish_import<E: Engine>(store: &SqlStore<E>) -> Result<()> {
     store
         .write(move |tx, _chain| {
             Box::pin(async move {
+                event_rollup::add_pending(tx, dialect).await?;
                 if dialect == Dialect::Sqlite {
                     // A small sort memory makes SQLite sort in runs, and with `threads = 2` on
                     // the writer's connection it sorts them on a second thread: 5,000,000 rows
@@ -765,8 +795,9 @@ impl<E: Engine> crate::events::EventStore for SqlStore<E> {
         &self,
         actor: &Actor,
         batch: Vec<PreparedEvent>,
+        roll_up: RollUp,
     ) -> Result<UpsertOutcome> {
-        upsert(self, actor, batch).await
+        upsert(self, actor, batch, roll_up).await
     }
     async fn begin_import(&self) -> Result<bool> {
         begin_import(self).await
