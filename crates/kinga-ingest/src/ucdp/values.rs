@@ -5,10 +5,29 @@ use chrono::{NaiveDate, NaiveDateTime};
 /// GED dates come as `2009-02-20` (CSV release) or `2009-02-20T00:00:00` (GeoJSON and R
 /// conversions); the time is always midnight and carries no information.
 pub(crate) fn date(s: &str) -> Result<NaiveDate, String> {
+    if let Some(d) = plain_date(s) {
+        return Ok(d);
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").map(|d| d.date()))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").map(|d| d.date()))
         .map_err(|_| "is not a date".to_string())
+}
+
+/// `YYYY-MM-DD` read without a format string: every row of a large file has two dates, and
+/// the general parser showed in an import's profile. Anything else goes to the general parser.
+fn plain_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 /// A count or identifier. Conversions through R store integers as doubles (`118.0`), so a
@@ -62,6 +81,23 @@ mod tests {
         assert!(date("2013-13-01").is_err());
         assert!(date("20/02/2009").is_err());
         assert!(date("2009-02-20T").is_err());
+        assert!(date("2009-02-30").is_err());
+        // The quick path reads what the general parser reads, or leaves it to it.
+        for s in [
+            "2009-02-20",
+            "2009-02-30",
+            "2009-0a-20",
+            "0999-12-31",
+            "2009-2-20",
+            "2024-02-29",
+            "2023-02-29",
+            "2023-00-10",
+            "+209-01-01",
+        ] {
+            let general = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            assert!(plain_date(s).is_none_or(|d| Some(d) == general), "{s}");
+            assert_eq!(date(s).ok(), general, "{s}");
+        }
     }
 
     #[test]

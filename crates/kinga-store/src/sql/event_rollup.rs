@@ -472,3 +472,69 @@ pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<Str
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(dataset: &str, owner: &str, admin1: &str, day: i64) -> Cell {
+        Cell {
+            country: "CAF".into(),
+            dataset: dataset.into(),
+            owner: owner.into(),
+            admin1: admin1.into(),
+            day,
+            violence_type: "one_sided".into(),
+        }
+    }
+
+    fn tally(day: i64, events: i64, fatalities: i64) -> Tally {
+        Tally {
+            week: period::week_of_day(day),
+            month: period::month_index(period::day_date(day)),
+            events,
+            fatalities,
+            civilian_fatalities: fatalities / 2,
+            civilian_targeting: events,
+        }
+    }
+
+    #[test]
+    fn pending_changes_read_back_as_written_without_the_cells_that_cancel_out() {
+        let mut changes = Changes::default();
+        // Names as they come: a quote, non-ASCII letters, an unknown admin1.
+        changes.add(
+            cell("ucdp-ged", "", "Haute-Kotto \"north\"", 16_000),
+            tally(16_000, 3, 40),
+            1,
+        );
+        changes.add(
+            cell("ucdp-ged", "", "Mbomou", 16_001),
+            tally(16_001, 1, 2),
+            -1,
+        );
+        changes.add(
+            cell("acled", "org-1", "Bangui é", 16_002),
+            tally(16_002, 2, 5),
+            1,
+        );
+        changes.add(cell("acled", "org-1", "", 16_003), tally(16_003, 1, 1), 1);
+        changes.add(cell("acled", "org-1", "", 16_003), tally(16_003, 1, 1), -1);
+
+        let mut read = Changes::default();
+        read.add_encoded(&changes.encode().expect("changes to write"))
+            .unwrap();
+        changes.0.retain(|_, t| !t.is_zero());
+        assert_eq!(read.0, changes.0);
+
+        assert_eq!(
+            Changes::default().encode(),
+            None,
+            "nothing to leave pending"
+        );
+        assert!(
+            read.add_encoded("[[\"acled\"]]").is_err(),
+            "a damaged row is named"
+        );
+    }
+}

@@ -469,8 +469,10 @@ pub async fn upsert<E: Engine>(
     for (dataset, events) in by_dataset {
         let owner = owner_for(&actor, &dataset)?;
         let actor = actor.clone();
-        // Sorted here, on the caller's thread: the database writer is the import's bottleneck.
+        // Sorted and rolled up here, on the caller's thread: the database writer is the
+        // import's bottleneck.
         let keyed = in_key_order(events);
+        let presumed = Presumed::of(&keyed.unique, &owner, roll_up);
         let outcome = store
             .write(move |tx, chain| {
                 Box::pin(async move {
@@ -479,13 +481,36 @@ pub async fn upsert<E: Engine>(
                         owner,
                         roll_up,
                     };
-                    upsert_one(tx, chain, dialect, &actor, target, keyed).await
+                    upsert_one(tx, chain, dialect, &actor, target, keyed, presumed).await
                 })
             })
             .await?;
         total.add(outcome);
     }
     Ok(total)
+}
+
+/// A batch's roll-up changes as if every row were new, which in a large import nearly all are;
+/// the writer corrects them for the rows it finds stored.
+struct Presumed {
+    changes: Changes,
+    /// The changes as they would be left pending ([`RollUp::AtImportEnd`]).
+    encoded: Option<String>,
+}
+
+impl Presumed {
+    fn of(rows: &[PreparedEvent], owner: &str, roll_up: RollUp) -> Self {
+        let mut changes = Changes::with_capacity(rows.len());
+        for p in rows {
+            let (cell, tally) = p.contribution(owner);
+            changes.add(cell, tally, 1);
+        }
+        let encoded = match roll_up {
+            RollUp::AtImportEnd => changes.encode(),
+            RollUp::WithBatch => None,
+        };
+        Presumed { changes, encoded }
+    }
 }
 
 /// A batch in key order, each id once: the lookups and inserts then walk the key's index pages
@@ -532,6 +557,7 @@ async fn upsert_one(
         roll_up,
     }: Target,
     Keyed { unique, repeated }: Keyed,
+    presumed: Presumed,
 ) -> Result<UpsertOutcome> {
     let mut outcome = UpsertOutcome {
         unchanged: repeated,
@@ -546,7 +572,11 @@ async fn upsert_one(
     let mut updated_ids: Vec<String> = Vec::new();
     let mut superseded: BTreeSet<String> = BTreeSet::new();
     let mut moved: Vec<(String, String)> = Vec::new();
-    let mut rollup = Changes::with_capacity(unique.len());
+    let Presumed {
+        changes: mut rollup,
+        encoded,
+    } = presumed;
+    let presumed_all_new = stored.is_empty();
     for p in unique {
         let version = p.int(VERSION_AT);
         let write = match stored.get(p.external_id()) {
@@ -568,13 +598,13 @@ async fn upsert_one(
             }
         };
         if let Some(rows) = write {
-            let (cell, tally) = p.contribution(&owner);
-            rollup.add(cell, tally, 1);
             let mut row = p.row;
             row[OWNER_AT] = owner.as_str().into();
             row[BATCH_AT] = batch.as_str().into();
             rows.push(row);
         } else {
+            let (cell, tally) = p.contribution(&owner);
+            rollup.add(cell, tally, -1);
             outcome.unchanged += 1;
         }
     }
@@ -603,7 +633,11 @@ async fn upsert_one(
     match roll_up {
         RollUp::WithBatch => rollup.apply(tx, dialect).await?,
         RollUp::AtImportEnd => {
-            if let Some(cells) = rollup.encode() {
+            let cells = match presumed_all_new {
+                true => encoded,
+                false => rollup.encode(),
+            };
+            if let Some(cells) = cells {
                 tx.execute(
                     "INSERT INTO event_rollup_pending (batch_id, cells) VALUES ($1, $2)",
                     vec![batch.as_str().into(), cells.into()],
