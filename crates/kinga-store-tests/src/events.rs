@@ -335,3 +335,58 @@ pub async fn bulk_import_story(store: &dyn Store, raw: RawSql<'_>) {
         vec!["b1"]
     );
 }
+
+/// A first import skips looking up keys it has not written (SQLite): this holds only while no
+/// other connection writes events. `other` is a second store on the same database, as another
+/// process would open it.
+pub async fn first_import_with_another_writer_story(store: &dyn Store, other: &dyn Store) {
+    let o = org(store, "first-import").await;
+    let (actor, _) = analyst_of(&o);
+    let in_country = |id: &str, country: &str, best: u32| {
+        let mut e = ged(id, "2013-12-05", "Bangui", 3, best);
+        e.country = Country::parse(country).expect("ISO code");
+        e
+    };
+    let import = |rows: Vec<Event>| async {
+        store
+            .upsert_prepared(
+                &actor,
+                rows.into_iter().map(PreparedEvent::new).collect(),
+                RollUp::AtImportEnd,
+            )
+            .await
+            .unwrap()
+    };
+
+    assert!(store.begin_import().await.unwrap(), "empty table");
+    let o1 = import(vec![in_country("z1", "CAF", 1)]).await;
+    assert_eq!(o1.new, 1);
+    // Written earlier in the same import, now in another country: found, and moved.
+    let o2 = import(vec![in_country("z1", "TCD", 2)]).await;
+    assert_eq!(
+        (o2.new, o2.updated),
+        (0, 1),
+        "a key this import wrote is looked up"
+    );
+
+    // Another writer stores a key this import has not written.
+    other
+        .upsert_events(&actor, vec![in_country("z2", "TCD", 3)])
+        .await
+        .unwrap();
+    let o3 = import(vec![in_country("z2", "CAF", 4)]).await;
+    assert_eq!(
+        (o3.new, o3.updated),
+        (0, 1),
+        "after another writer, every key is looked up again"
+    );
+    store.finish_import().await.unwrap();
+
+    assert_eq!(
+        store.event_total(&Scope::public(), None).await.unwrap(),
+        2,
+        "one row per key, whatever the country"
+    );
+    let v = store.verify().await.unwrap();
+    assert_eq!(v.first_break, None);
+}

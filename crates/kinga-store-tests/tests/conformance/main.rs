@@ -112,3 +112,13 @@ fn both_drivers_ship_the_same_migration_versions() {
     );
     assert!(!kinga_store_sqlite::migration_versions().is_empty());
 }
+
+/// Two stores on one SQLite file, as two processes would hold it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_first_import_with_another_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kinga.db");
+    let store = kinga_store_sqlite::open(&path).await.unwrap();
+    let other = kinga_store_sqlite::open(&path).await.unwrap();
+    kinga_store_tests::events::first_import_with_another_writer_story(&store, &other).await;
+}

@@ -15,7 +15,9 @@ use kinga_domain::incident::Fatalities;
 use kinga_domain::period;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 /// The columns an [`Event`] is read from, in [`event`]'s order.
 pub const EVENT_COLUMNS: &str = "dataset, external_id, version, date_start, date_end, date_precision, country, admin1, admin2, place_name, latitude, longitude, place_precision, violence_type, event_type, sub_event_type, civilian_targeting, actor1, actor2, fatalities_best, fatalities_low, fatalities_high, fatalities_civilians, source, source_count, notes";
@@ -365,6 +367,85 @@ fn upsert_tail() -> String {
     format!("ON CONFLICT ({KEY}) DO UPDATE SET {}", set.join(", "))
 }
 
+/// The events this store wrote since it saw none stored, as long as no other connection has
+/// written to the database since (SQLite's `data_version`; PostgreSQL does not keep it): a
+/// key not among them is not stored, so a first import does not look its rows up. Keys are
+/// hashed (dataset, owner, external id); a collision only costs a lookup. Every write of
+/// events goes through [`upsert_one`], which adds its keys before it commits, so a batch
+/// that fails leaves keys behind, never the other way round.
+#[derive(Default)]
+pub(crate) struct WrittenSinceEmpty(Mutex<Option<Written>>);
+
+struct Written {
+    data_version: i64,
+    keys: HashSet<u64>,
+}
+
+/// Beyond this many keys the set is dropped and rows are looked up again (about 1 GB).
+const MOST_WRITTEN_KEYS: usize = 50_000_000;
+
+fn key_hash(dataset: &str, owner: &str, external_id: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (dataset, owner, external_id).hash(&mut h);
+    h.finish()
+}
+
+async fn data_version(tx: &mut dyn Tx) -> Result<i64> {
+    let rows = tx.fetch("PRAGMA data_version", vec![]).await?;
+    match rows.first() {
+        Some(r) => r.int(0),
+        None => Err(StoreError::Backend(
+            "PRAGMA data_version answered nothing".into(),
+        )),
+    }
+}
+
+impl WrittenSinceEmpty {
+    /// Called by the writer when it finds no event stored.
+    async fn start(&self, tx: &mut dyn Tx) -> Result<()> {
+        let data_version = data_version(tx).await?;
+        let mut w = self.0.lock().expect("not poisoned");
+        // Another import of this store may have started on the same empty table: its keys
+        // stay.
+        if w.as_ref().is_none_or(|w| w.data_version != data_version) {
+            *w = Some(Written {
+                data_version,
+                keys: HashSet::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Of `keys`, those that may be stored and must be looked up: all of them unless the set
+    /// is still valid in this transaction.
+    async fn may_be_stored(&self, tx: &mut dyn Tx, keys: &[u64]) -> Result<Vec<bool>> {
+        if self.0.lock().expect("not poisoned").is_none() {
+            return Ok(vec![true; keys.len()]);
+        }
+        let now = data_version(tx).await?;
+        let mut w = self.0.lock().expect("not poisoned");
+        match w.as_ref() {
+            Some(written) if written.data_version == now => {
+                Ok(keys.iter().map(|k| written.keys.contains(k)).collect())
+            }
+            _ => {
+                *w = None;
+                Ok(vec![true; keys.len()])
+            }
+        }
+    }
+
+    fn add(&self, keys: impl IntoIterator<Item = u64>) {
+        let mut w = self.0.lock().expect("not poisoned");
+        if let Some(written) = w.as_mut() {
+            written.keys.extend(keys);
+            if written.keys.len() > MOST_WRITTEN_KEYS {
+                *w = None;
+            }
+        }
+    }
+}
+
 /// The SQLite writer's page cache while events are imported.
 const IMPORT_CACHE: &str = "PRAGMA cache_size = -262144";
 
@@ -473,6 +554,7 @@ pub async fn upsert<E: Engine>(
         // import's bottleneck.
         let keyed = in_key_order(events);
         let presumed = Presumed::of(&keyed.unique, &owner, roll_up);
+        let written = (dialect == Dialect::Sqlite).then(|| store.written.clone());
         let outcome = store
             .write(move |tx, chain| {
                 Box::pin(async move {
@@ -480,6 +562,7 @@ pub async fn upsert<E: Engine>(
                         dataset,
                         owner,
                         roll_up,
+                        written,
                     };
                     upsert_one(tx, chain, dialect, &actor, target, keyed, presumed).await
                 })
@@ -493,6 +576,8 @@ pub async fn upsert<E: Engine>(
 /// A batch's roll-up changes as if every row were new, which in a large import nearly all are;
 /// the writer corrects them for the rows it finds stored.
 struct Presumed {
+    /// Each row's key, hashed for [`WrittenSinceEmpty`].
+    keys: Vec<u64>,
     changes: Changes,
     /// The changes as they would be left pending ([`RollUp::AtImportEnd`]).
     encoded: Option<String>,
@@ -500,6 +585,10 @@ struct Presumed {
 
 impl Presumed {
     fn of(rows: &[PreparedEvent], owner: &str, roll_up: RollUp) -> Self {
+        let keys = rows
+            .iter()
+            .map(|p| key_hash(p.dataset.as_str(), owner, p.external_id()))
+            .collect();
         let mut changes = Changes::with_capacity(rows.len());
         for p in rows {
             let (cell, tally) = p.contribution(owner);
@@ -509,7 +598,11 @@ impl Presumed {
             RollUp::AtImportEnd => changes.encode(),
             RollUp::WithBatch => None,
         };
-        Presumed { changes, encoded }
+        Presumed {
+            keys,
+            changes,
+            encoded,
+        }
     }
 }
 
@@ -544,6 +637,8 @@ struct Target {
     dataset: Dataset,
     owner: String,
     roll_up: RollUp,
+    /// SQLite only.
+    written: Option<Arc<WrittenSinceEmpty>>,
 }
 
 async fn upsert_one(
@@ -555,6 +650,7 @@ async fn upsert_one(
         dataset,
         owner,
         roll_up,
+        written,
     }: Target,
     Keyed { unique, repeated }: Keyed,
     presumed: Presumed,
@@ -563,19 +659,34 @@ async fn upsert_one(
         unchanged: repeated,
         ..UpsertOutcome::default()
     };
-    let ids: Vec<&str> = unique.iter().map(|e| e.external_id()).collect();
+    let Presumed {
+        keys,
+        changes: mut rollup,
+        encoded,
+    } = presumed;
+    let may_be_stored = match &written {
+        Some(w) => w.may_be_stored(tx, &keys).await?,
+        None => vec![true; unique.len()],
+    };
+    let ids: Vec<&str> = unique
+        .iter()
+        .zip(&may_be_stored)
+        .filter(|(_, may)| **may)
+        .map(|(e, _)| e.external_id())
+        .collect();
     let stored = existing(tx, dialect, &dataset, &owner, &ids).await?;
     drop(ids);
+    if let Some(w) = &written {
+        // Before anything is written: a batch that fails leaves keys in the set, never rows
+        // outside it.
+        w.add(keys);
+    }
     let batch = new_batch_id();
     let mut fresh = Vec::new();
     let mut replacing = Vec::new();
     let mut updated_ids: Vec<String> = Vec::new();
     let mut superseded: BTreeSet<String> = BTreeSet::new();
     let mut moved: Vec<(String, String)> = Vec::new();
-    let Presumed {
-        changes: mut rollup,
-        encoded,
-    } = presumed;
     let presumed_all_new = stored.is_empty();
     for p in unique {
         let version = p.int(VERSION_AT);
@@ -701,6 +812,7 @@ const REGION_INDEX: &str = "CREATE INDEX IF NOT EXISTS events_region_day ON even
 
 async fn begin_import<E: Engine>(store: &SqlStore<E>) -> Result<bool> {
     let dialect = store.engine.dialect();
+    let written = store.written.clone();
     store
         .write(move |tx, _chain| {
             Box::pin(async move {
@@ -717,6 +829,9 @@ async fn begin_import<E: Engine>(store: &SqlStore<E>) -> Result<bool> {
                 }
                 tx.execute("DROP INDEX IF EXISTS events_region_day", vec![])
                     .await?;
+                if dialect == Dialect::Sqlite {
+                    written.start(tx).await?;
+                }
                 Ok(true)
             })
         })

@@ -16,11 +16,15 @@ use kinga_domain::Country;
 
 pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
+    pub(crate) written: std::sync::Arc<super::events::WrittenSinceEmpty>,
 }
 
 impl<E: Engine> SqlStore<E> {
     pub fn new(engine: E) -> Self {
-        SqlStore { engine }
+        SqlStore {
+            engine,
+            written: Default::default(),
+        }
     }
 
     pub fn engine(&self) -> &E {
