@@ -72,6 +72,13 @@ const PENDING_PER_TAKE: i64 = 8;
 /// batches' changes were added.
 pub async fn add_pending(tx: &mut dyn Tx, dialect: Dialect) -> Result<u64> {
     let mut changes = Changes::default();
+    let batches = take_pending(tx, &mut changes).await?;
+    changes.apply(tx, dialect).await?;
+    Ok(batches)
+}
+
+/// Deletes every pending change and adds it to `changes`.
+async fn take_pending(tx: &mut dyn Tx, changes: &mut Changes) -> Result<u64> {
     let mut batches = 0;
     loop {
         // PostgreSQL: a concurrent adder that took a row first makes this DELETE skip it.
@@ -89,9 +96,73 @@ pub async fn add_pending(tx: &mut dyn Tx, dialect: Dialect) -> Result<u64> {
         }
         batches += taken.len() as u64;
     }
-    changes.apply(tx, dialect).await?;
     Ok(batches)
 }
+
+/// Pending changes read on a read connection and summed away from the database writer, which
+/// meanwhile does other work (an import's end: building the region index).
+pub struct Gathered {
+    batches: Vec<String>,
+    changes: Changes,
+}
+
+pub async fn gather_pending<E: Engine>(store: &SqlStore<E>) -> Result<Gathered> {
+    let rows = store
+        .engine
+        .fetch("SELECT batch_id, cells FROM event_rollup_pending", vec![])
+        .await?;
+    let rows: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .collect::<Result<_>>()?;
+    tokio::task::spawn_blocking(move || {
+        let mut changes = Changes::default();
+        let mut batches = Vec::with_capacity(rows.len());
+        for (batch, cells) in rows {
+            changes.add_encoded(&cells)?;
+            batches.push(batch);
+        }
+        Ok(Gathered { batches, changes })
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("summing pending roll-up changes: {e}")))?
+}
+
+/// Adds what [`gather_pending`] summed, and whatever else is pending, inside the writer's
+/// transaction. The gathered sum is used only if every batch in it was still pending (another
+/// adder may have taken some); otherwise the rows deleted here are summed again.
+pub async fn add_gathered(tx: &mut dyn Tx, dialect: Dialect, gathered: Gathered) -> Result<()> {
+    let mut taken: Vec<String> = Vec::with_capacity(gathered.batches.len());
+    for chunk in gathered.batches.chunks(PENDING_IDS_PER_DELETE) {
+        let rows = tx
+            .fetch(
+                &format!(
+                    "DELETE FROM event_rollup_pending WHERE batch_id IN ({}) RETURNING cells",
+                    marks(dialect, 1, chunk.len())
+                ),
+                chunk.iter().map(|b| SqlValue::from(b.as_str())).collect(),
+            )
+            .await?;
+        for r in rows {
+            taken.push(r.text(0)?);
+        }
+    }
+    let mut changes = if taken.len() == gathered.batches.len() {
+        gathered.changes
+    } else {
+        let mut again = Changes::default();
+        for cells in &taken {
+            again.add_encoded(cells)?;
+        }
+        again
+    };
+    drop(taken);
+    take_pending(tx, &mut changes).await?;
+    changes.apply(tx, dialect).await
+}
+
+/// Batch ids per DELETE of gathered changes, well under either database's bound on parameters.
+const PENDING_IDS_PER_DELETE: usize = 500;
 
 /// Adds pending changes, if any, before the roll-up is read: a count never reads a roll-up
 /// that an import's committed rows have outrun.

@@ -840,22 +840,31 @@ async fn begin_import<E: Engine>(store: &SqlStore<E>) -> Result<bool> {
 
 async fn finish_import<E: Engine>(store: &SqlStore<E>) -> Result<()> {
     let dialect = store.engine.dialect();
+    // The import's pending roll-up changes are read and summed on other threads while the
+    // writer builds the index: both take seconds after a large import, and nothing else is
+    // left to overlap with.
+    let gathering = event_rollup::gather_pending(store);
+    let indexing = store.write(move |tx, _chain| {
+        Box::pin(async move {
+            if dialect == Dialect::Sqlite {
+                // A small sort memory makes SQLite sort in runs, and with `threads = 2` on
+                // the writer's connection it sorts them on a second thread: 5,000,000 rows
+                // indexed in 10 s instead of 19 s with the import's 256 MB cache.
+                tx.execute("PRAGMA cache_size = -16384", vec![]).await?;
+            }
+            tx.execute(REGION_INDEX, vec![]).await?;
+            if dialect == Dialect::Sqlite {
+                tx.execute(IMPORT_CACHE, vec![]).await?;
+            }
+            Ok(())
+        })
+    });
+    let (gathered, indexed) = tokio::join!(gathering, indexing);
+    indexed?;
+    let gathered = gathered?;
     store
         .write(move |tx, _chain| {
-            Box::pin(async move {
-                event_rollup::add_pending(tx, dialect).await?;
-                if dialect == Dialect::Sqlite {
-                    // A small sort memory makes SQLite sort in runs, and with `threads = 2` on
-                    // the writer's connection it sorts them on a second thread: 5,000,000 rows
-                    // indexed in 10 s instead of 19 s with the import's 256 MB cache.
-                    tx.execute("PRAGMA cache_size = -16384", vec![]).await?;
-                }
-                tx.execute(REGION_INDEX, vec![]).await?;
-                if dialect == Dialect::Sqlite {
-                    tx.execute(IMPORT_CACHE, vec![]).await?;
-                }
-                Ok(())
-            })
+            Box::pin(async move { event_rollup::add_gathered(tx, dialect, gathered).await })
         })
         .await
 }
