@@ -107,56 +107,86 @@ pub struct Gathered {
 }
 
 pub async fn gather_pending<E: Engine>(store: &SqlStore<E>) -> Result<Gathered> {
-    let rows = store
+    let dialect = store.engine.dialect();
+    let batches: Vec<String> = store
         .engine
-        .fetch("SELECT batch_id, cells FROM event_rollup_pending", vec![])
-        .await?;
-    let rows: Vec<(String, String)> = rows
+        .fetch("SELECT batch_id FROM event_rollup_pending", vec![])
+        .await?
         .iter()
-        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .map(|r| r.text(0))
         .collect::<Result<_>>()?;
-    tokio::task::spawn_blocking(move || {
-        let mut changes = Changes::default();
-        let mut batches = Vec::with_capacity(rows.len());
-        for (batch, cells) in rows {
-            changes.add_encoded(&cells)?;
-            batches.push(batch);
-        }
-        Ok(Gathered { batches, changes })
-    })
-    .await
-    .map_err(|e| StoreError::Backend(format!("summing pending roll-up changes: {e}")))?
-}
-
-/// Adds what [`gather_pending`] summed, and whatever else is pending, inside the writer's
-/// transaction. The gathered sum is used only if every batch in it was still pending (another
-/// adder may have taken some); otherwise the rows deleted here are summed again.
-pub async fn add_gathered(tx: &mut dyn Tx, dialect: Dialect, gathered: Gathered) -> Result<()> {
-    let mut taken: Vec<String> = Vec::with_capacity(gathered.batches.len());
-    for chunk in gathered.batches.chunks(PENDING_IDS_PER_DELETE) {
-        let rows = tx
+    let mut changes = Changes::default();
+    // A few batches' text at a time: after a large import it runs to hundreds of megabytes.
+    for chunk in batches.chunks(PENDING_PER_TAKE as usize) {
+        let rows = store
+            .engine
             .fetch(
                 &format!(
-                    "DELETE FROM event_rollup_pending WHERE batch_id IN ({}) RETURNING cells",
+                    "SELECT cells FROM event_rollup_pending WHERE batch_id IN ({})",
                     marks(dialect, 1, chunk.len())
                 ),
                 chunk.iter().map(|b| SqlValue::from(b.as_str())).collect(),
             )
             .await?;
-        for r in rows {
-            taken.push(r.text(0)?);
+        if rows.len() != chunk.len() {
+            // Taken meanwhile by another adder: the writer will sum what it deletes.
+            return Ok(Gathered {
+                batches: Vec::new(),
+                changes: Changes::default(),
+            });
         }
+        let cells: Vec<String> = rows.iter().map(|r| r.text(0)).collect::<Result<_>>()?;
+        changes = tokio::task::spawn_blocking(move || {
+            for c in &cells {
+                changes.add_encoded(c)?;
+            }
+            Ok::<_, StoreError>(changes)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("summing pending roll-up changes: {e}")))??;
     }
-    let mut changes = if taken.len() == gathered.batches.len() {
-        gathered.changes
-    } else {
-        let mut again = Changes::default();
-        for cells in &taken {
-            again.add_encoded(cells)?;
-        }
-        again
+    Ok(Gathered { batches, changes })
+}
+
+/// Adds what [`gather_pending`] summed, and whatever else is pending, inside the writer's
+/// transaction. The gathered sum is used only if every batch in it is still pending (another
+/// adder may have taken some meanwhile); otherwise everything pending is summed again here.
+pub async fn add_gathered(tx: &mut dyn Tx, dialect: Dialect, gathered: Gathered) -> Result<()> {
+    // PostgreSQL: locked until this transaction ends, so no other adder takes them between the
+    // look and the delete. SQLite's writer holds the whole database already.
+    let lock = match dialect {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
     };
-    drop(taken);
+    let chunks = || gathered.batches.chunks(PENDING_IDS_PER_DELETE);
+    let ids = |chunk: &[String]| chunk.iter().map(|b| SqlValue::from(b.as_str())).collect();
+    let mut still_pending = 0;
+    for chunk in chunks() {
+        still_pending += tx
+            .fetch(
+                &format!(
+                    "SELECT batch_id FROM event_rollup_pending WHERE batch_id IN ({}){lock}",
+                    marks(dialect, 1, chunk.len())
+                ),
+                ids(chunk),
+            )
+            .await?
+            .len();
+    }
+    let mut changes = Changes::default();
+    if still_pending == gathered.batches.len() {
+        for chunk in chunks() {
+            tx.execute(
+                &format!(
+                    "DELETE FROM event_rollup_pending WHERE batch_id IN ({})",
+                    marks(dialect, 1, chunk.len())
+                ),
+                ids(chunk),
+            )
+            .await?;
+        }
+        changes = gathered.changes;
+    }
     take_pending(tx, &mut changes).await?;
     changes.apply(tx, dialect).await
 }
