@@ -361,6 +361,14 @@ pub async fn rollup_story(store: &dyn Store, raw: RawSql<'_>, roll_up: RollUp) {
             roll_up,
         )
         .await;
+        raw("UPDATE event_rollup_pending SET cells = 'damaged'".into()).await;
+        let brk = store
+            .verify()
+            .await
+            .unwrap()
+            .first_break
+            .expect("damaged pending changes are a break");
+        assert!(brk.contains("pending changes of batch"), "{brk}");
         raw("DELETE FROM event_rollup_pending".into()).await;
         let brk = store
             .verify()

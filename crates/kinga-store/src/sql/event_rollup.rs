@@ -515,10 +515,18 @@ pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<Str
     let mut pending = Changes::default();
     for r in store
         .engine
-        .fetch("SELECT cells FROM event_rollup_pending", vec![])
+        .fetch(
+            "SELECT batch_id, cells FROM event_rollup_pending ORDER BY batch_id",
+            vec![],
+        )
         .await?
     {
-        pending.add_encoded(&r.text(0)?)?;
+        if let Err(e) = pending.add_encoded(&r.text(1)?) {
+            return Ok(Some(format!(
+                "event roll-up: the pending changes of batch {} cannot be read ({e})",
+                r.text(0)?
+            )));
+        }
     }
     for (cell, change) in pending.0 {
         let t = stored.entry(cell).or_insert(Tally {
