@@ -504,15 +504,17 @@ fn describe(t: Option<&Tally>) -> String {
 /// Recounts every event and compares with the roll-up; names the first cell (in key order)
 /// that differs, or `None` when they agree.
 pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<String>> {
-    let mut stored = cells(
+    // Changes an import committed and has not added yet count as added: verification only
+    // reads.
+    let mut sum = Changes::default();
+    for (cell, tally) in cells(
         &store
             .engine
             .fetch(&format!("SELECT {COLUMNS} FROM event_rollup"), vec![])
             .await?,
-    )?;
-    // Changes an import committed and has not added yet count as added: verification only
-    // reads.
-    let mut pending = Changes::default();
+    )? {
+        sum.add(cell, tally, 1);
+    }
     for r in store
         .engine
         .fetch(
@@ -521,25 +523,14 @@ pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<Str
         )
         .await?
     {
-        if let Err(e) = pending.add_encoded(&r.text(1)?) {
+        if let Err(e) = sum.add_encoded(&r.text(1)?) {
             return Ok(Some(format!(
                 "event roll-up: the pending changes of batch {} cannot be read ({e})",
                 r.text(0)?
             )));
         }
     }
-    for (cell, change) in pending.0 {
-        let t = stored.entry(cell).or_insert(Tally {
-            week: change.week,
-            month: change.month,
-            ..Tally::default()
-        });
-        t.events += change.events;
-        t.fatalities += change.fatalities;
-        t.civilian_fatalities += change.civilian_fatalities;
-        t.civilian_targeting += change.civilian_targeting;
-    }
-    stored.retain(|_, t| !t.is_zero());
+    let stored: BTreeMap<Cell, Tally> = sum.0.into_iter().filter(|(_, t)| !t.is_zero()).collect();
     let recount = cells(
         &store
             .engine
