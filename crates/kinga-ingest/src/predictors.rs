@@ -108,6 +108,74 @@ impl PredictorTable {
     }
 }
 
+/// The name of the column holding a predictor's year-on-year change.
+pub fn change_column(predictor: &str) -> String {
+    format!("{predictor}.change")
+}
+
+impl PredictorTable {
+    /// Adds, for each listed predictor, its change since the same country's row of the year
+    /// before (`x(T) − x(T−1)`, rows matched by name). A country's first year, or a missing
+    /// value the year before, counts as no change (0) rather than a missing cell, so adding
+    /// changes never drops a row that the levels alone would keep.
+    pub fn with_changes(mut self, columns: &[String]) -> Result<PredictorTable, IngestError> {
+        let mut at = Vec::with_capacity(columns.len());
+        for c in columns {
+            let j =
+                self.predictors
+                    .iter()
+                    .position(|p| p == c)
+                    .ok_or_else(|| IngestError::Row {
+                        file: self.file.clone(),
+                        line: 1,
+                        problem: format!(
+                            "cannot take the change of '{c}': it is not a predictor column"
+                        ),
+                    })?;
+            let name = change_column(c);
+            if self.predictors.contains(&name) || at.contains(&j) {
+                return Err(IngestError::Row {
+                    file: self.file.clone(),
+                    line: 1,
+                    problem: format!("column '{name}' is already there"),
+                });
+            }
+            at.push(j);
+        }
+        let row_of: std::collections::HashMap<(&str, i32), usize> = self
+            .names
+            .iter()
+            .zip(&self.years)
+            .enumerate()
+            .map(|(i, (n, &y))| ((n.as_str(), y), i))
+            .collect();
+        let previous: Vec<Option<usize>> = (0..self.names.len())
+            .map(|i| {
+                row_of
+                    .get(&(self.names[i].as_str(), self.years[i] - 1))
+                    .copied()
+            })
+            .collect();
+        let added: Vec<Vec<Option<f64>>> = (0..self.names.len())
+            .map(|i| {
+                at.iter()
+                    .map(|&j| {
+                        let now = self.values[i][j]?;
+                        let before = previous[i].and_then(|p| self.values[p][j]);
+                        Some(before.map_or(0.0, |b| now - b))
+                    })
+                    .collect()
+            })
+            .collect();
+        for (row, extra) in self.values.iter_mut().zip(added) {
+            row.extend(extra);
+        }
+        self.predictors
+            .extend(columns.iter().map(|c| change_column(c)));
+        Ok(self)
+    }
+}
+
 fn missing(file: &str, what: &str, column: &str) -> IngestError {
     IngestError::Row {
         file: file.to_string(),
@@ -324,6 +392,58 @@ mod tests {
         assert_eq!(e.line(), Some(3));
         assert_eq!(e.field(), Some("a"));
         assert!(e.to_string().contains("'high'"), "{e}");
+    }
+
+    #[test]
+    fn a_change_is_the_difference_from_the_same_countrys_year_before() {
+        let t = parse_str(
+            "country,year,a,b,onset,onset2\n\
+             X,2000,1,5,0,0\n\
+             Y,2000,10,,0,0\n\
+             X,2001,4,7,0,0\n\
+             Y,2001,12,3,1,1\n\
+             X,2003,6,,0,0\n",
+        )
+        .unwrap()
+        .with_changes(&["a".into(), "b".into()])
+        .unwrap();
+        assert_eq!(t.predictors, ["year", "a", "b", "a.change", "b.change"]);
+        let change = |row: usize| t.values[row][3..].to_vec();
+        // First year of each country: no change observed.
+        assert_eq!(change(0), [Some(0.0), Some(0.0)]);
+        assert_eq!(
+            change(1),
+            [Some(0.0), None],
+            "a missing level stays missing"
+        );
+        // Matched by name, not by the row above.
+        assert_eq!(change(2), [Some(3.0), Some(2.0)]);
+        assert_eq!(
+            change(3),
+            [Some(2.0), Some(0.0)],
+            "missing the year before: no change"
+        );
+        // 2002 is absent, so 2003 has nothing to compare with.
+        assert_eq!(change(4), [Some(0.0), None]);
+    }
+
+    #[test]
+    fn a_change_of_a_column_that_is_no_predictor_is_refused() {
+        let t = parse_str("country,year,a,onset,onset2\nX,2000,1,0,0\n").unwrap();
+        let e = t
+            .clone()
+            .with_changes(&["onset".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'onset'") && e.contains("not a predictor"),
+            "{e}"
+        );
+        let e = t
+            .with_changes(&["a".into(), "a".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a.change"), "{e}");
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub struct Model {
     /// The random forest, when the method uses one (grown on the same rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forest: Option<Forest>,
+    /// Predictors whose year-on-year change was added as a predictor (`<name>.change`, last in
+    /// `predictors`); a forecast derives them from the table the same way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
     pub provenance: Provenance,
 }
 
@@ -61,8 +65,15 @@ impl Model {
             means: path.mean.clone(),
             sds: path.sd.clone(),
             forest: None,
+            changes: Vec::new(),
             provenance,
         }
+    }
+
+    /// Records the predictors whose change was added (see `changes`).
+    pub fn with_changes(mut self, changes: Vec<String>) -> Model {
+        self.changes = changes;
+        self
     }
 
     /// Log-odds for one row of predictor values in the model's order.
@@ -119,7 +130,7 @@ impl Model {
     /// A short name for people and stored forecasts.
     pub fn description(&self) -> String {
         let net = format!("elastic-net alpha {} lambda {}", self.alpha, self.lambda);
-        match (&self.forest, self.method) {
+        let described = match (&self.forest, self.method) {
             (Some(f), Method::Ensemble) => format!(
                 "mean of {net} and random forest ({} trees, min leaf {})",
                 f.trees.len(),
@@ -131,6 +142,10 @@ impl Model {
                 f.settings.min_leaf
             ),
             _ => net,
+        };
+        match self.changes.len() {
+            0 => described,
+            n => format!("{described}, with the yearly change of {n} predictors"),
         }
     }
 
@@ -190,6 +205,7 @@ mod tests {
             means: vec![0.0],
             sds: vec![1.0],
             forest: None,
+            changes: Vec::new(),
             provenance: Provenance {
                 data_sha256: String::new(),
                 data_file: "t.csv".into(),

@@ -38,7 +38,8 @@ pub(crate) enum RiskAction {
         or ensemble grows a random forest in each window on the same rows.\n\n\
         Example:\n  \
         kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2024\n  \
-        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2010 --method ensemble"
+        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2010 --method ensemble\n  \
+        kinga risk backtest --data prepared2024predictors-2025-09-03.csv --outcome mk_onset_1or2 --alpha 0.5 --from 1994 --to 2010 --changes battledeaths.log2,mk_ongoing_count_log2"
     )]
     Backtest(BacktestArgs),
 }
@@ -168,6 +169,11 @@ pub(crate) struct FitArgs {
     /// of drawing them.
     #[arg(long, requires = "cv")]
     foldid: Option<PathBuf>,
+    /// Add each listed predictor's change since the country's year before as a predictor
+    /// (`<name>.change`; comma-separated). A first year counts as no change. See
+    /// docs/forecast.md for how this was tested against the published method.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    changes: Vec<String>,
     /// Threads for the cross-validation folds and for the forest's trees.
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -228,6 +234,11 @@ pub(crate) struct BacktestArgs {
     /// R set.seed values of the folds; several (comma-separated) average their probabilities.
     #[arg(long, value_delimiter = ',', default_value = "90035")]
     seed: Vec<u32>,
+    /// Add each listed predictor's change since the country's year before as a predictor
+    /// (`<name>.change`; comma-separated). A first year counts as no change. See
+    /// docs/forecast.md for how this was tested against the published method.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    changes: Vec<String>,
     /// First and last onset year scored.
     #[arg(long)]
     from: i32,
@@ -387,7 +398,9 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
     if a.lambda.is_none() && a.cv.is_none() {
         return Err(Failure::Input("give --lambda L or --cv K".into()));
     }
-    let table = predictors::read(&a.table.data, &a.table.layout(&a.outcome)).map_err(input)?;
+    let table = predictors::read(&a.table.data, &a.table.layout(&a.outcome))
+        .and_then(|t| with_changes(t, &a.changes))
+        .map_err(input)?;
     let selection = table.training_rows(a.train_until);
     let oi = table.outcome_index(&a.outcome).expect("outcome is read");
     let rows: Vec<Vec<f64>> = selection
@@ -473,7 +486,11 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
         &path,
         &path.solutions[index],
         provenance,
-    );
+    )
+    .with_changes(a.changes.clone());
+    if !a.changes.is_empty() {
+        println!("yearly change added for: {}", a.changes.join(", "));
+    }
     println!(
         "non-zero coefficients: {} of {}",
         model.nonzero().len(),
@@ -500,6 +517,17 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn with_changes(
+    table: PredictorTable,
+    changes: &[String],
+) -> Result<PredictorTable, kinga_ingest::IngestError> {
+    if changes.is_empty() {
+        Ok(table)
+    } else {
+        table.with_changes(changes)
+    }
+}
+
 fn load_model(path: &Path) -> Result<Model, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -521,8 +549,27 @@ struct Row {
 fn forecast(a: &ForecastArgs) -> Result<(Model, Vec<Row>), Failure> {
     let model = load_model(&a.model)?;
     let layout = a.table.layout(&model.provenance.outcome);
-    let table: PredictorTable =
-        predictors::read_for(&a.table.data, &layout, &model.predictors).map_err(input)?;
+    let derived: Vec<String> = model
+        .changes
+        .iter()
+        .map(|c| predictors::change_column(c))
+        .collect();
+    let levels: Vec<String> = model
+        .predictors
+        .iter()
+        .filter(|p| !derived.contains(p))
+        .cloned()
+        .collect();
+    let table: PredictorTable = predictors::read_for(&a.table.data, &layout, &levels)
+        .and_then(|t| with_changes(t, &model.changes))
+        .map_err(input)?;
+    if table.predictors != model.predictors {
+        return Err(Failure::Input(format!(
+            "{}: its changed predictors ({}) are not the last of its predictors",
+            a.model.display(),
+            model.changes.join(", ")
+        )));
+    }
     let selection = table.forecast_rows(a.year);
     if selection.rows.is_empty() {
         return Err(Failure::Input(format!(
@@ -696,7 +743,9 @@ fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
     if !layout.outcome_columns.contains(&a.onset) {
         layout.outcome_columns.push(a.onset.clone());
     }
-    let table = predictors::read(&a.table.data, &layout).map_err(input)?;
+    let table = predictors::read(&a.table.data, &layout)
+        .and_then(|t| with_changes(t, &a.changes))
+        .map_err(input)?;
     let oi = table.outcome_index(&a.outcome).expect("outcome is read");
     let si = table.outcome_index(&a.onset).expect("onset is read");
     let panel = Panel {
@@ -740,6 +789,9 @@ fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
                 report.from, report.to, report.scored_rows, report.onsets
             );
             println!("method     {}", method_name(report.method));
+            if !a.changes.is_empty() {
+                println!("changes    yearly change of {}", a.changes.join(", "));
+            }
             println!("AUC        {}", f(report.auc));
             println!("recall@{:<3} {}", report.top_k, f(report.recall));
             println!(
