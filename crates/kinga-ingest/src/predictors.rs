@@ -38,6 +38,36 @@ impl Layout {
     }
 }
 
+/// The predictors of the Early Warning Project's table whose yearly change is added by
+/// `--changes ewp`: every predictor whose value moves from year to year, except clocks,
+/// markers, fixed traits, slow trends and the outcome's own history (docs/forecast.md, third
+/// attempt, where this list was fixed before any result was seen).
+pub const EARLY_WARNING_PROJECT_CHANGES: [&str; 23] = [
+    "widetargeting",
+    "narrowtargeting",
+    "v2csgender_binary",
+    "v2mecenefm_binary",
+    "partyban.new.0",
+    "partyban.new.1",
+    "partyban.new.2",
+    "minorityrule",
+    "judicialreform",
+    "religiousfreedom",
+    "pol_killing_approved",
+    "freediscussion",
+    "social_inequality",
+    "even_civilrights",
+    "repress_civilsoc",
+    "social_power_dist",
+    "ses_power_dist",
+    "discrimpop",
+    "ios.iccpr1",
+    "battledeaths.log2",
+    "coup.try.5yr",
+    "mk_ongoing_count_log2",
+    "mean_mk_onset_interaction",
+];
+
 /// The whole table, values parsed, nothing dropped yet.
 #[derive(Debug, Clone)]
 pub struct PredictorTable {
@@ -105,6 +135,22 @@ impl PredictorTable {
             dropped: candidates.len() - rows.len(),
             rows,
         }
+    }
+}
+
+impl PredictorTable {
+    /// Those of `rows` whose country has no row of the year before: their changes read as 0.
+    pub fn without_year_before(&self, rows: &[usize]) -> Vec<usize> {
+        let present: std::collections::HashSet<(&str, i32)> = self
+            .names
+            .iter()
+            .map(String::as_str)
+            .zip(self.years.iter().copied())
+            .collect();
+        rows.iter()
+            .copied()
+            .filter(|&i| !present.contains(&(self.names[i].as_str(), self.years[i] - 1)))
+            .collect()
     }
 }
 

@@ -48,6 +48,17 @@ const R_FIT: &str = r#"
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages(library(glmnet))
 d <- read.csv(args[1], check.names = FALSE)
+# Yearly changes, derived here independently of Kinga: same country's row of the year before,
+# no row or a missing value there counts as no change.
+changes <- if (length(args) >= 7 && nzchar(args[7])) strsplit(args[7], ",")[[1]] else character()
+before <- match(paste(d$ewp_name, d$year - 1), paste(d$ewp_name, d$year))
+for (ch in changes) {
+  was <- d[[ch]][before]
+  v <- d[[ch]] - was
+  v[is.na(was)] <- 0
+  v[is.na(d[[ch]])] <- NA
+  d[[paste0(ch, ".change")]] <- v
+}
 outcomes <- c("mk_onset", "mk_onset_1", "mk_onset_2", "mk_onset_1or2")
 preds <- setdiff(names(d), c("ewp_name", "ccode", outcomes))
 train <- d[d$year <= 2022, c(preds, outcomes)]
@@ -79,14 +90,10 @@ fn read_pairs(path: &Path) -> Vec<(String, f64)> {
         .collect()
 }
 
-#[test]
-fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
-    let Some(data) = ewp_table() else { return };
-    if !r_with_glmnet() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// Fits the 2025 model with Kinga and with glmnet (the changes, if any, derived by each on its
+/// own) and compares coefficients and 2024 probabilities; returns R's fold numbers and summary.
+fn compare_with_glmnet(data: &Path, d: &Path, changes: &[&str]) -> (PathBuf, PathBuf) {
+    let listed = changes.join(",");
     let data_s = data.to_str().unwrap();
     let model = d.join("model.json");
     let out = ok(&risk(&[
@@ -101,6 +108,8 @@ fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
         "0.5",
         "--lambda",
         "0.002586",
+        "--changes",
+        &listed,
         "--out",
         model.to_str().unwrap(),
     ]));
@@ -119,12 +128,13 @@ fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
     let r = Command::new("Rscript")
         .arg(&script)
         .args([
-            data.as_path(),
+            data,
             Path::new("0.002586"),
             &coef,
             &probs,
             &foldid,
             &summary,
+            Path::new(&listed),
         ])
         .output()
         .unwrap();
@@ -144,6 +154,7 @@ fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
+    assert_eq!(names.len(), 39 + changes.len());
     let theirs = read_pairs(&coef);
     assert_eq!(
         theirs.len(),
@@ -204,7 +215,19 @@ fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
     assert!(max_diff < 1e-4, "largest probability difference {max_diff}");
     let top = theirs.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
     assert_eq!(ours[&top.0].1, 1, "glmnet's highest risk is ranked first");
+    (foldid, summary)
+}
 
+#[test]
+fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
+    let Some(data) = ewp_table() else { return };
+    if !r_with_glmnet() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data_s = data.to_str().unwrap();
+    let (foldid, summary) = compare_with_glmnet(&data, d, &[]);
     // Cross-validation over glmnet's own lambda path with the same folds picks the same lambdas.
     let cv = ok(&risk(&[
         "fit",
@@ -252,6 +275,20 @@ fn coefficients_and_probabilities_match_r_glmnet_on_the_ewp_table() {
         s[4]
     );
     assert!(cv.contains(&format!("over {} lambdas", s[5])), "{cv}");
+}
+
+#[test]
+fn a_model_with_yearly_changes_matches_r_glmnet_on_changes_r_derives() {
+    let Some(data) = ewp_table() else { return };
+    if !r_with_glmnet() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    compare_with_glmnet(
+        &data,
+        dir.path(),
+        &kinga_ingest::predictors::EARLY_WARNING_PROJECT_CHANGES,
+    );
 }
 
 fn csv_fields(line: &str) -> Vec<String> {
@@ -383,6 +420,142 @@ fn rows_with_missing_values_are_dropped_from_training_and_counted() {
     let v: serde_json::Value = serde_json::from_str(&fc).unwrap();
     assert_eq!(v[0]["country"], "Later");
     assert_eq!(v[0]["rank"], 1);
+}
+
+#[test]
+fn a_model_with_changes_derives_them_again_when_it_forecasts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("m.json");
+    let mut body = HEADER.to_string();
+    for c in 0..12 {
+        for year in 2000..2012 {
+            let a = f64::from((c * 7 + year * 3) % 11) / 4.0;
+            let y = u8::from((c + year) % 6 == 0);
+            body.push_str(&format!("C{c},{c},{year},{a},{},0,{y}\n", c % 3));
+        }
+    }
+    let f = small_table(d, "t.csv", &body);
+    let layout = [
+        "--name-column",
+        "country",
+        "--outcome-columns",
+        "onset,onset2",
+        "--ignore",
+        "code",
+    ];
+    let fit = |changes: &str| {
+        risk(
+            &[
+                &["fit", "--data", &f][..],
+                &layout,
+                &[
+                    "--outcome",
+                    "onset2",
+                    "--train-until",
+                    "2010",
+                    "--alpha",
+                    "0.5",
+                    "--lambda",
+                    "0.001",
+                    "--changes",
+                    changes,
+                    "--out",
+                    model.to_str().unwrap(),
+                ],
+            ]
+            .concat(),
+        )
+    };
+    let printed = ok(&fit("a"));
+    assert!(printed.contains("yearly change added for: a"), "{printed}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["changes"], serde_json::json!(["a"]));
+    assert_eq!(
+        m["predictors"],
+        serde_json::json!(["year", "a", "b", "a.change"])
+    );
+    let b: Vec<f64> = m["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(b[3] != 0.0, "the change column takes part in the model");
+
+    let fc = ok(&risk(
+        &[
+            &["forecast", "--model", model.to_str().unwrap(), "--data", &f][..],
+            &layout,
+            &["--year", "2011", "--format", "json"],
+        ]
+        .concat(),
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&fc).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 12);
+    // The risk a forecast gives must be the model's on the change computed here by hand from
+    // the same country's rows of 2010 and 2011.
+    let level = |c: i32, year: i32| f64::from((c * 7 + year * 3) % 11) / 4.0;
+    for row in rows.as_array().unwrap() {
+        let c: i32 = row["country"].as_str().unwrap()[1..].parse().unwrap();
+        let x = [
+            2011.0,
+            level(c, 2011),
+            f64::from(c % 3),
+            level(c, 2011) - level(c, 2010),
+        ];
+        let eta =
+            m["intercept"].as_f64().unwrap() + b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>();
+        let expected = 1.0 / (1.0 + (-eta).exp());
+        let got = row["risk"].as_f64().unwrap();
+        assert!((got - expected).abs() < 1e-12, "C{c}: {got} vs {expected}");
+    }
+
+    let o = fit("nosuch");
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("t.csv") && e.contains("'nosuch'"), "{e}");
+
+    // A table without the year before cannot give changes: refused when no forecast row has
+    // one, named when some lack it.
+    let forecast_from = |name: &str, keep: &dyn Fn(&str) -> bool| {
+        let kept: String = body
+            .lines()
+            .filter(|l| keep(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let file = small_table(d, name, &kept);
+        risk(
+            &[
+                &[
+                    "forecast",
+                    "--model",
+                    model.to_str().unwrap(),
+                    "--data",
+                    &file,
+                ][..],
+                &layout,
+                &["--year", "2011"],
+            ]
+            .concat(),
+        )
+    };
+    let o = forecast_from("only2011.csv", &|l| !l.contains(",2010,"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no country forecast has a row of 2010"),
+        "{}",
+        stderr(&o)
+    );
+    let o = forecast_from("gap.csv", &|l| !l.starts_with("C4,4,2010,"));
+    let printed = ok(&o);
+    assert!(printed.contains("C4"), "C4 is still forecast: {printed}");
+    assert!(
+        stderr(&o).contains("no row of 2010 for C4: their yearly changes are taken as 0"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
