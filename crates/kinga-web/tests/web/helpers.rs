@@ -16,13 +16,15 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub access: Arc<Access>,
+    /// The store under the server, for what only commands write (stored forecasts).
+    pub store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
 }
 
 /// Two organisations in one network and a third outside it, with users of several roles.
 pub async fn spawn_app() -> TestApp {
     let (store, dir) = sqlite_store().await;
-    let access = Arc::new(Access::new(store));
+    let access = Arc::new(Access::new(store.clone()));
     let sys = access.system("test");
     add_organisations(&sys).await;
     add_users(
@@ -42,6 +44,7 @@ pub async fn spawn_app() -> TestApp {
         address,
         client,
         access,
+        store,
         _dir: dir,
     }
 }

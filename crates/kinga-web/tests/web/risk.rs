@@ -406,3 +406,55 @@ async fn the_form_saves_each_indicator_and_the_pages_speak_both_languages() {
     let (s, _) = page(&app, &monitor, "/assessments/new").await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn a_stored_forecast_explains_itself_in_plain_words_in_both_languages() {
+    use kinga_domain::risk::{FactorContribution, NewForecast};
+    let app = spawn_app().await;
+    let factor = |name: &str, contribution: f64| FactorContribution {
+        name: name.into(),
+        contribution,
+    };
+    app.store
+        .save_forecasts(
+            &kinga_store::Actor::system("risk-forecast"),
+            vec![NewForecast {
+                country: kinga_domain::Country::parse("CAF").unwrap(),
+                year: 2024,
+                probability: 0.052,
+                rank: Some(12),
+                model:
+                    "elastic-net alpha 0.5 lambda 0.003, with the yearly change of 23 predictors"
+                        .into(),
+                provenance: json!({}),
+                top_factors: vec![
+                    factor("battledeaths.log2.change", 0.61),
+                    factor("pol_killing_approved", 0.47),
+                    factor("widetargeting", 0.2),
+                ],
+                visibility: kinga_domain::Visibility::Public,
+            }],
+        )
+        .await
+        .unwrap();
+    let cookie = session(&app, "monitor@alpha.org").await;
+    let (s, html) = page(&app, &cookie, "/countries/CAF").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("5.2"), "the probability is shown");
+    assert!(html.contains("with the yearly change of 23 predictors"));
+    for shown in [
+        "Battle deaths (log): change since the year before",
+        "Political killings approved by the top leaders",
+        "<code class=\"muted\">battledeaths.log2.change</code>",
+        // No label is invented for a column whose coding is not documented.
+        "<td>widetargeting <code",
+    ] {
+        assert!(html.contains(shown), "{shown}");
+    }
+    let (_, html) = page(&app, &format!("{cookie}; kinga_lang=fr"), "/countries/CAF").await;
+    assert!(
+        html.contains("Morts au combat (log) : évolution depuis l&#39;année précédente"),
+        "French labels"
+    );
+    assert!(html.contains("Assassinats politiques approuvés au sommet de l"));
+}

@@ -1,6 +1,6 @@
 //! The country page: the statistical forecast with its explanation, the latest Framework
 //! assessment, the risk class in force (computed or overridden) and its history.
-use super::labels::{class_name, factor_title, failure, framework_gaps, percent};
+use super::labels::{class_name, factor_title, failure, framework_gaps, percent, predictor_label};
 use crate::api::risk::{country_summary, refresh_class};
 use crate::ui::common::{collect, countries, forbidden, not_found, when, Choice};
 use crate::ui::i18n::Tr;
@@ -43,6 +43,7 @@ pub async fn index(page: Page) -> Response {
 }
 
 pub struct Contribution {
+    pub label: String,
     pub name: String,
     pub value: String,
 }
@@ -193,6 +194,7 @@ async fn render_country(page: Page, country: Country, notice: String, message: S
                 f.top_factors
                     .iter()
                     .map(|c| Contribution {
+                        label: predictor_label(t, &c.name),
                         name: c.name.clone(),
                         value: format!("{:+.3}", c.contribution),
                     })

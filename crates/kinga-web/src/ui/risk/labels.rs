@@ -1,7 +1,7 @@
 //! Words the risk pages share: class names, the score scale, the overall band, the reasons the
 //! class rule gives, and the notice that the Framework list is incomplete.
 use crate::ui::common::{message_page, not_found, problem};
-use crate::ui::i18n::Tr;
+use crate::ui::i18n::{Lang, Tr, TEXTS};
 use crate::ui::session::Page;
 use axum::response::Response;
 use kinga_access::AccessError;
@@ -19,6 +19,27 @@ pub fn class_name(t: Tr, c: RiskClass) -> String {
 
 pub fn score_name(t: Tr, s: Score) -> String {
     t.word("risk_score", &s.as_word())
+}
+
+/// A forecast predictor in plain words; a yearly change column (`<name>.change`) says so. A
+/// column without a label keeps its name, so nothing is shown under a meaning it may not have.
+pub fn predictor_label(t: Tr, column: &str) -> String {
+    let (level, change) = match column.strip_suffix(".change") {
+        Some(level) => (level, true),
+        None => (column, false),
+    };
+    let label = match TEXTS.get(format!("predictor.{level}").as_str()) {
+        Some((en, fr)) => match t.0 {
+            Lang::En => en.to_string(),
+            Lang::Fr => fr.to_string(),
+        },
+        None => level.to_string(),
+    };
+    if change {
+        t.get("risk.forecast.change_of").replace("{label}", &label)
+    } else {
+        label
+    }
 }
 
 pub fn factor_title(t: Tr, f: &RiskFactor) -> String {
@@ -50,4 +71,27 @@ pub fn failure(page: Page, e: AccessError) -> Response {
 
 pub fn percent(p: f64) -> String {
     format!("{:.1} %", p * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predictors_read_in_plain_words_and_unknown_ones_keep_their_name() {
+        let (en, fr) = (Tr(Lang::En), Tr(Lang::Fr));
+        assert_eq!(
+            predictor_label(en, "battledeaths.log2"),
+            "Battle deaths (log)"
+        );
+        assert_eq!(
+            predictor_label(fr, "battledeaths.log2.change"),
+            "Morts au combat (log) : évolution depuis l'année précédente"
+        );
+        assert_eq!(
+            predictor_label(en, "widetargeting.change"),
+            "widetargeting: change since the year before"
+        );
+        assert_eq!(predictor_label(fr, "some_column"), "some_column");
+    }
 }
