@@ -14,6 +14,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 pub fn run() -> ExitCode {
+    quiet_when_the_reader_stops();
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -32,4 +33,23 @@ pub fn run() -> ExitCode {
             ExitCode::from(f.exit_code())
         }
     }
+}
+
+/// Output piped into a reader that stops early (`kinga risk forecast … | head`) ends the
+/// command the way it ends other command-line tools, with the status a shell gives a program
+/// stopped by SIGPIPE, instead of a panic and its backtrace on the terminal.
+fn quiet_when_the_reader_stops() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }

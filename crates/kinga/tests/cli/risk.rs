@@ -559,6 +559,55 @@ fn a_model_with_changes_derives_them_again_when_it_forecasts() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = HEADER.to_string();
+    for i in 0..40 {
+        body.push_str(&format!(
+            "C{i},{i},{},{},1,0,{}\n",
+            2000 + i % 10,
+            i % 7,
+            u8::from(i % 5 == 0)
+        ));
+    }
+    let f = small_table(dir.path(), "t.csv", &body);
+    let model = dir.path().join("m.json");
+    // The reader (`true`) is gone before kinga starts writing, so every write meets a closed
+    // pipe, as with `| head` once it has read enough.
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(r#"( sleep 0.3; exec "$0" "$@" ) | true; exit "${PIPESTATUS[0]}""#)
+        .arg(env!("CARGO_BIN_EXE_kinga"))
+        .args([
+            "risk",
+            "fit",
+            "--data",
+            &f,
+            "--name-column",
+            "country",
+            "--outcome-columns",
+            "onset,onset2",
+            "--ignore",
+            "code",
+            "--outcome",
+            "onset2",
+            "--train-until",
+            "2010",
+            "--alpha",
+            "0.5",
+            "--lambda",
+            "0.01",
+            "--out",
+            model.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let e = stderr(&o);
+    assert!(!e.contains("panicked"), "{e}");
+    assert_eq!(o.status.code(), Some(141), "{e}");
+}
+
+#[test]
 fn every_risk_command_explains_itself_with_an_example() {
     for sub in ["fit", "forecast", "backtest"] {
         let o = risk(&[sub, "--help"]);
