@@ -157,25 +157,40 @@ struct Raw {
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four accumulators let the compiler vectorise without reassociating a single sum.
-    let mut acc = [0.0f64; 4];
-    let chunks = a.len() / 4;
-    for k in 0..chunks {
-        let i = 4 * k;
-        acc[0] += a[i] * b[i];
-        acc[1] += a[i + 1] * b[i + 1];
-        acc[2] += a[i + 2] * b[i + 2];
-        acc[3] += a[i + 3] * b[i + 3];
+    // Eight accumulators: four independent chains of two-wide vector additions, enough to
+    // hide the additions' latency, which a single running sum (or two chains) would expose.
+    // Each is summed in a fixed order, so the result does not depend on the compiler.
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (xa, xb) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += xa[l] * xb[l];
+        }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..a.len() {
-        s += a[i] * b[i];
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ta.iter().zip(tb) {
+        s += x * y;
     }
     s
 }
 
 fn weighted_square(v: &[f64], x: &[f64]) -> f64 {
-    v.iter().zip(x).map(|(vi, xi)| vi * xi * xi).sum()
+    // As in `dot`: one running sum is a chain of dependent additions the processor cannot
+    // overlap, and this runs for every strong predictor at every quadratic approximation.
+    let mut acc = [0.0f64; 4];
+    let (cv, cx) = (v.chunks_exact(4), x.chunks_exact(4));
+    let (tv, tx) = (cv.remainder(), cx.remainder());
+    for (a, b) in cv.zip(cx) {
+        for l in 0..4 {
+            acc[l] += a[l] * b[l] * b[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (a, b) in tv.iter().zip(tx) {
+        s += a * b * b;
+    }
+    s
 }
 
 fn binomial_deviance(w: &[f64], y: &[f64], q: &[f64]) -> f64 {

@@ -178,8 +178,9 @@ pub(crate) struct FitArgs {
     /// published method in the backtest (docs/forecast.md).
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS|ewp")]
     changes: Vec<String>,
-    /// Threads for the cross-validation folds and for the forest's trees.
-    #[arg(long, default_value_t = 1)]
+    /// Threads for the cross-validation folds and for the forest's trees (default: one per
+    /// processor; the result is the same with any number).
+    #[arg(long, default_value_t = processors())]
     threads: usize,
     #[command(flatten)]
     forest: ForestArgs,
@@ -258,7 +259,9 @@ pub(crate) struct BacktestArgs {
     /// k of recall@k.
     #[arg(long, default_value_t = 30)]
     top: usize,
-    #[arg(long, default_value_t = 2)]
+    /// Threads for the windows' cross-validation folds and forests (default: one per
+    /// processor; the result is the same with any number).
+    #[arg(long, default_value_t = processors())]
     threads: usize,
     #[command(flatten)]
     forest: ForestArgs,
@@ -347,6 +350,10 @@ async fn save(a: &ForecastArgs, model: &Model, rows: &[Row]) -> Result<(), Failu
         a.year
     );
     Ok(())
+}
+
+fn processors() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 fn input<E: std::fmt::Display>(e: E) -> Failure {
