@@ -317,8 +317,9 @@ fn small_table(dir: &Path, name: &str, body: &str) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn fit_small(file: &str, out: &Path) -> Output {
-    risk(&[
+/// `kinga risk fit` on a small table laid out as [`HEADER`].
+fn small_fit_args<'a>(file: &'a str, out: &'a Path) -> Vec<&'a str> {
+    vec![
         "fit",
         "--data",
         file,
@@ -338,7 +339,11 @@ fn fit_small(file: &str, out: &Path) -> Output {
         "0.01",
         "--out",
         out.to_str().unwrap(),
-    ])
+    ]
+}
+
+fn fit_small(file: &str, out: &Path) -> Output {
+    risk(&small_fit_args(file, out))
 }
 
 const HEADER: &str = "country,code,year,a,b,onset,onset2\n";
@@ -445,27 +450,9 @@ fn a_model_with_changes_derives_them_again_when_it_forecasts() {
         "code",
     ];
     let fit = |changes: &str| {
-        risk(
-            &[
-                &["fit", "--data", &f][..],
-                &layout,
-                &[
-                    "--outcome",
-                    "onset2",
-                    "--train-until",
-                    "2010",
-                    "--alpha",
-                    "0.5",
-                    "--lambda",
-                    "0.001",
-                    "--changes",
-                    changes,
-                    "--out",
-                    model.to_str().unwrap(),
-                ],
-            ]
-            .concat(),
-        )
+        let mut args = small_fit_args(&f, &model);
+        args.extend(["--changes", changes]);
+        risk(&args)
     };
     let printed = ok(&fit("a"));
     assert!(printed.contains("yearly change added for: a"), "{printed}");
@@ -578,28 +565,8 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
         .arg("-c")
         .arg(r#"( sleep 0.3; exec "$0" "$@" ) | true; exit "${PIPESTATUS[0]}""#)
         .arg(env!("CARGO_BIN_EXE_kinga"))
-        .args([
-            "risk",
-            "fit",
-            "--data",
-            &f,
-            "--name-column",
-            "country",
-            "--outcome-columns",
-            "onset,onset2",
-            "--ignore",
-            "code",
-            "--outcome",
-            "onset2",
-            "--train-until",
-            "2010",
-            "--alpha",
-            "0.5",
-            "--lambda",
-            "0.01",
-            "--out",
-            model.to_str().unwrap(),
-        ])
+        .arg("risk")
+        .args(small_fit_args(&f, &model))
         .output()
         .unwrap();
     let e = stderr(&o);
