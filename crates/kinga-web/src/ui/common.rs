@@ -140,19 +140,65 @@ pub(crate) fn field_errors(t: Tr, e: &ValidationErrors) -> FormErrors {
     FormErrors(out)
 }
 
+/// The domain words its checks in English; the page speaks the visitor's language. Messages
+/// with values in them are matched by their fixed parts and the values carried over.
 fn translate_message(t: Tr, m: &str) -> String {
+    if let Some(text) = translate_with_values(t, m) {
+        return text;
+    }
     match m {
         "is required" => t.get("field.required"),
         "must not be empty" => t.get("field.empty"),
         "is in the future" => t.get("field.future"),
         "latitude and longitude go together" => t.get("field.coordinates"),
         "must be a whole number" => t.get("field.whole_number"),
+        "must be zero or more" => t.get("field.zero_or_more"),
+        "expected a string or a number" => t.get("field.string_or_number"),
         "is before date_start" => t.get("field.end_before_start"),
         "a password needs at least 10 characters" => t.get("field.password_short"),
         _ => return m.to_string(),
     }
     .to_string()
 }
+fn translate_with_values(t: Tr, m: &str) -> Option<String> {
+    let fill = |key: &str, values: &[(&str, &str)]| {
+        values
+            .iter()
+            .fold(t.get(key).to_string(), |text, (name, value)| {
+                text.replace(name, value)
+            })
+    };
+    if let Some(n) = m
+        .strip_prefix("must be at most ")
+        .and_then(|r| r.strip_suffix(" characters"))
+    {
+        return Some(fill("field.max_chars", &[("{n}", n)]));
+    }
+    if let Some((low, high)) = m
+        .strip_prefix("must be between ")
+        .and_then(|r| r.split_once(" and "))
+    {
+        return Some(fill("field.between", &[("{low}", low), ("{high}", high)]));
+    }
+    // "'VALUE' is not …": the value as typed, then what it should have been.
+    let (value, rest) = m.strip_prefix('\'')?.rsplit_once("' is not ")?;
+    let key = match rest {
+        "a date in the form YYYY-MM-DD" => "field.not_date",
+        "an ISO 3166-1 country code" => "field.not_country",
+        _ => "field.not_allowed",
+    };
+    let allowed = rest
+        .rsplit_once(" (")
+        .and_then(|(_, list)| list.strip_suffix(')'))
+        .unwrap_or("");
+    let text = fill(key, &[("{value}", value)]);
+    Some(if key == "field.not_allowed" && !allowed.is_empty() {
+        format!("{text} ({allowed})")
+    } else {
+        text
+    })
+}
+
 /// A text from ENTRIES when there is one, else the domain's own (English) wording.
 pub(crate) fn text_or(t: Tr, key: &str, fallback: &str) -> String {
     match TEXTS.get(key) {
@@ -222,6 +268,39 @@ pub(crate) fn safe_back(back: Option<&String>, default: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::i18n::Lang;
+
+    #[test]
+    fn checks_with_values_in_them_speak_french_too() {
+        let fr = Tr(Lang::Fr);
+        let cases = [
+            ("must be between -90 and 90", "doit être compris entre -90 et 90"),
+            ("must be at most 200 characters", "doit compter au plus 200 caractères"),
+            (
+                "'31/12/2024' is not a date in the form YYYY-MM-DD",
+                "« 31/12/2024 » n'est pas une date au format AAAA-MM-JJ",
+            ),
+            (
+                "'XX' is not an ISO 3166-1 country code",
+                "« XX » n'est pas un code de pays ISO 3166-1",
+            ),
+            (
+                "'secret' is not a visibility class (public, network, organisation, restricted, sealed)",
+                "« secret » n'est pas une valeur acceptée (public, network, organisation, restricted, sealed)",
+            ),
+            ("must be zero or more", "doit être positif ou nul"),
+            ("is required", "est obligatoire"),
+        ];
+        for (english, french) in cases {
+            assert_eq!(translate_message(fr, english), french);
+        }
+        let en = Tr(Lang::En);
+        assert_eq!(
+            translate_message(en, "must be between -180 and 180"),
+            "must be between -180 and 180"
+        );
+        assert_eq!(translate_message(fr, "something new"), "something new");
+    }
 
     #[test]
     fn queries_are_encoded() {

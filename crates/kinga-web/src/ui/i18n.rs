@@ -351,6 +351,13 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("field.future", "is in the future", "est dans le futur"),
     ("field.coordinates", "give both latitude and longitude, or neither", "indiquez à la fois la latitude et la longitude, ou aucune des deux"),
     ("field.whole_number", "must be a whole number", "doit être un nombre entier"),
+    ("field.zero_or_more", "must be zero or more", "doit être positif ou nul"),
+    ("field.string_or_number", "expected a text or a number", "attendu : un texte ou un nombre"),
+    ("field.max_chars", "must be at most {n} characters", "doit compter au plus {n} caractères"),
+    ("field.between", "must be between {low} and {high}", "doit être compris entre {low} et {high}"),
+    ("field.not_date", "'{value}' is not a date in the form YYYY-MM-DD", "« {value} » n'est pas une date au format AAAA-MM-JJ"),
+    ("field.not_country", "'{value}' is not an ISO 3166-1 country code", "« {value} » n'est pas un code de pays ISO 3166-1"),
+    ("field.not_allowed", "'{value}' is not an accepted value", "« {value} » n'est pas une valeur acceptée"),
     ("field.end_before_start", "is before the start date", "est antérieure à la date de début"),
     ("field.password_short", "a password needs at least 10 characters", "un mot de passe doit compter au moins 10 caractères"),
     // Reports.

@@ -1244,3 +1244,39 @@ async fn guessing_the_key_passphrase_is_slowed_down() {
         .await;
     assert_eq!(status, 429);
 }
+
+#[tokio::test]
+async fn the_report_form_explains_bad_fields_in_french_with_the_values_typed() {
+    let app = spawn().await;
+    let monitor = sign_in(&app, "monitor@alpha.org").await;
+    let french = format!("{monitor}; kinga_lang=fr");
+    let (_, html) = app.page(&french, "/reports/new").await;
+    let csrf = csrf_of(&html);
+    let r = submit_form(
+        &app,
+        &french,
+        &[
+            ("csrf", csrf.as_str()),
+            ("country", "XX"),
+            ("occurred_on", "31/12/2013"),
+            ("text", "Des maisons brûlées au nord de Bossangoa."),
+            ("visibility", "organisation"),
+            ("latitude", "100"),
+            ("longitude", "17.4"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    for french in [
+        "« XX » n&#39;est pas un code de pays ISO 3166-1",
+        "« 31/12/2013 » n&#39;est pas une date au format AAAA-MM-JJ",
+        "doit être compris entre -90 et 90",
+    ] {
+        assert!(html.contains(french), "{french}");
+    }
+    assert!(
+        !html.contains("is not"),
+        "no English check left on the French page"
+    );
+}
