@@ -143,8 +143,11 @@ pub(crate) fn field_errors(t: Tr, e: &ValidationErrors) -> FormErrors {
 /// The domain words its checks in English; the page speaks the visitor's language. Messages
 /// with values in them are matched by their fixed parts and the values carried over.
 fn translate_message(t: Tr, m: &str) -> String {
-    if let Some(text) = translate_with_values(t, m) {
-        return text;
+    // In English the domain's own wording is kept: it names the kind of value expected.
+    if t.lang() != "en" {
+        if let Some(text) = translate_with_values(t, m) {
+            return text;
+        }
     }
     match m {
         "is required" => t.get("field.required"),
@@ -300,6 +303,8 @@ mod tests {
             "must be between -180 and 180"
         );
         assert_eq!(translate_message(fr, "something new"), "something new");
+        let choice = "'secret' is not a visibility class (public, network)";
+        assert_eq!(translate_message(en, choice), choice);
     }
 
     #[test]
