@@ -136,30 +136,34 @@ impl PredictorTable {
             rows,
         }
     }
-}
 
-impl PredictorTable {
-    /// Those of `rows` whose country has no row of the year before: their changes read as 0.
-    pub fn without_year_before(&self, rows: &[usize]) -> Vec<usize> {
-        let present: std::collections::HashSet<(&str, i32)> = self
+    /// Each row's row of the same country (by name) and the year before, if the table has one.
+    fn year_before(&self) -> Vec<Option<usize>> {
+        let row_of: std::collections::HashMap<(&str, i32), usize> = self
             .names
             .iter()
-            .map(String::as_str)
-            .zip(self.years.iter().copied())
+            .zip(&self.years)
+            .enumerate()
+            .map(|(i, (n, &y))| ((n.as_str(), y), i))
             .collect();
-        rows.iter()
-            .copied()
-            .filter(|&i| !present.contains(&(self.names[i].as_str(), self.years[i] - 1)))
+        (0..self.names.len())
+            .map(|i| {
+                row_of
+                    .get(&(self.names[i].as_str(), self.years[i] - 1))
+                    .copied()
+            })
             .collect()
     }
-}
 
-/// The name of the column holding a predictor's year-on-year change.
-pub fn change_column(predictor: &str) -> String {
-    format!("{predictor}.change")
-}
+    /// Those of `rows` whose country has no row of the year before: their changes read as 0.
+    pub fn without_year_before(&self, rows: &[usize]) -> Vec<usize> {
+        let previous = self.year_before();
+        rows.iter()
+            .copied()
+            .filter(|&i| previous[i].is_none())
+            .collect()
+    }
 
-impl PredictorTable {
     /// Adds, for each listed predictor, its change since the same country's row of the year
     /// before (`x(T) − x(T−1)`, rows matched by name). A country's first year, or a missing
     /// value the year before, counts as no change (0) rather than a missing cell, so adding
@@ -188,20 +192,7 @@ impl PredictorTable {
             }
             at.push(j);
         }
-        let row_of: std::collections::HashMap<(&str, i32), usize> = self
-            .names
-            .iter()
-            .zip(&self.years)
-            .enumerate()
-            .map(|(i, (n, &y))| ((n.as_str(), y), i))
-            .collect();
-        let previous: Vec<Option<usize>> = (0..self.names.len())
-            .map(|i| {
-                row_of
-                    .get(&(self.names[i].as_str(), self.years[i] - 1))
-                    .copied()
-            })
-            .collect();
+        let previous = self.year_before();
         let added: Vec<Vec<Option<f64>>> = (0..self.names.len())
             .map(|i| {
                 at.iter()
@@ -220,6 +211,11 @@ impl PredictorTable {
             .extend(columns.iter().map(|c| change_column(c)));
         Ok(self)
     }
+}
+
+/// The name of the column holding a predictor's year-on-year change.
+pub fn change_column(predictor: &str) -> String {
+    format!("{predictor}.change")
 }
 
 fn missing(file: &str, what: &str, column: &str) -> IngestError {

@@ -143,6 +143,37 @@ impl ForestArgs {
     }
 }
 
+/// Yearly changes added as predictors (fit and backtest; a saved model remembers its own).
+#[derive(Args, Clone, Debug)]
+pub(crate) struct ChangeArgs {
+    /// Add each listed predictor's change since the country's year before as a predictor
+    /// (`<name>.change`; comma-separated). A first year counts as no change. `ewp` stands for
+    /// the 23 changing predictors of the Early Warning Project's table, which beat the
+    /// published method in the backtest (docs/forecast.md).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS|ewp")]
+    changes: Vec<String>,
+}
+
+impl ChangeArgs {
+    /// The columns named, with `ewp` standing for the Early Warning Project's list.
+    fn columns(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| !c.is_empty())
+            .flat_map(|c| {
+                if c == "ewp" {
+                    predictors::EARLY_WARNING_PROJECT_CHANGES
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                } else {
+                    vec![c.clone()]
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct FitArgs {
     #[command(flatten)]
@@ -172,12 +203,8 @@ pub(crate) struct FitArgs {
     /// of drawing them.
     #[arg(long, requires = "cv")]
     foldid: Option<PathBuf>,
-    /// Add each listed predictor's change since the country's year before as a predictor
-    /// (`<name>.change`; comma-separated). A first year counts as no change. `ewp` stands for
-    /// the 23 changing predictors of the Early Warning Project's table, which beat the
-    /// published method in the backtest (docs/forecast.md).
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS|ewp")]
-    changes: Vec<String>,
+    #[command(flatten)]
+    changes: ChangeArgs,
     /// Threads for the cross-validation folds and for the forest's trees (default: one per
     /// processor; the result is the same with any number).
     #[arg(long, default_value_t = processors())]
@@ -239,12 +266,8 @@ pub(crate) struct BacktestArgs {
     /// R set.seed values of the folds; several (comma-separated) average their probabilities.
     #[arg(long, value_delimiter = ',', default_value = "90035")]
     seed: Vec<u32>,
-    /// Add each listed predictor's change since the country's year before as a predictor
-    /// (`<name>.change`; comma-separated). A first year counts as no change. `ewp` stands for
-    /// the 23 changing predictors of the Early Warning Project's table, which beat the
-    /// published method in the backtest (docs/forecast.md).
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS|ewp")]
-    changes: Vec<String>,
+    #[command(flatten)]
+    changes: ChangeArgs,
     /// First and last onset year scored.
     #[arg(long)]
     from: i32,
@@ -410,9 +433,9 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
     if a.lambda.is_none() && a.cv.is_none() {
         return Err(Failure::Input("give --lambda L or --cv K".into()));
     }
-    let changes = change_list(&a.changes);
+    let changes = a.changes.columns();
     let table = predictors::read(&a.table.data, &a.table.layout(&a.outcome))
-        .and_then(|t| with_changes(t, &changes))
+        .and_then(|t| t.with_changes(&changes))
         .map_err(input)?;
     let selection = table.training_rows(a.train_until);
     let oi = table.outcome_index(&a.outcome).expect("outcome is read");
@@ -530,34 +553,6 @@ fn fit(a: &FitArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The columns `--changes` names, with `ewp` standing for the Early Warning Project's list.
-fn change_list(given: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for c in given.iter().filter(|c| !c.is_empty()) {
-        let expanded: Vec<String> = if c == "ewp" {
-            predictors::EARLY_WARNING_PROJECT_CHANGES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        } else {
-            vec![c.clone()]
-        };
-        out.extend(expanded);
-    }
-    out
-}
-
-fn with_changes(
-    table: PredictorTable,
-    changes: &[String],
-) -> Result<PredictorTable, kinga_ingest::IngestError> {
-    if changes.is_empty() {
-        Ok(table)
-    } else {
-        table.with_changes(changes)
-    }
-}
-
 fn load_model(path: &Path) -> Result<Model, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -591,7 +586,7 @@ fn forecast(a: &ForecastArgs) -> Result<(Model, Vec<Row>), Failure> {
         .cloned()
         .collect();
     let table: PredictorTable = predictors::read_for(&a.table.data, &layout, &levels)
-        .and_then(|t| with_changes(t, &model.changes))
+        .and_then(|t| t.with_changes(&model.changes))
         .map_err(input)?;
     if table.predictors != model.predictors {
         return Err(Failure::Input(format!(
@@ -794,9 +789,9 @@ fn run_backtest(a: &BacktestArgs) -> Result<(), Failure> {
     if !layout.outcome_columns.contains(&a.onset) {
         layout.outcome_columns.push(a.onset.clone());
     }
-    let changes = change_list(&a.changes);
+    let changes = a.changes.columns();
     let table = predictors::read(&a.table.data, &layout)
-        .and_then(|t| with_changes(t, &changes))
+        .and_then(|t| t.with_changes(&changes))
         .map_err(input)?;
     let oi = table.outcome_index(&a.outcome).expect("outcome is read");
     let si = table.outcome_index(&a.onset).expect("onset is read");

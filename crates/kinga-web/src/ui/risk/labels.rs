@@ -1,7 +1,7 @@
 //! Words the risk pages share: class names, the score scale, the overall band, the reasons the
 //! class rule gives, and the notice that the Framework list is incomplete.
-use crate::ui::common::{message_page, not_found, problem};
-use crate::ui::i18n::{Lang, Tr, TEXTS};
+use crate::ui::common::{message_page, not_found, problem, text_or};
+use crate::ui::i18n::Tr;
 use crate::ui::session::Page;
 use axum::response::Response;
 use kinga_access::AccessError;
@@ -28,13 +28,7 @@ pub fn predictor_label(t: Tr, column: &str) -> String {
         Some(level) => (level, true),
         None => (column, false),
     };
-    let label = match TEXTS.get(format!("predictor.{level}").as_str()) {
-        Some((en, fr)) => match t.0 {
-            Lang::En => en.to_string(),
-            Lang::Fr => fr.to_string(),
-        },
-        None => level.to_string(),
-    };
+    let label = text_or(t, &format!("predictor.{level}"), level);
     if change {
         t.get("risk.forecast.change_of").replace("{label}", &label)
     } else {
@@ -76,6 +70,7 @@ pub fn percent(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::i18n::Lang;
 
     #[test]
     fn predictors_read_in_plain_words_and_unknown_ones_keep_their_name() {
