@@ -9,6 +9,8 @@ pub enum AccessError {
     BadSecondFactor,
     #[error("too many failed sign-ins; wait {0} minutes")]
     TooManyAttempts(u64),
+    #[error("this account already has a second factor")]
+    AlreadyEnrolled,
     #[error("not signed in")]
     Unauthenticated,
     #[error("your role ({0}) may not do this")]

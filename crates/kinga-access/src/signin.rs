@@ -148,15 +148,26 @@ impl Access {
         Ok(())
     }
 
-    /// Sets up a second factor: the user proves the app has the secret by entering a code.
+    /// Sets up a first second factor: the user proves the app has the secret by entering a code.
+    /// Only an account without one may enrol: otherwise a password alone would replace the
+    /// authenticator, and with it the second factor.
     pub async fn enrol_second_factor(&self, cookie: &str, secret: &str, code: &str) -> Result<()> {
         let (_, user) = self
             .session(cookie)
             .await?
             .ok_or(AccessError::Unauthenticated)?;
+        if user.has_second_factor {
+            return Err(AccessError::AlreadyEnrolled);
+        }
+        let key = format!("totp:{}", user.id);
+        self.limiter
+            .check(&[&key])
+            .map_err(AccessError::TooManyAttempts)?;
         if !totp::check(secret, code) {
+            self.limiter.failed(&[&key]);
             return Err(AccessError::BadSecondFactor);
         }
+        self.limiter.succeeded(&[&key]);
         let actor = kinga_store::Actor {
             user_id: Some(user.id),
             label: user.email.to_string(),

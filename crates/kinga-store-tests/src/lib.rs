@@ -10,6 +10,7 @@ pub mod events;
 pub mod evidence;
 pub mod incident_events;
 pub mod signals;
+pub mod workflow;
 
 use chrono::NaiveDate;
 use kinga_domain::ids::OrgId;

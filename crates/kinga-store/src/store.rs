@@ -137,6 +137,7 @@ pub trait Store:
     async fn user(&self, id: UserId) -> Result<Option<User>>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<(User, Credentials)>>;
     async fn users(&self, org: Option<OrgId>) -> Result<Vec<User>>;
+    /// Gives a user their first second factor; refuses one who already has it.
     async fn set_second_factor(&self, actor: &Actor, user: UserId, secret: &str) -> Result<()>;
     async fn add_api_token(&self, actor: &Actor, user: UserId, token_hash: &str) -> Result<()>;
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>>;

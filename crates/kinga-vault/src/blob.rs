@@ -239,3 +239,28 @@ pub(crate) fn unwrap_io(e: io::Error) -> VaultError {
         VaultError::Read(e)
     }
 }
+
+/// Held while one content address is checked against the store, placed and recorded: two
+/// intakes of the same bytes would otherwise interleave, one removing as "unrecorded" the blob
+/// the other is about to record. An advisory lock on a file, so that the server and a command
+/// writing to the same vault exclude each other too; addresses share 256 lock files.
+#[derive(Debug)]
+pub struct BlobLock(#[allow(dead_code)] File);
+
+impl BlobLock {
+    /// Waits for the lock of `sha256`'s address under `root`; blocking, so call it off the
+    /// async threads.
+    pub fn acquire(root: &Path, sha256: &str) -> Result<BlobLock> {
+        let dir = root.join("locks");
+        std::fs::create_dir_all(&dir).map_err(|e| VaultError::io(&dir, e))?;
+        let path = dir.join(format!("{}.lock", sha256.get(..2).unwrap_or("00")));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| VaultError::io(&path, e))?;
+        file.lock().map_err(|e| VaultError::io(&path, e))?;
+        Ok(BlobLock(file))
+    }
+}

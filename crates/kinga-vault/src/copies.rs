@@ -102,7 +102,7 @@ impl Vault {
             let derived = derive(&original, &how)?;
             drop(original);
             let len = derived.bytes.len() as u64;
-            let intake = crate::intake(
+            let intake = crate::seal(
                 &root,
                 std::io::Cursor::new(derived.bytes.clone()),
                 &public,
@@ -131,7 +131,7 @@ impl Vault {
             kind: derived.kind,
             params: derived.params,
         };
-        let copy = self.record_copy(actor, scope, &item, &intake, copy).await?;
+        let copy = self.record_copy(actor, scope, &item, intake, copy).await?;
         Ok(DerivedCopy {
             copy,
             created: true,

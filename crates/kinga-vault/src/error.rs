@@ -25,6 +25,10 @@ pub enum VaultError {
     },
     #[error("wrong passphrase for the keys of organisation {org}")]
     WrongPassphrase { org: String },
+    #[error(
+        "the file is larger than this vault takes ({limit} bytes at most); nothing was stored"
+    )]
+    TooLarge { limit: u64 },
     #[error("intake stopped: {0}; nothing was stored")]
     Interrupted(String),
     #[error("key: {0}")]

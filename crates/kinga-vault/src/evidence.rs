@@ -54,6 +54,13 @@ pub struct Announced {
     pub sha256: Option<String>,
 }
 
+/// The key that opens a blob and what its sealed file hashes to, as recorded with it.
+struct BlobKey {
+    wrapped_key: String,
+    key_version: i64,
+    blob_sha256: String,
+}
+
 /// Which bytes a reader asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wanted {
@@ -130,7 +137,12 @@ pub struct Vault {
     store: Arc<dyn Store>,
     root: PathBuf,
     unlocked: RwLock<HashMap<OrgId, Arc<OrgSecretKeys>>>,
+    max_item_bytes: u64,
 }
+
+/// The largest item intake takes unless told otherwise: a long phone video fits, a disk-filling
+/// upload does not.
+pub const DEFAULT_MAX_ITEM_BYTES: u64 = 1 << 30;
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,7 +168,18 @@ impl Vault {
             store,
             root: root.into(),
             unlocked: RwLock::new(HashMap::new()),
+            max_item_bytes: DEFAULT_MAX_ITEM_BYTES,
         }
+    }
+
+    /// Refuses items larger than `bytes` at intake.
+    pub fn with_max_item_bytes(mut self, bytes: u64) -> Self {
+        self.max_item_bytes = bytes;
+        self
+    }
+
+    pub fn max_item_bytes(&self) -> u64 {
+        self.max_item_bytes
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -232,61 +255,86 @@ impl Vault {
             .insert(org, secret);
     }
 
-    /// Records a working copy that intake has just sealed. When the same bytes were sealed
-    /// before for this organisation, the intake kept that blob and discarded its new data key,
-    /// so the key recorded with the blob is the one that opens it; a blob on disk with no record
-    /// is removed, never reused. A blob written for this copy is removed if the record fails.
+    /// Records a working copy that intake has just sealed (and not yet placed), under the
+    /// content's lock: see [`Vault::place_and_record`].
     pub(crate) async fn record_copy(
         &self,
         actor: &Actor,
         scope: &Scope,
         item: &EvidenceItem,
-        intake: &crate::Intake,
+        intake: crate::Intake,
         copy: CopyMade,
     ) -> Result<WorkingCopy> {
-        let (wrapped_key, blob_sha256, key_version) = if intake.already_stored {
-            match self
-                .store
-                .sealed_blob(item.organisation_id, &intake.sha256)
-                .await?
-            {
-                Some(b) => (b.wrapped_key, b.blob_sha256, b.key_version),
-                None => {
-                    let _ = std::fs::remove_file(&intake.path);
-                    return Err(EvidenceError::Invalid(
-                        "an unrecorded blob was found in the vault and removed; try again".into(),
-                    ));
+        let (sha256, size) = (intake.sha256.clone(), intake.size as i64);
+        self.place_and_record(
+            item.organisation_id,
+            item.key_version,
+            intake,
+            |key| async move {
+                let new = NewWorkingCopy {
+                    evidence_id: item.id,
+                    derivation: copy.derivation,
+                    sha256: sha256.clone(),
+                    size,
+                    media_type: copy.media_type,
+                    blob_address: sha256,
+                    blob_sha256: key.blob_sha256,
+                    wrapped_key: key.wrapped_key,
+                    key_version: key.key_version,
+                    kind: copy.kind,
+                    params: Some(copy.params),
+                };
+                Ok(self.store.add_working_copy(actor, scope, new).await?)
+            },
+        )
+        .await
+    }
+
+    /// Gives sealed content its place in the organisation's vault and records it, holding the
+    /// content's lock from the store's answer to the commit: the first intake of some bytes
+    /// places its blob and records its key; a later one finds that record and records the same
+    /// blob and key, its own sealed file discarded. A blob on disk with no record (left by a
+    /// crash between placing and recording) is replaced. If the record fails, a blob placed for
+    /// it is removed while the lock still keeps every other intake of those bytes waiting.
+    async fn place_and_record<T, F, Fut>(
+        &self,
+        org: OrgId,
+        fresh_key_version: i64,
+        mut intake: crate::Intake,
+        record: F,
+    ) -> Result<T>
+    where
+        F: FnOnce(BlobKey) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let root = self.org_root(org);
+        let sha = intake.sha256.clone();
+        let _lock = tokio::task::spawn_blocking(move || crate::BlobLock::acquire(&root, &sha))
+            .await
+            .map_err(blocking_failed)??;
+        let key = match self.store.sealed_blob(org, &intake.sha256).await? {
+            Some(b) => {
+                intake.discard();
+                BlobKey {
+                    wrapped_key: b.wrapped_key,
+                    key_version: b.key_version,
+                    blob_sha256: b.blob_sha256,
                 }
             }
-        } else {
-            (
-                intake.wrapped_key.to_string(),
-                intake.sealed_sha256.clone(),
-                item.key_version,
-            )
-        };
-        let new = NewWorkingCopy {
-            evidence_id: item.id,
-            derivation: copy.derivation,
-            sha256: intake.sha256.clone(),
-            size: intake.size as i64,
-            media_type: copy.media_type,
-            blob_address: intake.sha256.clone(),
-            blob_sha256,
-            wrapped_key,
-            key_version,
-            kind: copy.kind,
-            params: Some(copy.params),
-        };
-        match self.store.add_working_copy(actor, scope, new).await {
-            Ok(c) => Ok(c),
-            Err(e) => {
-                if !intake.already_stored {
-                    let _ = std::fs::remove_file(&intake.path);
+            None => {
+                intake.place()?;
+                BlobKey {
+                    wrapped_key: intake.wrapped_key.to_string(),
+                    key_version: fresh_key_version,
+                    blob_sha256: intake.sealed_sha256.clone(),
                 }
-                Err(e.into())
             }
+        };
+        let recorded = record(key).await;
+        if recorded.is_err() && !intake.already_stored {
+            let _ = std::fs::remove_file(&intake.path);
         }
+        recorded
     }
 
     pub fn is_unlocked(&self, org: OrgId) -> bool {
@@ -414,50 +462,32 @@ impl Vault {
         announced: Announced,
         reader: R,
     ) -> Result<EvidenceItem> {
+        // Observers read; they do not add to the record a court will see.
+        if let Some(role) = scope.role.filter(|r| !r.may_submit_reports()) {
+            return Err(EvidenceError::Forbidden(format!(
+                "your role ({role}) may not add evidence"
+            )));
+        }
         let public = self.public_keys(org).await?;
         let key_version = self.current_keys(org).await?.version;
         let root = self.org_root(org.id);
         let options = IntakeOptions {
             expected_len: announced.size,
+            max_len: Some(self.max_item_bytes),
             ..Default::default()
         };
         let intake =
-            tokio::task::spawn_blocking(move || crate::intake(&root, reader, &public, &options))
+            tokio::task::spawn_blocking(move || crate::seal(&root, reader, &public, &options))
                 .await
                 .map_err(blocking_failed)??;
-        let fresh_blob = !intake.already_stored;
-        let remove_blob = || {
-            if fresh_blob {
-                let _ = std::fs::remove_file(&intake.path);
-            }
-        };
         if let Some(want) = announced.sha256.as_deref() {
             if !want.eq_ignore_ascii_case(&intake.sha256) {
-                remove_blob();
                 return Err(EvidenceError::Invalid(format!(
                     "the file received has SHA-256 {}, the sender announced {want}: nothing was stored",
                     intake.sha256
                 )));
             }
         }
-        let (wrapped_key, key_version, blob_sha256) = if intake.already_stored {
-            match self.store.sealed_blob(org.id, &intake.sha256).await? {
-                Some(b) => (b.wrapped_key, b.key_version, b.blob_sha256),
-                None => {
-                    // A blob with no record: left by an intake whose record failed to commit.
-                    let _ = std::fs::remove_file(&intake.path);
-                    return Err(EvidenceError::Invalid(
-                        "an unrecorded blob of this content was found in the vault and removed; send the file again".into(),
-                    ));
-                }
-            }
-        } else {
-            (
-                intake.wrapped_key.to_string(),
-                key_version,
-                intake.sealed_sha256.clone(),
-            )
-        };
         let capture = (!intake.capture.is_empty())
             .then(|| serde_json::to_value(&intake.capture).ok())
             .flatten();
@@ -471,19 +501,22 @@ impl Vault {
             inline_safe: intake.media.inline == crate::Inline::Allowed,
             original_name: announced.name.map(|n| clean_name(&n)),
             blob_address: intake.sha256.clone(),
-            blob_sha256,
-            wrapped_key,
+            blob_sha256: String::new(),
+            wrapped_key: String::new(),
             key_version,
             capture_metadata: capture,
             perceptual_hash: intake.perceptual_hash.map(|p| format!("{:016x}", p.0)),
         };
-        match self.store.add_evidence(actor, scope, new).await {
-            Ok(item) => Ok(item),
-            Err(e) => {
-                remove_blob();
-                Err(e.into())
-            }
-        }
+        self.place_and_record(org.id, key_version, intake, |key| async move {
+            let new = NewEvidence {
+                blob_sha256: key.blob_sha256,
+                wrapped_key: key.wrapped_key,
+                key_version: key.key_version,
+                ..new
+            };
+            Ok(self.store.add_evidence(actor, scope, new).await?)
+        })
+        .await
     }
 
     // ---- reading ----
@@ -619,7 +652,7 @@ impl Vault {
             crate::blob::copy_blob(&root, &sha, &key, &label, &mut original)?;
             let copy = crate::strip_metadata(&original)?;
             let len = copy.bytes.len() as u64;
-            let intake = crate::intake(
+            let intake = crate::seal(
                 &root,
                 std::io::Cursor::new(copy.bytes),
                 &public,
@@ -647,7 +680,7 @@ impl Vault {
             kind: CopyKind::Stripped,
             params: serde_json::json!({"method": lineage.method, "removed": lineage.removed}),
         };
-        let copy = self.record_copy(actor, scope, item, &intake, copy).await?;
+        let copy = self.record_copy(actor, scope, item, intake, copy).await?;
         Ok(Some(copy))
     }
 

@@ -40,6 +40,8 @@ pub struct IntakeOptions {
     /// Flush the blob to the disk before it takes its content address (the default). Only
     /// benchmarks comparing with tools that do not sync turn it off.
     pub durable: bool,
+    /// Content larger than this is refused as soon as the stream passes it, with nothing stored.
+    pub max_len: Option<u64>,
 }
 
 impl Default for IntakeOptions {
@@ -49,6 +51,7 @@ impl Default for IntakeOptions {
             expected_sha256: None,
             chunk_size: DEFAULT_CHUNK,
             durable: true,
+            max_len: None,
         }
     }
 }
@@ -71,6 +74,45 @@ pub struct Intake {
     pub already_stored: bool,
     pub capture: CaptureMetadata,
     pub perceptual_hash: Option<PerceptualHash>,
+    /// The sealed file while it waits in the vault's temporary folder for its content address
+    /// ([`seal`]); removed if the intake is dropped before [`Intake::place`].
+    pending: Option<PendingBlob>,
+}
+
+/// A sealed file not yet at its content address.
+#[derive(Debug)]
+struct PendingBlob(TempFile);
+
+impl Intake {
+    /// Moves the sealed file to its content address, replacing whatever is there. The caller
+    /// holds the content's [`crate::blob::BlobLock`] and has checked that no record names a
+    /// blob there: a file without a record is what a crashed intake leaves, and is replaced.
+    pub fn place(&mut self) -> Result<()> {
+        let Some(PendingBlob(mut tmp)) = self.pending.take() else {
+            return Ok(());
+        };
+        let from = tmp.0.take().expect("a pending blob has its file");
+        let dir = self.path.parent().expect("blob has a parent");
+        fs::create_dir_all(dir).map_err(|e| VaultError::io(dir, e))?;
+        if let Err(e) = fs::rename(&from, &self.path) {
+            let _ = fs::remove_file(&from);
+            return Err(VaultError::io(&self.path, e));
+        }
+        self.already_stored = false;
+        sync_dir(dir)
+    }
+
+    /// Gives up the sealed file: the content is already stored under the key recorded with it.
+    pub fn discard(&mut self) {
+        self.pending = None;
+        self.already_stored = true;
+    }
+
+    /// Where [`seal`] left the content: placed (the file at `path` is this intake's, or was
+    /// kept as it was) or still waiting.
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
 }
 
 struct Chunk {
@@ -80,6 +122,7 @@ struct Chunk {
 }
 
 /// Deletes the temporary file unless the intake completed.
+#[derive(Debug)]
 struct TempFile(Option<PathBuf>);
 
 impl Drop for TempFile {
@@ -104,7 +147,27 @@ fn fill(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 }
 
 /// Hashes, encrypts and stores `reader` under `root`, wrapping the fresh data key to `recipient`.
+/// Content already at its address is kept as it is (`already_stored`). Callers that record
+/// the blob in the store use [`seal`] and place it under the content's lock instead, since
+/// between this check and a record another intake of the same content can interleave.
 pub fn intake(
+    root: &Path,
+    reader: impl Read,
+    recipient: &OrgPublicKeys,
+    options: &IntakeOptions,
+) -> Result<Intake> {
+    let mut sealed = seal(root, reader, recipient, options)?;
+    if sealed.path.exists() {
+        sealed.discard();
+    } else {
+        sealed.place()?;
+    }
+    Ok(sealed)
+}
+
+/// Hashes and encrypts `reader` into a temporary file under `root`, wrapping the fresh data key
+/// to `recipient`; [`Intake::place`] or [`Intake::discard`] decides what becomes of it.
+pub fn seal(
     root: &Path,
     mut reader: impl Read,
     recipient: &OrgPublicKeys,
@@ -121,7 +184,7 @@ pub fn intake(
         .create_new(true)
         .open(&tmp_path)
         .map_err(|e| VaultError::io(&tmp_path, e))?;
-    let mut guard = TempFile(Some(tmp_path.clone()));
+    let guard = TempFile(Some(tmp_path.clone()));
 
     let key = DataKey::generate();
     let mut prefix = [0u8; 7];
@@ -166,15 +229,6 @@ pub fn intake(
     }
 
     let path = blob_path(root, &sha256);
-    let dir = path.parent().expect("blob has a parent");
-    fs::create_dir_all(dir).map_err(|e| VaultError::io(dir, e))?;
-    let already_stored = path.exists();
-    if !already_stored {
-        fs::rename(&tmp_path, &path).map_err(|e| VaultError::io(&path, e))?;
-        guard.0 = None;
-        sync_dir(dir)?;
-    }
-    drop(guard);
 
     let media = sniff(&head);
     let capture = if ["image/", "audio/", "video/"]
@@ -200,9 +254,10 @@ pub fn intake(
         wrapped_key: recipient.wrap(&key),
         sealed_sha256,
         path,
-        already_stored,
+        already_stored: false,
         capture,
         perceptual_hash,
+        pending: Some(PendingBlob(guard)),
     })
 }
 
@@ -247,6 +302,7 @@ fn read_chunks(
     let mut cur = pool.recv().map_err(|_| writer_gone())?;
     let mut n = fill(reader, &mut cur[..chunk])?;
     take(&cur[..n], &mut size, &mut head, &mut whole);
+    check_max(options, size)?;
     loop {
         if n < chunk {
             check_len(options, size)?;
@@ -280,10 +336,11 @@ fn read_chunks(
             })
             .map_err(|_| writer_gone())?;
         take(&next[..m], &mut size, &mut head, &mut whole);
-        // More bytes than announced: stop reading now rather than at the end of the stream.
+        // More bytes than announced or allowed: stop reading now rather than at the end.
         if options.expected_len.is_some_and(|e| size > e) {
             check_len(options, size)?;
         }
+        check_max(options, size)?;
         cur = next;
         n = m;
     }
@@ -292,6 +349,13 @@ fn read_chunks(
 
 fn is_image(head: &[u8]) -> bool {
     head.starts_with(&[0xff, 0xd8, 0xff]) || head.starts_with(b"\x89PNG\r\n\x1a\n")
+}
+
+fn check_max(options: &IntakeOptions, received: u64) -> Result<()> {
+    match options.max_len {
+        Some(limit) if received > limit => Err(VaultError::TooLarge { limit }),
+        _ => Ok(()),
+    }
 }
 
 fn check_len(options: &IntakeOptions, received: u64) -> Result<()> {

@@ -41,7 +41,9 @@ pub mod timestamp;
 pub mod words;
 mod zipcheck;
 
-pub use blob::{blob_path, copy_blob, open_blob, verify_blob, verify_sealed_file, BlobReader};
+pub use blob::{
+    blob_path, copy_blob, open_blob, verify_blob, verify_sealed_file, BlobLock, BlobReader,
+};
 pub use bundle::{
     verify_bundle, BundleItem, BundleReport, BundleWriter, ExportHeader, IncidentSummary, Manifest,
     ManifestItem,
@@ -51,7 +53,7 @@ pub use copies::DerivedCopy;
 pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};
 pub use derive::{Derivation, Derived};
 pub use error::VaultError;
-pub use intake::{intake, Intake, IntakeOptions};
+pub use intake::{intake, seal, Intake, IntakeOptions};
 pub use keys::{DataKey, KdfParams, LockedKeys, OrgPublicKeys, OrgSecretKeys, WrappedKey};
 pub use media::{sniff, Inline, MediaType};
 pub use phash::{hamming, PerceptualHash};

@@ -17,6 +17,15 @@ pub enum ApiError {
     Access(#[from] AccessError),
     #[error("not found")]
     NotFound,
+    /// A failure of the server itself (disk, storage): logged in full, answered without detail.
+    #[error("internal failure: {0}")]
+    Internal(String),
+    /// The body is larger than the server takes.
+    #[error("request body too large")]
+    TooLarge(u64),
+    /// A right the caller's role or organisation does not have, explained.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl From<StoreError> for ApiError {
@@ -38,6 +47,14 @@ fn problem(status: StatusCode, title: &str, detail: String) -> Response {
         Json(json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail})),
     )
         .into_response()
+}
+
+fn internal() -> Response {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal error",
+        "the request could not be completed; nothing was written".into(),
+    )
 }
 
 pub fn invalid(errors: &ValidationErrors) -> Response {
@@ -87,6 +104,19 @@ impl IntoResponse for ApiError {
                 );
                 r
             }
+            ApiError::Access(e @ A::AlreadyEnrolled) => {
+                problem(StatusCode::CONFLICT, "Conflict", e.to_string())
+            }
+            ApiError::TooLarge(limit) => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+                format!("the request body is larger than this server takes ({limit} bytes at most); nothing was written"),
+            ),
+            ApiError::Forbidden(m) => problem(StatusCode::FORBIDDEN, "Forbidden", m),
+            ApiError::Internal(detail) => {
+                tracing::error!("internal failure: {detail}");
+                internal()
+            }
             ApiError::Access(e @ A::Forbidden(_)) => {
                 problem(StatusCode::FORBIDDEN, "Forbidden", e.to_string())
             }
@@ -98,11 +128,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::Access(A::Store(e)) => {
                 tracing::error!("storage failure: {e}");
-                problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal error",
-                    "the request could not be completed; nothing was written".into(),
-                )
+                internal()
             }
         }
     }

@@ -102,6 +102,7 @@ on_every_backend! {
     incident_events: |store, _raw| kinga_store_tests::incident_events::incident_events_story(store.as_ref());
     incident_events_tampering: |store, raw| kinga_store_tests::incident_events::incident_events_tampering_story(store.as_ref(), raw);
     access_log: |store, raw| kinga_store_tests::access_log::access_log_story(store.as_ref(), raw);
+    owner_only_workflow: |store, _raw| kinga_store_tests::workflow::owner_only_workflow_story(store.as_ref());
 }
 
 #[test]

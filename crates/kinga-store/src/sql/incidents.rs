@@ -400,6 +400,7 @@ pub async fn set_status<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
+                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if !before.status.may_become(status) {
                     return Err(StoreError::Rule(format!(
                         "an incident that is {} cannot become {}",
@@ -437,6 +438,7 @@ pub async fn assign<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
+                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if let Some(u) = assignee {
                     let rows = tx
                         .fetch(
@@ -501,12 +503,13 @@ pub async fn lock<E: Engine>(
     let Some(user) = actor.user_id else {
         return Err(StoreError::Rule("only a user can hold an edit lock".into()));
     };
-    let (label, scope) = (actor.label.clone(), scope.clone());
+    let (label, scope, actor) = (actor.label.clone(), scope.clone(), actor.clone());
     // Serialised with every other write, so two analysts cannot both win the lock.
     store
         .write(move |tx, _chain| {
             Box::pin(async move {
-                load_visible(tx, &scope, id).await?;
+                let incident = load_visible(tx, &scope, id).await?;
+                super::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
                 let rows = tx
                     .fetch(
                         "SELECT user_id, user_label, since FROM incident_locks WHERE incident_id = $1",

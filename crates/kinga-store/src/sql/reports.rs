@@ -206,6 +206,7 @@ pub async fn triage<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
+                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
                 let status = before
                     .triage_status
                     .apply(&decision)
@@ -238,8 +239,10 @@ pub async fn link<E: Engine>(
     store
         .write(move |tx, chain| {
             Box::pin(async move {
-                super::incidents::load_visible(tx, &scope, incident).await?;
+                let target = super::incidents::load_visible(tx, &scope, incident).await?;
                 let before = load_visible(tx, &scope, report).await?;
+                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
+                super::scope::owned_by_actor(&actor, target.organisation_id, "an incident")?;
                 let status = before
                     .triage_status
                     .link()

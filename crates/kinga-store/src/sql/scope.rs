@@ -56,3 +56,18 @@ pub fn visible_reports(scope: &Scope, prefix: &str, args: &mut Args) -> String {
         None => "1 = 0".into(),
     }
 }
+
+/// Workflow and coding change a record only from inside its owning organisation: reading a
+/// shared record is not a right to decide its fate. Kinga's own tasks (no organisation) pass.
+pub fn owned_by_actor(
+    actor: &crate::Actor,
+    owner: kinga_domain::ids::OrgId,
+    what: &str,
+) -> crate::Result<()> {
+    match actor.organisation_id {
+        Some(org) if org != owner => Err(crate::StoreError::Rule(format!(
+            "only the organisation that owns {what} may change it"
+        ))),
+        _ => Ok(()),
+    }
+}

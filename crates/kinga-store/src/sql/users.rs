@@ -148,6 +148,12 @@ pub async fn set_second_factor<E: Engine>(
                     .map(records::user)
                     .transpose()?
                     .ok_or(StoreError::NotFound)?;
+                // Checked inside the write, so two enrolments at once cannot both succeed.
+                if c.totp_secret.is_some() {
+                    return Err(StoreError::Rule(
+                        "this account already has a second factor".into(),
+                    ));
+                }
                 let before = user_digest(&u, &c);
                 c.totp_secret = Some(secret.clone());
                 u.has_second_factor = true;

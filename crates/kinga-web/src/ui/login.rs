@@ -142,12 +142,67 @@ async fn login_submit(
 #[template(path = "second_factor.html")]
 struct SecondFactorTemplate {
     t: Tr,
+    csrf: String,
     error: String,
 }
 
-async fn second_factor_page(v: Visitor) -> Response {
+/// A session signed in with a password only, waiting for its second factor: the two steps
+/// after the password accept nothing else.
+struct HalfSession {
+    cookie: String,
+    csrf: String,
+    user: kinga_domain::user::User,
+}
+
+/// The half-open session behind the request's cookie, or where the visitor must go instead.
+async fn half_session(state: &AppState, parts: &Parts) -> Result<HalfSession, Response> {
+    let to_login = || Redirect::to("/login").into_response();
+    let Some(c) = cookie(parts, SESSION_COOKIE) else {
+        return Err(to_login());
+    };
+    match state.access.session(c).await {
+        Ok(Some((s, user))) if !s.second_factor_done => Ok(HalfSession {
+            cookie: c.to_string(),
+            csrf: s.csrf_token,
+            user,
+        }),
+        Ok(Some(_)) => Err(Redirect::to("/incidents").into_response()),
+        Ok(None) => Err(to_login()),
+        Err(e) => {
+            tracing::error!("session lookup failed: {e}");
+            Err(to_login())
+        }
+    }
+}
+
+fn csrf_matches(form: &HashMap<String, String>, expected: &str) -> bool {
+    form.get("csrf")
+        .is_some_and(|t| !t.is_empty() && kinga_access::token::same(t, expected))
+}
+
+fn expired(v: &Visitor) -> Response {
+    (
+        axum::http::StatusCode::FORBIDDEN,
+        axum::response::Html(v.t.get("login.expired")),
+    )
+        .into_response()
+}
+
+async fn second_factor_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Raw(parts): Raw,
+) -> Response {
+    let half = match half_session(&state, &parts).await {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    if !half.user.has_second_factor {
+        return Redirect::to("/login/enrol").into_response();
+    }
     render(&SecondFactorTemplate {
         t: v.t,
+        csrf: half.csrf,
         error: String::new(),
     })
 }
@@ -158,21 +213,30 @@ async fn second_factor_submit(
     Raw(parts): Raw,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
+    let half = match half_session(&state, &parts).await {
+        Ok(h) => h,
+        Err(r) => return r,
     };
+    if !csrf_matches(&form, &half.csrf) {
+        return expired(&v);
+    }
     let code = form.get("code").cloned().unwrap_or_default();
-    match state.access.confirm_second_factor(c, &code).await {
+    let again = |key: &str| {
+        render(&SecondFactorTemplate {
+            t: v.t,
+            csrf: half.csrf.clone(),
+            error: v.t.get(key).into(),
+        })
+    };
+    match state
+        .access
+        .confirm_second_factor(&half.cookie, &code)
+        .await
+    {
         Ok(()) => Redirect::to("/incidents").into_response(),
         Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
-        Err(AccessError::TooManyAttempts(_)) => render(&SecondFactorTemplate {
-            t: v.t,
-            error: v.t.get("login.too_many").into(),
-        }),
-        Err(_) => render(&SecondFactorTemplate {
-            t: v.t,
-            error: v.t.get("totp.failed").into(),
-        }),
+        Err(AccessError::TooManyAttempts(_)) => again("login.too_many"),
+        Err(_) => again("totp.failed"),
     }
 }
 
@@ -180,22 +244,26 @@ async fn second_factor_submit(
 #[template(path = "enrol.html")]
 struct EnrolTemplate {
     t: Tr,
+    csrf: String,
     secret: String,
     uri: String,
     error: String,
 }
 
 async fn enrol_page(State(state): State<AppState>, v: Visitor, Raw(parts): Raw) -> Response {
-    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
+    let half = match half_session(&state, &parts).await {
+        Ok(h) => h,
+        Err(r) => return r,
     };
-    let Ok(Some((_, user))) = state.access.session(c).await else {
-        return Redirect::to("/login").into_response();
-    };
+    // An account with a second factor proves it; it never enrols a new one from here.
+    if half.user.has_second_factor {
+        return Redirect::to("/login/second-factor").into_response();
+    }
     let secret = kinga_access::totp::new_secret();
-    let uri = kinga_access::totp::otpauth_uri(&secret, user.email.as_str());
+    let uri = kinga_access::totp::otpauth_uri(&secret, half.user.email.as_str());
     render(&EnrolTemplate {
         t: v.t,
+        csrf: half.csrf,
         secret,
         uri,
         error: String::new(),
@@ -208,28 +276,57 @@ async fn enrol_submit(
     Raw(parts): Raw,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some(c) = cookie(&parts, SESSION_COOKIE) else {
-        return Redirect::to("/login").into_response();
+    let half = match half_session(&state, &parts).await {
+        Ok(h) => h,
+        Err(r) => return r,
     };
+    if !csrf_matches(&form, &half.csrf) {
+        return expired(&v);
+    }
     let secret = form.get("secret").cloned().unwrap_or_default();
     let code = form.get("code").cloned().unwrap_or_default();
-    match state.access.enrol_second_factor(c, &secret, &code).await {
+    match state
+        .access
+        .enrol_second_factor(&half.cookie, &secret, &code)
+        .await
+    {
         Ok(()) => Redirect::to("/incidents").into_response(),
         Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
-        Err(_) => {
-            let uri = kinga_access::totp::otpauth_uri(&secret, "");
+        Err(AccessError::AlreadyEnrolled)
+        | Err(AccessError::Store(kinga_store::StoreError::Rule(_))) => {
+            Redirect::to("/login/second-factor").into_response()
+        }
+        Err(e) => {
+            let key = match e {
+                AccessError::TooManyAttempts(_) => "login.too_many",
+                _ => "totp.failed",
+            };
+            let uri = kinga_access::totp::otpauth_uri(&secret, half.user.email.as_str());
             render(&EnrolTemplate {
                 t: v.t,
+                csrf: half.csrf,
                 secret,
                 uri,
-                error: v.t.get("totp.failed").into(),
+                error: v.t.get(key).into(),
             })
         }
     }
 }
 
-async fn logout(State(state): State<AppState>, Raw(parts): Raw) -> Response {
+/// Closes the session. The form carries the session's CSRF token, so another site cannot sign
+/// a visitor out.
+async fn logout(
+    State(state): State<AppState>,
+    v: Visitor,
+    Raw(parts): Raw,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if let Some(c) = cookie(&parts, SESSION_COOKIE) {
+        if let Ok(Some((s, _))) = state.access.session(c).await {
+            if !csrf_matches(&form, &s.csrf_token) {
+                return expired(&v);
+            }
+        }
         let _ = state.access.close_session(c).await;
     }
     (

@@ -4,8 +4,9 @@
 //! and lock the organisation's keys from the web; verify, transfer and deletion requests enter
 //! the custody chain from the item's page and the API.
 use crate::helpers::{
-    add_organisations, add_users, call_json, create_keys, csrf_of, files_under, market_incident,
-    page, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload, KEY_PASSPHRASE,
+    add_organisations, add_users, call_json, create_keys, csrf_of, enrol_form, files_under,
+    market_incident, page, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
+    KEY_PASSPHRASE,
 };
 use kinga_access::Access;
 use kinga_domain::ids::OrgId;
@@ -132,23 +133,7 @@ async fn sign_in(app: &App, email: &str) -> String {
     let r = sign_in_form(&app.client, &app.address, email).await;
     let session = session_of(&r);
     if r.headers()["location"] == "/login/enrol" {
-        let (_, html) = app.page(&session, "/login/enrol").await;
-        let secret = html
-            .split("id=\"totp-secret\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap()
-            .to_string();
-        let code = kinga_access::totp::now_code(&secret).unwrap();
-        let r = app
-            .form(
-                &session,
-                "/login/enrol",
-                &[("secret", secret.as_str()), ("code", code.as_str())],
-            )
-            .await;
+        let (r, _) = enrol_form(&app.client, &app.address, &session).await;
         assert_eq!(r.headers()["location"], "/incidents");
     }
     session

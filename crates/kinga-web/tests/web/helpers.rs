@@ -332,3 +332,46 @@ pub async fn upload(
 pub fn report(text: &str, visibility: &str) -> Value {
     serde_json::json!({"text": text, "country": "CAF", "occurred_on": "2026-11-20", "visibility": visibility})
 }
+
+/// The secret shown on the enrolment page.
+pub fn totp_secret_of(html: &str) -> String {
+    html.split("id=\"totp-secret\">")
+        .nth(1)
+        .expect("an enrolment page")
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Enrols a second factor for a half-open session as a browser does (page, then its form with
+/// the CSRF token); the answer is the form's, and the secret set up.
+pub async fn enrol_form(
+    client: &reqwest::Client,
+    address: &str,
+    session: &str,
+) -> (reqwest::Response, String) {
+    let html = client
+        .get(format!("{address}/login/enrol"))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (secret, csrf) = (totp_secret_of(&html), csrf_of(&html));
+    let code = kinga_access::totp::now_code(&secret).unwrap();
+    let r = client
+        .post(format!("{address}/login/enrol"))
+        .header("cookie", session)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("secret", secret.as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (r, secret)
+}

@@ -1,4 +1,4 @@
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{csrf_of, spawn_app, totp_secret_of, TestApp, PASSWORD};
 
 /// Fetches the login form and returns its CSRF field and cookie.
 async fn login_form(app: &TestApp) -> (String, String) {
@@ -210,19 +210,16 @@ async fn administrators_must_set_up_a_second_factor() {
         .text()
         .await
         .unwrap();
-    let secret = page
-        .split("id=\"totp-secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let (secret, csrf) = (totp_secret_of(&page), csrf_of(&page));
     let wrong = app
         .client
         .post(format!("{}/login/enrol", app.address))
         .header("cookie", &session)
-        .form(&[("secret", secret.as_str()), ("code", "000000")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("secret", secret.as_str()),
+            ("code", "000000"),
+        ])
         .send()
         .await
         .unwrap();
@@ -232,7 +229,11 @@ async fn administrators_must_set_up_a_second_factor() {
         .client
         .post(format!("{}/login/enrol", app.address))
         .header("cookie", &session)
-        .form(&[("secret", secret.as_str()), ("code", code.as_str())])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("secret", secret.as_str()),
+            ("code", code.as_str()),
+        ])
         .send()
         .await
         .unwrap();
