@@ -15,6 +15,9 @@ pub enum AccessError {
     Unauthenticated,
     #[error("your role ({0}) may not do this")]
     Forbidden(kinga_domain::Role),
+    /// Beyond the caller's organisation or networks, whatever their role.
+    #[error("{0}")]
+    OutsideScope(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -127,8 +127,17 @@ impl Member {
         Ok(Some(self.store.audit_trail(&id.to_string()).await?))
     }
 
+    /// The member's own organisation and those it shares a network with: who else uses this
+    /// server, and in which networks, is not every member's business.
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
-        Ok(self.store.organisations().await?)
+        let own = self.principal.user.organisation_id;
+        Ok(self
+            .store
+            .organisations()
+            .await?
+            .into_iter()
+            .filter(|o| o.id == own || self.principal.peers.contains(&o.id))
+            .collect())
     }
 
     pub async fn parties(&self) -> Result<Vec<Party>> {
@@ -248,7 +257,20 @@ impl Analyst {
 pub struct Admin(Member);
 
 impl Admin {
+    /// Admits an organisation into the administrator's own networks only: admitting one
+    /// into another network would let its members read that network's shared records.
     pub async fn add_organisation(&self, new: NewOrganisation) -> Result<Organisation> {
+        let own = self
+            .0
+            .store
+            .organisation(&self.0.principal.user.organisation)
+            .await?
+            .ok_or(kinga_store::StoreError::NotFound)?;
+        if let Some(other) = new.networks.iter().find(|n| !own.networks.contains(n)) {
+            return Err(AccessError::OutsideScope(format!(
+                "network {other} is not one of your organisation's networks"
+            )));
+        }
         Ok(self
             .0
             .store

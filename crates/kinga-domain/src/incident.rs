@@ -127,6 +127,13 @@ impl NewIncident {
                 f.push("date_end", "is before date_start");
             }
         }
+        // As for reports: a day of slack for the time zones.
+        let tomorrow = crate::time::now().date_naive() + chrono::Duration::days(1);
+        for (key, day) in [("date_start", date_start), ("date_end", date_end)] {
+            if day.is_some_and(|d| d > tomorrow) {
+                f.push(key, "is in the future");
+            }
+        }
         let date_precision = f.count("date_precision").unwrap_or(1);
         if !(1..=5).contains(&date_precision) {
             f.push("date_precision", "must be 1 (exact) to 5 (within the year)");
@@ -167,7 +174,7 @@ impl NewIncident {
             }
             None => None,
         };
-        let crimes = parse_crimes(body.get("crimes"), &mut f);
+        let crimes = parse_crimes(f.value("crimes"), &mut f);
         let fatalities = Fatalities {
             best: f.count("fatalities_best"),
             low: f.count("fatalities_low"),

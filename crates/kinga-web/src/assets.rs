@@ -7,6 +7,7 @@ use axum::Router;
 
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const CSS: &[u8] = include_bytes!("../assets/kinga.css");
+const SCRIPT: &[u8] = include_bytes!("../assets/kinga.js");
 
 fn asset(body: &'static [u8], mime: &'static str) -> impl IntoResponse {
     (
@@ -23,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/htmx.min.js",
             get(|| async { asset(HTMX, "text/javascript") }),
+        )
+        .route(
+            "/assets/kinga.js",
+            get(|| async { asset(SCRIPT, "text/javascript") }),
         )
         .route(
             "/assets/kinga.css",

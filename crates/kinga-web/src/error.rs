@@ -104,6 +104,9 @@ impl IntoResponse for ApiError {
                 );
                 r
             }
+            ApiError::Access(A::OutsideScope(m)) => {
+                problem(StatusCode::FORBIDDEN, "Forbidden", m)
+            }
             ApiError::Access(e @ A::AlreadyEnrolled) => {
                 problem(StatusCode::CONFLICT, "Conflict", e.to_string())
             }

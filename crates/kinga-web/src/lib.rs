@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod headers;
 mod startup;
 mod state;
 pub mod ui;

@@ -28,10 +28,16 @@ impl Application {
             vault: options.vault,
             key_unlocks: Arc::new(kinga_access::LoginLimiter::default()),
         };
+        let api = crate::api::routes()
+            .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+            .layer(axum::middleware::map_response(crate::headers::api_problems));
         let router = Router::new()
-            .nest("/api/v1", crate::api::routes())
+            .nest("/api/v1", api)
             .merge(crate::ui::routes())
             .merge(crate::assets::routes())
+            .layer(axum::middleware::map_response(
+                crate::headers::security_headers,
+            ))
             .with_state(state);
         Application { listener, router }
     }

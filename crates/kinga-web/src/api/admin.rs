@@ -41,6 +41,7 @@ pub async fn add_organisation(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let value = json_body(&body)?;
+    super::only_fields(&value, &["slug", "name", "country", "networks"])?;
     let mut f = Fields::new(&value)?;
     let slug = f.required_text("slug", 64).unwrap_or_default();
     let name = f.required_text("name", 300).unwrap_or_default();
@@ -74,6 +75,7 @@ pub async fn add_user(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let value = json_body(&body)?;
+    super::only_fields(&value, &["email", "role", "password"])?;
     let mut f = Fields::new(&value)?;
     let email: Option<Email> = f.required("email");
     let role: Option<Role> = f.required("role");

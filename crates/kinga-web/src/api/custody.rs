@@ -82,6 +82,7 @@ pub async fn transfer(
     // No vault, no custody log: said before the body is read.
     vault(&state)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["to", "note"])?;
     let mut f = Fields::new(&value)?;
     let to = f.required_text("to", 300);
     let note = f.text("note", NOTE_LIMIT);
@@ -108,6 +109,7 @@ pub async fn deletion_request(
     // No vault, no custody log: said before the body is read.
     vault(&state)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["reason"])?;
     let mut f = Fields::new(&value)?;
     let reason = f.required_text("reason", NOTE_LIMIT);
     f.finish()?;

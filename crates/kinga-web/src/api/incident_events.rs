@@ -76,6 +76,7 @@ pub async fn cite(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id: IncidentId = path_id(&id)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["event", "note"])?;
     let mut f = Fields::new(&value)?;
     let event: Option<EventRef> = f.required("event");
     let note = f.text("note", NOTE_MAX);

@@ -32,7 +32,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let value = json_body(&body)?;
-    let new = NewIncident::parse(&value)?;
+    let new = super::parse_strictly(&value, NewIncident::parse)?;
     let analyst = member.as_analyst()?;
     let text = format!("{} {}", new.title, new.summary.as_deref().unwrap_or(""));
     let duplicates = analyst
@@ -112,6 +112,7 @@ pub async fn set_status(
 ) -> Result<Json<Incident>, ApiError> {
     let id: IncidentId = path_id(&id)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["status", "explanation"])?;
     let mut f = Fields::new(&value)?;
     let status: Option<IncidentStatus> = f.required("status");
     let explanation = f.text("explanation", 5000);
@@ -143,6 +144,7 @@ pub async fn assign(
 ) -> Result<Json<Incident>, ApiError> {
     let id: IncidentId = path_id(&id)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["assignee"])?;
     let mut f = Fields::new(&value)?;
     if value.get("assignee").is_none() {
         f.push("assignee", "is required (a user id, or null to unassign)");

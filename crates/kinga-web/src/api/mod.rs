@@ -110,6 +110,21 @@ pub fn json_body(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(format!("invalid JSON: {e}")))
 }
 
+/// Parses a body with a domain parser, refusing every field the parser did not read: a
+/// misspelt field is an error, not a default silently kept.
+pub fn parse_strictly<T>(
+    value: &Value,
+    parse: impl FnOnce(&Value) -> Result<T, kinga_domain::ValidationErrors>,
+) -> Result<T, ApiError> {
+    Ok(kinga_domain::fields::strictly(value, &[], parse)?)
+}
+
+/// Refuses a body with fields other than `known`, for handlers that read their fields
+/// themselves.
+pub fn only_fields(value: &Value, known: &[&str]) -> Result<(), ApiError> {
+    Ok(kinga_domain::fields::strictly(value, known, |_| Ok(()))?)
+}
+
 pub fn query_value(q: HashMap<String, String>) -> Value {
     Value::Object(
         q.into_iter()

@@ -16,7 +16,9 @@ pub async fn submit(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Report>), ApiError> {
     let value = json_body(&body)?;
-    let new = NewReport::parse(&value, chrono::Utc::now().date_naive())?;
+    let new = super::parse_strictly(&value, |v| {
+        NewReport::parse(v, chrono::Utc::now().date_naive())
+    })?;
     let report = member.submit_report(new).await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
@@ -62,6 +64,7 @@ pub async fn triage(
 ) -> Result<Json<Report>, ApiError> {
     let id: ReportId = path_id(&id)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["decision", "reason"])?;
     let mut f = Fields::new(&value)?;
     let decision = f.required_text("decision", 20);
     let reason = f.text("reason", 2000);
@@ -96,6 +99,7 @@ pub async fn link(
 ) -> Result<Json<Report>, ApiError> {
     let id: ReportId = path_id(&id)?;
     let value = json_body(&body)?;
+    super::only_fields(&value, &["incident"])?;
     let mut f = Fields::new(&value)?;
     let incident: Option<IncidentId> = f.required("incident");
     f.finish()?;

@@ -102,7 +102,7 @@ pub async fn create(
     ApiCaller(member): ApiCaller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Assessment>), ApiError> {
-    let new = NewAssessment::parse(&json_body(&body)?)?;
+    let new = super::parse_strictly(&json_body(&body)?, NewAssessment::parse)?;
     let a = member.as_assessor()?.create(new).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
@@ -127,7 +127,7 @@ pub async fn score(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id: AssessmentId = path_id(&id)?;
-    let input = ScoreInput::parse(&json_body(&body)?)?;
+    let input = super::parse_strictly(&json_body(&body)?, ScoreInput::parse)?;
     let (a, s) = member.as_assessor()?.score(id, input).await?;
     let mut out = json!(s);
     out["assessment_version"] = json!(a.version);
@@ -142,7 +142,7 @@ pub async fn link(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id: AssessmentId = path_id(&id)?;
-    let new = NewEvidenceLink::parse(&json_body(&body)?)?;
+    let new = super::parse_strictly(&json_body(&body)?, NewEvidenceLink::parse)?;
     let (a, l) = member.as_assessor()?.link(id, new).await?;
     let mut out = json!(l);
     out["assessment_version"] = json!(a.version);

@@ -6,6 +6,7 @@ mod desk;
 mod evidence;
 mod evidence_attacks;
 mod helpers;
+mod hostile_input;
 mod risk;
 mod signals;
 mod signin_flow;
