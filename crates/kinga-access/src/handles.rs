@@ -310,6 +310,27 @@ impl Admin {
     }
 }
 
+/// The longest a token may live, and its default lifetime.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+/// How a token is issued.
+#[derive(Debug, Clone)]
+pub struct TokenOptions {
+    pub days: u32,
+    /// A current code from the holder's authenticator.
+    pub second_factor_code: Option<String>,
+}
+
+impl Default for TokenOptions {
+    fn default() -> Self {
+        TokenOptions {
+            days: DEFAULT_TOKEN_DAYS,
+            second_factor_code: None,
+        }
+    }
+}
+
 /// Kinga's own maintenance and set-up, run from the command line by whoever holds the
 /// database: every change is still recorded in the audit chain, under `system:<task>`.
 pub struct System {
@@ -361,17 +382,75 @@ impl System {
         Ok(self.store.user_by_email(email).await?.map(|(u, _)| u))
     }
 
-    /// Issues a bearer token for a user; only its hash is kept.
+    /// Issues a bearer token for a user with the default lifetime and no second factor.
     pub async fn create_token(&self, email: &Email) -> Result<String> {
+        self.issue_token(email, &TokenOptions::default()).await
+    }
+
+    /// Issues a bearer token for a user; only its hash is kept. With a current code from the
+    /// user's authenticator the token carries the rights their role holds only with a second
+    /// factor; without one, an administrator's token works as a coordinator's.
+    pub async fn issue_token(&self, email: &Email, options: &TokenOptions) -> Result<String> {
+        let (user, creds) = self
+            .store
+            .user_by_email(email)
+            .await?
+            .ok_or(kinga_store::StoreError::NotFound)?;
+        if !(1..=MAX_TOKEN_DAYS).contains(&options.days) {
+            return Err(
+                kinga_store::StoreError::Invalid(kinga_domain::ValidationErrors::single(
+                    "days",
+                    format!("must be 1 to {MAX_TOKEN_DAYS}"),
+                ))
+                .into(),
+            );
+        }
+        let second_factor = match &options.second_factor_code {
+            None => false,
+            Some(code) => match creds.totp_secret.as_deref() {
+                Some(secret) if crate::totp::check(secret, code) => true,
+                _ => return Err(AccessError::BadSecondFactor),
+            },
+        };
+        let token = crate::token::generate("kt_");
+        self.store
+            .add_api_token(
+                &self.actor,
+                &kinga_store::NewApiToken {
+                    token_hash: crate::token::hash(&token),
+                    user: user.id,
+                    expires_at: kinga_domain::time::now() + Duration::days(options.days.into()),
+                    second_factor,
+                },
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// Gives a user without one their second factor (an operator setting up an account for
+    /// someone who then scans the secret).
+    pub async fn set_second_factor(&self, email: &Email, secret: &str) -> Result<()> {
         let user = self
             .user_by_email(email)
             .await?
             .ok_or(kinga_store::StoreError::NotFound)?;
-        let token = crate::token::generate("kt_");
-        self.store
-            .add_api_token(&self.actor, user.id, &crate::token::hash(&token))
-            .await?;
-        Ok(token)
+        Ok(self
+            .store
+            .set_second_factor(&self.actor, user.id, secret)
+            .await?)
+    }
+
+    /// Revokes one token of the user (given in full) or all of them; how many were revoked.
+    pub async fn revoke_tokens(&self, email: &Email, token: Option<&str>) -> Result<u64> {
+        let user = self
+            .user_by_email(email)
+            .await?
+            .ok_or(kinga_store::StoreError::NotFound)?;
+        let hash = token.map(|t| crate::token::hash(t.trim()));
+        Ok(self
+            .store
+            .revoke_api_tokens(&self.actor, user.id, hash.as_deref())
+            .await?)
     }
 
     /// Imports incidents owned by `org`.

@@ -16,7 +16,9 @@ pub mod token;
 pub mod totp;
 
 pub use error::AccessError;
-pub use handles::{Admin, Analyst, Member, Principal, System};
+pub use handles::{
+    Admin, Analyst, Member, Principal, System, TokenOptions, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS,
+};
 pub use limiter::LoginLimiter;
 pub use risk::{Assessor, Reviewer};
 pub use signin::{Access, NewSession, SignIn, SESSION_HOURS, SESSION_HOURS_SECONDS};

@@ -54,19 +54,19 @@ impl Access {
         self.store.backend_name()
     }
 
-    /// Checks e-mail and password, rate-limited by e-mail and by client address.
-    pub async fn check_password(
-        &self,
-        email: &str,
-        password: &str,
-        client: &str,
-    ) -> Result<SignIn> {
-        let email_key = format!("email:{}", email.trim().to_ascii_lowercase());
-        let client_key = format!("client:{client}");
-        let keys = [email_key.as_str(), client_key.as_str()];
-        self.limiter
-            .check(&keys)
-            .map_err(AccessError::TooManyAttempts)?;
+    /// Checks e-mail and password, rate-limited per account in the database. Not per client
+    /// address: behind a reverse proxy every user shares one, and one person's mistakes would
+    /// lock everyone out; a restart does not clear the count either.
+    pub async fn check_password(&self, email: &str, password: &str) -> Result<SignIn> {
+        let key = format!("email:{}", email.trim().to_ascii_lowercase());
+        let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+        if let Some(f) = self.store.sign_in_failures(&key, window).await? {
+            if f.count >= MAX_SIGN_IN_FAILURES {
+                let left = window - (kinga_domain::time::now() - f.since);
+                let minutes = u64::try_from(left.num_seconds().max(1)).unwrap_or(1);
+                return Err(AccessError::TooManyAttempts(minutes.div_ceil(60)));
+            }
+        }
         let found = match Email::parse(email) {
             Ok(e) => self.store.user_by_email(&e).await?,
             Err(_) => None,
@@ -74,14 +74,14 @@ impl Access {
         let Some((user, creds)) = found else {
             // Spend the same time as a real check so timing does not reveal which e-mails exist.
             let _ = password::verify(password, &DUMMY_HASH);
-            self.limiter.failed(&keys);
+            self.store.record_sign_in_failure(&key, window).await?;
             return Err(AccessError::BadCredentials);
         };
         if !password::verify(password, &creds.password_hash) {
-            self.limiter.failed(&keys);
+            self.store.record_sign_in_failure(&key, window).await?;
             return Err(AccessError::BadCredentials);
         }
-        self.limiter.succeeded(&keys);
+        self.store.clear_sign_in_failures(&key).await?;
         Ok(if creds.totp_secret.is_some() {
             SignIn::SecondFactor(user)
         } else if user.role.requires_second_factor() {
@@ -95,13 +95,16 @@ impl Access {
         let cookie = token::generate("ks_");
         let csrf_token = token::generate("");
         self.store
-            .create_session(&Session {
-                id_hash: token::hash(&cookie),
-                user_id: user.id,
-                csrf_token: csrf_token.clone(),
-                second_factor_done,
-                expires_at: chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS),
-            })
+            .create_session(
+                &actor_of(user),
+                &Session {
+                    id_hash: token::hash(&cookie),
+                    user_id: user.id,
+                    csrf_token: csrf_token.clone(),
+                    second_factor_done,
+                    expires_at: chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS),
+                },
+            )
             .await?;
         Ok(NewSession { cookie, csrf_token })
     }
@@ -115,7 +118,13 @@ impl Access {
     }
 
     pub async fn close_session(&self, cookie: &str) -> Result<()> {
-        Ok(self.store.delete_session(&token::hash(cookie)).await?)
+        let Some((_, user)) = self.session(cookie).await? else {
+            return Ok(());
+        };
+        Ok(self
+            .store
+            .delete_session(&actor_of(&user), &token::hash(cookie))
+            .await?)
     }
 
     /// Completes a sign-in with the code from the user's authenticator.
@@ -143,7 +152,7 @@ impl Access {
         }
         self.limiter.succeeded(&[&key]);
         self.store
-            .confirm_second_factor(&token::hash(cookie))
+            .confirm_second_factor(&actor_of(&user), &token::hash(cookie))
             .await?;
         Ok(())
     }
@@ -168,17 +177,12 @@ impl Access {
             return Err(AccessError::BadSecondFactor);
         }
         self.limiter.succeeded(&[&key]);
-        let actor = kinga_store::Actor {
-            user_id: Some(user.id),
-            label: user.email.to_string(),
-            organisation_id: Some(user.organisation_id),
-            organisation: Some(user.organisation.clone()),
-        };
+        let actor = actor_of(&user);
         self.store
             .set_second_factor(&actor, user.id, secret)
             .await?;
         self.store
-            .confirm_second_factor(&token::hash(cookie))
+            .confirm_second_factor(&actor, &token::hash(cookie))
             .await?;
         Ok(())
     }
@@ -188,12 +192,19 @@ impl Access {
         Ok(Principal { user, peers })
     }
 
+    /// The caller behind a bearer token. A token issued without the holder's second factor
+    /// never carries the rights that need one: an administrator's such token works as a
+    /// coordinator's (case work, no administration, no sealed values).
     pub async fn by_token(&self, bearer: &str) -> Result<Principal> {
-        let user = self
+        let grant = self
             .store
             .user_by_token(&token::hash(bearer.trim()))
             .await?
             .ok_or(AccessError::Unauthenticated)?;
+        let mut user = grant.user;
+        if user.role.requires_second_factor() && !grant.second_factor {
+            user.role = kinga_domain::Role::Coordinator;
+        }
         self.principal(user).await
     }
 
@@ -204,6 +215,20 @@ impl Access {
     /// Kinga's own work from the command line, which already holds the database.
     pub fn system(&self, task: &str) -> System {
         System::new(self.store.clone(), task)
+    }
+}
+
+/// Failed sign-ins of one account before it waits out the window.
+pub const MAX_SIGN_IN_FAILURES: u32 = 5;
+pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
+
+/// A user acting on their own session.
+fn actor_of(user: &User) -> kinga_store::Actor {
+    kinga_store::Actor {
+        user_id: Some(user.id),
+        label: user.email.to_string(),
+        organisation_id: Some(user.organisation_id),
+        organisation: Some(user.organisation.clone()),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod checkpoints;
+pub mod credentials;
 pub mod event_rollup;
 pub mod events;
 pub mod evidence;
@@ -199,7 +200,15 @@ pub async fn story(store: &dyn Store) {
     assert!(legal_now.has_second_factor);
     assert_eq!(legal_creds.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
     store
-        .add_api_token(&sys, analyst_b.id, "tokenhash-b")
+        .add_api_token(
+            &sys,
+            &NewApiToken {
+                token_hash: "tokenhash-b".into(),
+                user: analyst_b.id,
+                expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+                second_factor: false,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -208,6 +217,7 @@ pub async fn story(store: &dyn Store) {
             .await
             .unwrap()
             .unwrap()
+            .user
             .id,
         analyst_b.id
     );
@@ -219,7 +229,10 @@ pub async fn story(store: &dyn Store) {
         second_factor_done: false,
         expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
     };
-    store.create_session(&session).await.unwrap();
+    store
+        .create_session(&actor(&analyst_a), &session)
+        .await
+        .unwrap();
     assert!(
         !store
             .session("session-1")
@@ -228,7 +241,10 @@ pub async fn story(store: &dyn Store) {
             .unwrap()
             .second_factor_done
     );
-    store.confirm_second_factor("session-1").await.unwrap();
+    store
+        .confirm_second_factor(&actor(&analyst_a), "session-1")
+        .await
+        .unwrap();
     assert!(
         store
             .session("session-1")
@@ -237,19 +253,25 @@ pub async fn story(store: &dyn Store) {
             .unwrap()
             .second_factor_done
     );
-    store.delete_session("session-1").await.unwrap();
+    store
+        .delete_session(&actor(&analyst_a), "session-1")
+        .await
+        .unwrap();
     assert!(store.session("session-1").await.unwrap().is_none());
     store
-        .create_session(&Session {
-            id_hash: "old".into(),
-            expires_at: chrono::Utc::now() - chrono::Duration::hours(1),
-            ..session.clone()
-        })
+        .create_session(
+            &actor(&analyst_a),
+            &Session {
+                id_hash: "old".into(),
+                expires_at: chrono::Utc::now() - chrono::Duration::hours(1),
+                ..session.clone()
+            },
+        )
         .await
         .unwrap();
     assert!(
         store.session("old").await.unwrap().is_none(),
-        "expired sessions are gone"
+        "expired sessions open nothing"
     );
 
     // Reports and who sees them.

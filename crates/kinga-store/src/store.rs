@@ -43,6 +43,35 @@ pub struct Credentials {
     pub totp_secret: Option<String>,
 }
 
+/// How long a token issued before tokens carried an expiry date stays valid after issue.
+pub const LEGACY_TOKEN_DAYS: i64 = 90;
+
+/// A bearer token about to be issued; only its SHA-256 is kept.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    pub user: UserId,
+    pub expires_at: DateTime<Utc>,
+    /// Issued against a code from the user's authenticator: the token carries the rights the
+    /// role holds only with a second factor.
+    pub second_factor: bool,
+}
+
+/// The holder of a live token and what the token carries.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub user: User,
+    pub second_factor: bool,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Consecutive failed sign-ins under one key (an account), since the first of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SignInFailures {
+    pub count: u32,
+    pub since: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// SHA-256 of the cookie value: a stolen database does not yield live sessions.
@@ -139,12 +168,31 @@ pub trait Store:
     async fn users(&self, org: Option<OrgId>) -> Result<Vec<User>>;
     /// Gives a user their first second factor; refuses one who already has it.
     async fn set_second_factor(&self, actor: &Actor, user: UserId, secret: &str) -> Result<()>;
-    async fn add_api_token(&self, actor: &Actor, user: UserId, token_hash: &str) -> Result<()>;
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>>;
-    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn add_api_token(&self, actor: &Actor, token: &NewApiToken) -> Result<()>;
+    /// The holder of a token that is neither revoked nor expired.
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<TokenGrant>>;
+    /// Revokes one of the user's tokens (by hash), or all of them; how many were revoked.
+    async fn revoke_api_tokens(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: Option<&str>,
+    ) -> Result<u64>;
+    /// Sessions are audited: opening, confirming the second factor and closing each append
+    /// an entry, and a session row that does not match its last entry opens nothing.
+    async fn create_session(&self, actor: &Actor, session: &Session) -> Result<()>;
     async fn session(&self, id_hash: &str) -> Result<Option<Session>>;
-    async fn confirm_second_factor(&self, id_hash: &str) -> Result<()>;
-    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    async fn confirm_second_factor(&self, actor: &Actor, id_hash: &str) -> Result<()>;
+    async fn delete_session(&self, actor: &Actor, id_hash: &str) -> Result<()>;
+    /// Failed sign-ins under `key` within `window`, kept in the database so that a restart
+    /// does not clear them.
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        window: chrono::Duration,
+    ) -> Result<Option<SignInFailures>>;
+    async fn record_sign_in_failure(&self, key: &str, window: chrono::Duration) -> Result<()>;
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()>;
 
     // Reports: the intake queue.
     async fn submit_report(&self, actor: &Actor, new: NewReport) -> Result<Report>;

@@ -420,13 +420,36 @@ pub enum UserAction {
 pub enum TokenAction {
     /// Create a bearer token for a user; prints the token alone on standard output.
     #[command(
-        after_help = "Example:\n  TOKEN=$(kinga token create --email analyst@irri.org)\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/reports"
+        after_help = "Examples:\n  TOKEN=$(kinga token create --email analyst@irri.org)\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/reports\n  kinga token create --email admin@irri.org --days 7 --second-factor 123456"
     )]
     Create {
         #[command(flatten)]
         db: Db,
         #[arg(long)]
         email: String,
+        /// Days until the token stops working (1 to 366).
+        #[arg(long, default_value_t = kinga_access::DEFAULT_TOKEN_DAYS)]
+        days: u32,
+        /// A current code from the user's authenticator app. Without it, the token of a role
+        /// that needs a second factor (administrator) works as a coordinator's.
+        #[arg(long, value_name = "CODE")]
+        second_factor: Option<String>,
+    },
+    /// Revoke one token of a user, or all of them; a revoked token answers 401 at once.
+    #[command(
+        after_help = "Examples:\n  kinga token revoke --email analyst@irri.org --token kt_…\n  kinga token revoke --email analyst@irri.org --all"
+    )]
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        email: String,
+        /// The token to revoke, in full.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        token: Option<String>,
+        /// Revoke every token of the user.
+        #[arg(long)]
+        all: bool,
     },
 }
 

@@ -18,6 +18,7 @@ mod reports;
 mod risk;
 mod risk_records;
 mod scope;
+mod sign_in;
 mod signals;
 mod store_impl;
 mod users;
@@ -34,6 +35,7 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("organisation", "organisations"),
     ("user", "users"),
     ("api_token", "api_tokens"),
+    ("session", "sessions"),
     ("report", "reports"),
     ("incident", "incidents"),
     ("act", "acts"),

@@ -110,23 +110,44 @@ impl<E: Engine> Store for SqlStore<E> {
     async fn set_second_factor(&self, actor: &Actor, user: UserId, secret: &str) -> Result<()> {
         super::users::set_second_factor(self, actor, user, secret).await
     }
-    async fn add_api_token(&self, actor: &Actor, user: UserId, token_hash: &str) -> Result<()> {
-        super::users::add_token(self, actor, user, token_hash).await
+    async fn add_api_token(&self, actor: &Actor, token: &NewApiToken) -> Result<()> {
+        super::users::add_token(self, actor, token).await
     }
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>> {
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<TokenGrant>> {
         super::users::by_token(self, token_hash).await
     }
-    async fn create_session(&self, session: &Session) -> Result<()> {
-        super::users::create_session(self, session).await
+    async fn revoke_api_tokens(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: Option<&str>,
+    ) -> Result<u64> {
+        super::users::revoke_tokens(self, actor, user, token_hash).await
+    }
+    async fn create_session(&self, actor: &Actor, session: &Session) -> Result<()> {
+        super::users::create_session(self, actor, session).await
     }
     async fn session(&self, id_hash: &str) -> Result<Option<Session>> {
         super::users::session(self, id_hash).await
     }
-    async fn confirm_second_factor(&self, id_hash: &str) -> Result<()> {
-        super::users::confirm_second_factor(self, id_hash).await
+    async fn confirm_second_factor(&self, actor: &Actor, id_hash: &str) -> Result<()> {
+        super::users::confirm_second_factor(self, actor, id_hash).await
     }
-    async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        super::users::delete_session(self, id_hash).await
+    async fn delete_session(&self, actor: &Actor, id_hash: &str) -> Result<()> {
+        super::users::delete_session(self, actor, id_hash).await
+    }
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        window: chrono::Duration,
+    ) -> Result<Option<SignInFailures>> {
+        super::sign_in::failures(self, key, window).await
+    }
+    async fn record_sign_in_failure(&self, key: &str, window: chrono::Duration) -> Result<()> {
+        super::sign_in::record_failure(self, key, window).await
+    }
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
+        super::sign_in::clear(self, key).await
     }
 
     async fn submit_report(&self, actor: &Actor, new: NewReport) -> Result<Report> {

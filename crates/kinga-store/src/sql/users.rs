@@ -1,7 +1,8 @@
 use super::records::{self, user_digest, USER_COLUMNS};
 use super::store_impl::draft;
+use super::SqlValue;
 use super::{Engine, SqlStore};
-use crate::store::{Credentials, NewUser, Session};
+use crate::store::{Credentials, NewApiToken, NewUser, Session, TokenGrant};
 use crate::{Actor, Result, StoreError};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{OrgId, UserId};
@@ -182,51 +183,119 @@ pub async fn set_second_factor<E: Engine>(
         .await
 }
 
-fn token_digest(token_hash: &str, user: &str, created_at: &str) -> String {
-    digest(&(token_hash, user, created_at))
+/// The columns a token row is read with, in this order.
+const TOKEN_COLUMNS: &str =
+    "token_hash, user_id, created_at, expires_at, revoked_at, second_factor";
+
+/// A token row as stored.
+struct TokenRow {
+    hash: String,
+    user: String,
+    created_at: String,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+    second_factor: bool,
+}
+
+impl TokenRow {
+    fn read(r: &super::SqlRow, at: usize) -> Result<TokenRow> {
+        Ok(TokenRow {
+            hash: r.text(at)?,
+            user: r.text(at + 1)?,
+            created_at: r.text(at + 2)?,
+            expires_at: r.opt_text(at + 3)?,
+            revoked_at: r.opt_text(at + 4)?,
+            second_factor: r.int(at + 5)? != 0,
+        })
+    }
+
+    /// Tokens issued before expiry and revocation existed keep the digest they were recorded
+    /// with, so that the chain still verifies them.
+    fn digest(&self) -> String {
+        if self.expires_at.is_none() && self.revoked_at.is_none() && !self.second_factor {
+            return digest(&(&self.hash, &self.user, &self.created_at));
+        }
+        digest(&(
+            &self.hash,
+            &self.user,
+            &self.created_at,
+            &self.expires_at,
+            &self.revoked_at,
+            self.second_factor,
+        ))
+    }
+
+    /// When the token stops working: as issued, or for a token issued before expiry existed,
+    /// [`LEGACY_TOKEN_DAYS`] after it was issued.
+    fn expires(&self) -> Result<chrono::DateTime<chrono::Utc>> {
+        let bad = |d: &str| StoreError::Corrupt {
+            table: "api_tokens",
+            detail: d.to_string(),
+        };
+        let parse = |t: &str, what: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| bad(what))
+        };
+        match &self.expires_at {
+            Some(t) => parse(t, "expires_at"),
+            None => Ok(parse(&self.created_at, "created_at")?
+                + chrono::Duration::days(crate::store::LEGACY_TOKEN_DAYS)),
+        }
+    }
 }
 
 pub async fn add_token<E: Engine>(
     store: &SqlStore<E>,
     actor: &Actor,
-    user: UserId,
-    token_hash: &str,
+    new: &NewApiToken,
 ) -> Result<()> {
     let actor = actor.clone();
-    let token_hash = token_hash.to_string();
+    let new = new.clone();
     store
         .write(move |tx, chain| {
             Box::pin(async move {
                 let exists = tx
                     .fetch(
                         "SELECT 1 FROM users WHERE id = $1",
-                        vec![user.to_string().into()],
+                        vec![new.user.to_string().into()],
                     )
                     .await?;
                 if exists.is_empty() {
                     return Err(StoreError::NotFound);
                 }
-                let at = records::timestamp(&kinga_domain::time::now());
+                let row = TokenRow {
+                    hash: new.token_hash.clone(),
+                    user: new.user.to_string(),
+                    created_at: records::timestamp(&kinga_domain::time::now()),
+                    expires_at: Some(records::timestamp(&new.expires_at)),
+                    revoked_at: None,
+                    second_factor: new.second_factor,
+                };
                 tx.execute(
-                    "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3)",
+                    &format!(
+                        "INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+                    ),
                     vec![
-                        token_hash.clone().into(),
-                        user.to_string().into(),
-                        at.clone().into(),
+                        row.hash.clone().into(),
+                        row.user.clone().into(),
+                        row.created_at.clone().into(),
+                        row.expires_at.clone().into(),
+                        SqlValue::Text(None),
+                        i64::from(row.second_factor).into(),
                     ],
                 )
                 .await?;
-                let d = token_digest(&token_hash, &user.to_string(), &at);
                 chain
                     .append(
                         tx,
                         draft(
                             &actor,
                             "api_token",
-                            token_hash,
+                            row.hash.clone(),
                             "create",
                             None,
-                            Some(d),
+                            Some(row.digest()),
                             None,
                         ),
                     )
@@ -237,105 +306,321 @@ pub async fn add_token<E: Engine>(
         .await
 }
 
+/// Revokes one token of `user` (by its hash) or all of them; the count revoked.
+pub async fn revoke_tokens<E: Engine>(
+    store: &SqlStore<E>,
+    actor: &Actor,
+    user: UserId,
+    token_hash: Option<&str>,
+) -> Result<u64> {
+    let actor = actor.clone();
+    let token_hash = token_hash.map(str::to_string);
+    store
+        .write(move |tx, chain| {
+            Box::pin(async move {
+                let rows = tx
+                    .fetch(
+                        &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY token_hash"),
+                        vec![user.to_string().into()],
+                    )
+                    .await?;
+                let now = records::timestamp(&kinga_domain::time::now());
+                let mut n = 0;
+                for r in &rows {
+                    let before = TokenRow::read(r, 0)?;
+                    if token_hash.as_ref().is_some_and(|h| *h != before.hash) {
+                        continue;
+                    }
+                    let after = TokenRow {
+                        revoked_at: Some(now.clone()),
+                        ..TokenRow::read(r, 0)?
+                    };
+                    tx.execute(
+                        "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2",
+                        vec![now.clone().into(), after.hash.clone().into()],
+                    )
+                    .await?;
+                    chain
+                        .append(
+                            tx,
+                            draft(
+                                &actor,
+                                "api_token",
+                                after.hash.clone(),
+                                "revoke",
+                                Some(before.digest()),
+                                Some(after.digest()),
+                                None,
+                            ),
+                        )
+                        .await?;
+                    n += 1;
+                }
+                if n == 0 && token_hash.is_some() {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(n)
+            })
+        })
+        .await
+}
+
 pub async fn token_rows_digests<E: Engine>(store: &SqlStore<E>) -> Result<Vec<(String, String)>> {
     let rows = store
         .engine
-        .fetch(
-            "SELECT token_hash, user_id, created_at FROM api_tokens",
-            vec![],
-        )
+        .fetch(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"), vec![])
         .await?;
     rows.iter()
         .map(|r| {
-            let (h, u, at) = (r.text(0)?, r.text(1)?, r.text(2)?);
-            let d = token_digest(&h, &u, &at);
-            Ok((h, d))
+            let t = TokenRow::read(r, 0)?;
+            Ok((t.hash.clone(), t.digest()))
         })
         .collect()
 }
 
-pub async fn by_token<E: Engine>(store: &SqlStore<E>, token_hash: &str) -> Result<Option<User>> {
+/// The holder of a live token: not revoked, not expired.
+pub async fn by_token<E: Engine>(
+    store: &SqlStore<E>,
+    token_hash: &str,
+) -> Result<Option<TokenGrant>> {
     let cols = USER_COLUMNS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let width = USER_COLUMNS.split(", ").count();
+    let token_cols = TOKEN_COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT {cols} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"),
+            &format!("SELECT {cols}, {token_cols} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"),
             vec![token_hash.into()],
         )
         .await?;
-    Ok(rows.first().map(records::user).transpose()?.map(|(u, _)| u))
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    let token = TokenRow::read(r, width)?;
+    let expires_at = token.expires()?;
+    if expires_at <= kinga_domain::time::now() {
+        return Ok(None);
+    }
+    let (user, _) = records::user(r)?;
+    Ok(Some(TokenGrant {
+        user,
+        second_factor: token.second_factor,
+        expires_at,
+    }))
 }
 
-pub async fn create_session<E: Engine>(store: &SqlStore<E>, s: &Session) -> Result<()> {
+fn session_digest(s: &Session) -> String {
+    digest(&(
+        &s.id_hash,
+        s.user_id.to_string(),
+        &s.csrf_token,
+        s.second_factor_done,
+        records::timestamp(&s.expires_at),
+    ))
+}
+
+fn session_from(r: &super::SqlRow) -> Result<Session> {
+    let bad = |d: &str| StoreError::Corrupt {
+        table: "sessions",
+        detail: d.to_string(),
+    };
+    Ok(Session {
+        id_hash: r.text(0)?,
+        user_id: r.text(1)?.parse().map_err(|_| bad("user_id"))?,
+        csrf_token: r.text(2)?,
+        second_factor_done: r.int(3)? != 0,
+        expires_at: chrono::DateTime::parse_from_rfc3339(&r.text(4)?)
+            .map_err(|_| bad("expires_at"))?
+            .with_timezone(&chrono::Utc),
+    })
+}
+
+const SESSION_COLUMNS: &str = "id_hash, user_id, csrf_token, second_factor_done, expires_at";
+
+/// Sessions are in the audit chain: a row written behind Kinga's back has no entry that
+/// matches it, so it opens nothing, and `verify` names it.
+pub async fn create_session<E: Engine>(
+    store: &SqlStore<E>,
+    actor: &Actor,
+    s: &Session,
+) -> Result<()> {
+    let (actor, s) = (actor.clone(), s.clone());
     store
-        .engine
-        .execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, second_factor_done, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            vec![
-                s.id_hash.clone().into(),
-                s.user_id.to_string().into(),
-                s.csrf_token.clone().into(),
-                i64::from(s.second_factor_done).into(),
-                records::timestamp(&s.expires_at).into(),
-            ],
-        )
-        .await?;
-    Ok(())
+        .write(move |tx, chain| {
+            Box::pin(async move {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
+                    ),
+                    vec![
+                        s.id_hash.clone().into(),
+                        s.user_id.to_string().into(),
+                        s.csrf_token.clone().into(),
+                        i64::from(s.second_factor_done).into(),
+                        records::timestamp(&s.expires_at).into(),
+                    ],
+                )
+                .await?;
+                chain
+                    .append(
+                        tx,
+                        draft(
+                            &actor,
+                            "session",
+                            s.id_hash.clone(),
+                            "open",
+                            None,
+                            Some(session_digest(&s)),
+                            None,
+                        ),
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
 }
 
+/// The open session behind `id_hash`, if it is what its last audit entry says it became.
 pub async fn session<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<Option<Session>> {
     let rows = store
         .engine
         .fetch(
-            "SELECT id_hash, user_id, csrf_token, second_factor_done, expires_at FROM sessions WHERE id_hash = $1",
+            &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
             vec![id_hash.into()],
         )
         .await?;
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let bad = |d: &str| StoreError::Corrupt {
-        table: "sessions",
-        detail: d.to_string(),
-    };
-    let expires_at = chrono::DateTime::parse_from_rfc3339(&r.text(4)?)
-        .map_err(|_| bad("expires_at"))?
-        .with_timezone(&chrono::Utc);
-    if expires_at < chrono::Utc::now() {
-        delete_session(store, id_hash).await?;
+    let s = session_from(r)?;
+    if s.expires_at < chrono::Utc::now() {
         return Ok(None);
     }
-    Ok(Some(Session {
-        id_hash: r.text(0)?,
-        user_id: r.text(1)?.parse().map_err(|_| bad("user_id"))?,
-        csrf_token: r.text(2)?,
-        second_factor_done: r.int(3)? != 0,
-        expires_at,
-    }))
-}
-
-pub async fn confirm_second_factor<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<()> {
-    store
+    let last = store
         .engine
-        .execute(
-            "UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1",
+        .fetch(
+            "SELECT after_digest FROM audit_log WHERE entity_id = $1 AND entity = 'session' ORDER BY seq DESC LIMIT 1",
             vec![id_hash.into()],
         )
         .await?;
-    Ok(())
+    let recorded = last.first().map(|r| r.opt_text(0)).transpose()?.flatten();
+    if recorded.as_deref() != Some(session_digest(&s).as_str()) {
+        tracing::warn!("a session row does not match its audit entry: refused");
+        return Ok(None);
+    }
+    Ok(Some(s))
 }
 
-pub async fn delete_session<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<()> {
+pub async fn confirm_second_factor<E: Engine>(
+    store: &SqlStore<E>,
+    actor: &Actor,
+    id_hash: &str,
+) -> Result<()> {
+    let (actor, id_hash) = (actor.clone(), id_hash.to_string());
     store
+        .write(move |tx, chain| {
+            Box::pin(async move {
+                let rows = tx
+                    .fetch(
+                        &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
+                        vec![id_hash.clone().into()],
+                    )
+                    .await?;
+                let before = rows
+                    .first()
+                    .map(session_from)
+                    .transpose()?
+                    .ok_or(StoreError::NotFound)?;
+                let after = Session {
+                    second_factor_done: true,
+                    ..before.clone()
+                };
+                tx.execute(
+                    "UPDATE sessions SET second_factor_done = 1 WHERE id_hash = $1",
+                    vec![id_hash.clone().into()],
+                )
+                .await?;
+                chain
+                    .append(
+                        tx,
+                        draft(
+                            &actor,
+                            "session",
+                            id_hash,
+                            "second_factor",
+                            Some(session_digest(&before)),
+                            Some(session_digest(&after)),
+                            None,
+                        ),
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+pub async fn delete_session<E: Engine>(
+    store: &SqlStore<E>,
+    actor: &Actor,
+    id_hash: &str,
+) -> Result<()> {
+    let (actor, id_hash) = (actor.clone(), id_hash.to_string());
+    store
+        .write(move |tx, chain| {
+            Box::pin(async move {
+                let rows = tx
+                    .fetch(
+                        &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
+                        vec![id_hash.clone().into()],
+                    )
+                    .await?;
+                let Some(before) = rows.first().map(session_from).transpose()? else {
+                    return Ok(());
+                };
+                tx.execute(
+                    "DELETE FROM sessions WHERE id_hash = $1",
+                    vec![id_hash.clone().into()],
+                )
+                .await?;
+                chain
+                    .append(
+                        tx,
+                        draft(
+                            &actor,
+                            "session",
+                            id_hash,
+                            "close",
+                            Some(session_digest(&before)),
+                            None,
+                            None,
+                        ),
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+pub async fn session_rows_digests<E: Engine>(store: &SqlStore<E>) -> Result<Vec<(String, String)>> {
+    let rows = store
         .engine
-        .execute(
-            "DELETE FROM sessions WHERE id_hash = $1",
-            vec![id_hash.into()],
-        )
+        .fetch(&format!("SELECT {SESSION_COLUMNS} FROM sessions"), vec![])
         .await?;
-    Ok(())
+    rows.iter()
+        .map(|r| {
+            let s = session_from(r)?;
+            Ok((s.id_hash.clone(), session_digest(&s)))
+        })
+        .collect()
 }

@@ -146,6 +146,9 @@ async fn verify_into<E: Engine>(
     for (h, d) in super::users::token_rows_digests(store).await? {
         collected.push(("api_token", h, d));
     }
+    for (h, d) in super::users::session_rows_digests(store).await? {
+        collected.push(("session", h, d));
+    }
     for (e, id, d) in collected.drain(..) {
         check(v, e, id, d);
     }

@@ -3,7 +3,7 @@ use super::session::{render, Visitor, LANG_COOKIE};
 use crate::auth::{cookie, SESSION_COOKIE};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinga_access::{AccessError, SignIn};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 const LOGIN_CSRF: &str = "kinga_login_csrf";
 
@@ -68,7 +67,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Raw {
 async fn login_submit(
     State(state): State<AppState>,
     v: Visitor,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Raw(parts): Raw,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -93,10 +91,7 @@ async fn login_submit(
         _ => return again("login.expired"),
     }
     let password = form.get("password").cloned().unwrap_or_default();
-    let outcome = state
-        .access
-        .check_password(&email, &password, &addr.ip().to_string())
-        .await;
+    let outcome = state.access.check_password(&email, &password).await;
     let (user, done, next) = match outcome {
         Ok(SignIn::Complete(u)) => (u, true, "/incidents"),
         Ok(SignIn::SecondFactor(u)) => (u, false, "/login/second-factor"),

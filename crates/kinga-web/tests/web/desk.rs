@@ -135,6 +135,18 @@ async fn sign_in(app: &App, email: &str) -> String {
     if r.headers()["location"] == "/login/enrol" {
         let (r, _) = enrol_form(&app.client, &app.address, &session).await;
         assert_eq!(r.headers()["location"], "/incidents");
+    } else if r.headers()["location"] == "/login/second-factor" {
+        // Set up by `token` for an administrator's full token.
+        let (_, html) = app.page(&session, "/login/second-factor").await;
+        let code = kinga_access::totp::now_code(crate::helpers::TEST_TOTP_SECRET).unwrap();
+        let r = app
+            .form(
+                &session,
+                "/login/second-factor",
+                &[("csrf", csrf_of(&html).as_str()), ("code", code.as_str())],
+            )
+            .await;
+        assert_eq!(r.headers()["location"], "/incidents");
     }
     session
 }

@@ -133,14 +133,26 @@ pub async fn serve(access: Arc<Access>, options: WebOptions) -> (String, reqwest
     (address, client)
 }
 
-/// An API token for the user, made by the system as an administrator would.
+/// An API token for the user, made by the system as an administrator would. Roles that need a
+/// second factor get one set up (if they have none) and the token is issued against its code,
+/// so that it carries their full rights.
 pub async fn token(access: &Access, email: &str) -> String {
-    access
-        .system("test")
-        .create_token(&Email::parse(email).unwrap())
-        .await
-        .unwrap()
+    let sys = access.system("test");
+    let email = Email::parse(email).unwrap();
+    let user = sys.user_by_email(&email).await.unwrap().expect("a user");
+    let mut options = kinga_access::TokenOptions::default();
+    if user.role.requires_second_factor() {
+        let secret = TEST_TOTP_SECRET;
+        if !user.has_second_factor {
+            sys.set_second_factor(&email, secret).await.unwrap();
+        }
+        options.second_factor_code = Some(kinga_access::totp::now_code(secret).unwrap());
+    }
+    sys.issue_token(&email, &options).await.unwrap()
 }
+
+/// The authenticator secret [`token`] gives users whose role needs a second factor.
+pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// The CSRF token of the first form on the page.
 pub fn csrf_of(html: &str) -> String {
@@ -345,7 +357,9 @@ pub fn totp_secret_of(html: &str) -> String {
 }
 
 /// Enrols a second factor for a half-open session as a browser does (page, then its form with
-/// the CSRF token); the answer is the form's, and the secret set up.
+/// the CSRF token); the answer is the form's, and the secret set up. The secret is
+/// [`TEST_TOTP_SECRET`] rather than the page's, as an authenticator app that already holds it
+/// would send, so that [`token`] can later issue this user a full token.
 pub async fn enrol_form(
     client: &reqwest::Client,
     address: &str,
@@ -360,7 +374,8 @@ pub async fn enrol_form(
         .text()
         .await
         .unwrap();
-    let (secret, csrf) = (totp_secret_of(&html), csrf_of(&html));
+    assert!(!totp_secret_of(&html).is_empty());
+    let (secret, csrf) = (TEST_TOTP_SECRET.to_string(), csrf_of(&html));
     let code = kinga_access::totp::now_code(&secret).unwrap();
     let r = client
         .post(format!("{address}/login/enrol"))

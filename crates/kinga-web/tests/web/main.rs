@@ -1,6 +1,7 @@
 //! The web layer over a real server on 127.0.0.1:0 with a temporary SQLite database.
 mod api;
 mod cited_events;
+mod credentials;
 mod derivatives;
 mod desk;
 mod evidence;

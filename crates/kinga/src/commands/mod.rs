@@ -56,8 +56,23 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             action: UserAction::List { db, format },
         } => user::list(&db, format).await,
         Command::Token {
-            action: TokenAction::Create { db, email },
-        } => token::create(&db, &email).await,
+            action:
+                TokenAction::Create {
+                    db,
+                    email,
+                    days,
+                    second_factor,
+                },
+        } => token::create(&db, &email, days, second_factor).await,
+        Command::Token {
+            action:
+                TokenAction::Revoke {
+                    db,
+                    email,
+                    token,
+                    all: _,
+                },
+        } => token::revoke(&db, &email, token.as_deref()).await,
         Command::Init { db, org } => init::run(&db, org.as_deref()).await,
         Command::Verify { db, tsa_cert } => verify::run(&db, tsa_cert.as_deref()).await,
         Command::Detect(command) => detect::run(command).await,
