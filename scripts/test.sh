@@ -62,14 +62,17 @@ bash scripts/bench/smoke.sh 2>&1 | tee -a "$log" || status=1
 passed=$(grep -hoE '(test result: .* ([0-9]+) passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+ passed|pass [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 failed=$(grep -hoE '(([0-9]+) failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 # A skipped test is named once however many things it missed. Rust's harness counted its
-# skipped tests as passed; the browser suite and the benchmarks did not count theirs (node's
-# test runner counts its own skipped tests apart: `# skipped N`).
+# skipped tests as passed; the browser suite and the benchmarks did not count theirs. Tests
+# that were not run at all count as skipped too: Rust's #[ignore]d ones (`N ignored`) and
+# node's skipped ones (`# skipped N`).
 skipped_names() { sed -n 's/^SKIPPED: \([^ ]*\): .*/\1/p' "$KINGA_SKIP_LOG" | sort -u; }
-skipped=$(( $(skipped_names | wc -l) + $(grep -hoE '^# skipped [0-9]+' "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}') ))
+not_run=$(grep -hoE '(test result: .* [0-9]+ ignored|^# skipped [0-9]+)' "$log" | grep -oE '[0-9]+ ignored|skipped [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
+skipped=$(( $(skipped_names | wc -l) + not_run ))
 skipped_rust=$(skipped_names | grep -cvE '^(browser|bench)::' || true)
 if [ "$skipped" -gt 0 ]; then
     say "skipped tests:"
     sort -u "$KINGA_SKIP_LOG" >&2
+    grep -E '^test .* \.\.\. ignored' "$log" >&2 || true
 fi
 passed=$(( ${passed:-0} - skipped_rust ))
 [ "${failed:-0}" -eq 0 ] || status=1
