@@ -4,21 +4,34 @@
 #
 #   scripts/bench.sh                 # everything: machine, (a) report submissions, (b) incident lists
 #   BENCH=a scripts/bench.sh         # only (a);  BENCH=b: only (b)
+#   BENCH_SMOKE=1 scripts/bench.sh   # tiny sizes and the debug build, in seconds: does every
+#                                    # part still reach its RATIO lines? (scripts/bench/smoke.sh)
 #
 # Settings (environment): DURATION (seconds of wrk for (a), default 30), LIST_DURATION (seconds
 # per wrk run in (b), default 10), EVENTS (incidents to seed for (b), default 100000),
 # PEER_ROWS (rows sqlite3 inserts in (a), default 4000), PEER_REPEAT (sqlite3 repetitions of
 # each list query, default 100), FSYNC_PROBE=0 (skip pg_test_fsync), QUIET_WAIT (seconds to wait
 # for a load average below 0.5 before each part, default 0), PROBE=0 (skip the read-path probe
-# after (b)), KINGA_BENCH_DIR (work directory, default a new /tmp/kinga-bench.*).
+# after (b)), KINGA_BENCH_DIR (work directory, default a new /tmp/kinga-bench.*), KINGA_BIN
+# (an already built binary: no build).
 #
-# Needs: cargo, wrk, sqlite3, python3, curl, jq (Debian: apt-get install -y wrk sqlite3 jq curl);
-# pg_test_fsync (apt-get install -y postgresql) is used when present.
+# Needs: cargo, wrk, sqlite3, python3, curl, jq (Debian: apt-get install -y wrk sqlite3 jq curl;
+# installed as root when missing); pg_test_fsync (apt-get install -y postgresql) is used when
+# present.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HERE="$ROOT/scripts/bench"
+. "$HERE/peers.sh"
 BENCH=${BENCH:-ab}
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+    DURATION=${DURATION:-2}
+    LIST_DURATION=${LIST_DURATION:-1}
+    EVENTS=${EVENTS:-2000}
+    PEER_ROWS=${PEER_ROWS:-64}
+    PEER_REPEAT=${PEER_REPEAT:-2}
+    FSYNC_PROBE=${FSYNC_PROBE:-0}
+fi
 DURATION=${DURATION:-30}
 LIST_DURATION=${LIST_DURATION:-10}
 EVENTS=${EVENTS:-100000}
@@ -30,8 +43,9 @@ mkdir -p "$WORK"
 SUMMARY="$WORK/summary.txt"
 : >"$SUMMARY"
 
-for tool in cargo wrk sqlite3 python3 curl jq; do
-    command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing" >&2; exit 2; }
+command -v cargo >/dev/null || { echo "bench.sh: cargo is missing" >&2; exit 2; }
+for tool in wrk sqlite3 python3 curl jq; do
+    peer_apt "$tool" "$tool" || peer_missing "bench.sh: $tool is missing (apt-get install $tool)"
 done
 
 say() { printf '\n== %s\n' "$*"; }
@@ -56,8 +70,7 @@ wait_quiet() {
 }
 
 say "build"
-(cd "$ROOT" && cargo build --release -p kinga)
-KINGA="$ROOT/target/release/kinga"
+KINGA=$(kinga_binary "$ROOT")
 
 SERVER_PID=
 stop_server() {
@@ -144,7 +157,10 @@ if [[ $BENCH == *a* ]]; then
     # BEGIN IMMEDIATE; INSERT report; INSERT audit entry; UPDATE audit head; COMMIT.
     # The server stays up, idle, between the two runs.
     DB_A="$A/data/kinga.db"
-    N=$(( PEER_ROWS / CONNS * CONNS ))
+    # Whole rounds of $CONNS transactions, as many as asked and as kinga stored.
+    STORED_1=$(sqlite3 "$DB_A" "SELECT count(*) FROM reports")
+    N=$(( (STORED_1 < PEER_ROWS ? STORED_1 : PEER_ROWS) / CONNS * CONNS ))
+    [ "$N" -gt 0 ] || { echo "bench.sh: kinga stored $STORED_1 reports in run 1, fewer than $CONNS" >&2; exit 1; }
     sqlite3 "$DB_A" ".mode insert reports" "SELECT * FROM reports ORDER BY rowid LIMIT $N;" >"$A/reports.sql"
     sqlite3 "$DB_A" ".mode insert audit_log" "SELECT * FROM audit_log WHERE entity = 'report' ORDER BY seq LIMIT $N;" >"$A/audit.sql"
     N=$(wc -l <"$A/reports.sql")
@@ -152,7 +168,10 @@ if [[ $BENCH == *a* ]]; then
     paste -d '\n' <(yes 'BEGIN IMMEDIATE;' | head -n "$N") "$A/reports.sql" "$A/audit.sql" \
         <(yes "UPDATE audit_head SET seq = seq + 1, hash = '$HASH' WHERE id = 1;" | head -n "$N") \
         <(yes 'COMMIT;' | head -n "$N") >"$A/transactions.sql"
-    sqlite3 "$DB_A" "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '_sqlx%' ORDER BY rowid" >"$A/schema.sql"
+    # The schema less sqlx's bookkeeping, SQLite's own tables (sqlite_stat1, ...) and the
+    # shadow tables of the full-text index (incidents_text_data, ...): creating the virtual
+    # table creates those again.
+    sqlite3 "$DB_A" "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow') ORDER BY rowid" >"$A/schema.sql"
     fresh_peer() {
         rm -f "$1" "$1-wal" "$1-shm"
         sqlite3 "$1" "PRAGMA journal_mode=WAL;" >/dev/null

@@ -8,28 +8,28 @@
 #
 #   scripts/bench/detect.sh                  # 5,000,000 rows
 #   ROWS=1000000 scripts/bench/detect.sh     # a shorter run
+#   BENCH_SMOKE=1 scripts/bench/detect.sh    # 2,000 rows, the debug build: does it still run?
 #
-# Needs: python3 with duckdb (pip install duckdb), sqlite3, GNU time (/usr/bin/time).
-# KINGA_BIN skips the release build; KINGA_BENCH_DIR keeps the work files (default: a new
-# directory under /tmp, removed at the end unless KEEP=1); an events.csv and kinga/ already
-# there with the right row count are reused.
+# Needs: python3 with duckdb (pip install duckdb), sqlite3, GNU time (/usr/bin/time), installed
+# as root when missing. KINGA_BIN skips the release build; KINGA_BENCH_DIR keeps the work files
+# (default: a new directory under /tmp, removed at the end unless KEEP=1); an events.csv and
+# kinga/ already there with the right row count are reused.
 set -euo pipefail
 
-ROWS=${ROWS:-5000000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/scripts/bench/peers.sh"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then ROWS=${ROWS:-2000}; fi
+ROWS=${ROWS:-5000000}
 SOURCE=${SOURCE:-$ROOT/data/demo/ucdp_ged_v23_1_central_african_republic.csv}
 DIR=${KINGA_BENCH_DIR:-$(mktemp -d /tmp/kinga-detect-bench.XXXXXX)}
 mkdir -p "$DIR"
 
-for tool in sqlite3 /usr/bin/time python3; do
-    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 2; }
-done
-python3 -c 'import duckdb' 2>/dev/null || { echo "needs the duckdb Python package (pip install duckdb)" >&2; exit 2; }
+peer_apt sqlite3 sqlite3 || peer_missing "needs sqlite3 (apt-get install sqlite3)"
+peer_apt /usr/bin/time time || peer_missing "needs GNU time (apt-get install time)"
+peer_apt python3 python3 || peer_missing "needs python3"
+peer_pip duckdb duckdb || peer_missing "needs the duckdb Python package (pip install duckdb)"
 
-if [ -z "${KINGA_BIN:-}" ]; then
-    (cd "$ROOT" && cargo build --release -p kinga >&2)
-    KINGA_BIN=$ROOT/target/release/kinga
-fi
+KINGA_BIN=$(kinga_binary "$ROOT")
 
 CSV=$DIR/events.csv
 # GED text fields hold line breaks, so the row count is kept beside the file, not counted.
@@ -76,7 +76,8 @@ KINGA_CELLS=$(sqlite3 "$DIR/kinga/kinga.db" \
     "SELECT COUNT(*) || ' ' || SUM(n) FROM (SELECT country, admin1, week, SUM(events) AS n FROM event_rollup WHERE dataset <> 'gdelt' GROUP BY country, admin1, week)")
 DUCK_CELLS=$(sed -E 's/.*events=([0-9]+) weeks_with_events=([0-9]+).*/\2 \1/' "$DIR/duckdb.log")
 
-ratio=$(awk -v k="$KINGA_S" -v d="$DUCK_S" 'BEGIN { printf "%.2f", k / d }')
+# (GNU time counts hundredths: a tiny run may take "0.00" s.)
+ratio=$(awk -v k="$KINGA_S" -v d="$DUCK_S" 'BEGIN { if (d > 0) printf "%.2f", k / d; else print "inf" }')
 cat <<OUT
 rows generated:            $ROWS (stored by kinga: $STORED)
 kinga import (setup):      ${IMPORT_S}

@@ -5,19 +5,22 @@
 # Prints both times and the ratio kinga / glmnet (below 1.0: kinga is faster).
 #
 # Usage: scripts/bench/forecast.sh [TABLE.csv] [REPEATS]
+#        BENCH_SMOKE=1 scripts/bench/forecast.sh   # once each, the debug build: does it still run?
+# R with glmnet (Debian r-cran-glmnet) and bc are installed as root when missing. The table is
+# for tests only and never shipped: it is read from ../shared/data/ewp/ beside the checkout.
 set -euo pipefail
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$root/scripts/bench/peers.sh"
 data="${1:-$root/../shared/data/ewp/prepared2024predictors-2025-09-03.csv}"
-repeats="${2:-5}"
-[ -f "$data" ] || { echo "missing $data (the Early Warning Project predictor table)" >&2; exit 2; }
-command -v Rscript >/dev/null || { echo "Rscript is not installed" >&2; exit 2; }
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then repeats="${2:-1}"; else repeats="${2:-5}"; fi
+[ -f "$data" ] || peer_missing "missing $data (the Early Warning Project predictor table, never shipped)"
+peer_apt bc bc || peer_missing "needs bc (apt-get install bc)"
+peer_apt_if "Rscript -e 'library(glmnet)'" r-cran-glmnet ||
+  peer_missing "needs R with glmnet (apt-get install r-cran-glmnet)"
 
 # KINGA_BIN: an already built binary (skips the build).
-if [ -z "${KINGA_BIN:-}" ]; then
-  cargo build --release -p kinga --manifest-path "$root/Cargo.toml" >&2
-fi
-kinga="${KINGA_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/kinga}"
+kinga="$(kinga_binary "$root")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

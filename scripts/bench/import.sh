@@ -6,26 +6,25 @@
 #
 #   scripts/bench/import.sh                 # 5,000,000 rows
 #   ROWS=1000000 scripts/bench/import.sh    # a shorter run
+#   BENCH_SMOKE=1 scripts/bench/import.sh   # 2,000 rows, the debug build: does it still run?
 #
-# Needs: sqlite3, GNU time (/usr/bin/time). KINGA_BIN skips the release build;
-# KINGA_BENCH_DIR keeps the work files (default: a new directory under /tmp, removed at the end
-# unless KEEP=1).
+# Needs: sqlite3, GNU time (/usr/bin/time), installed as root when missing. KINGA_BIN skips the
+# release build; KINGA_BENCH_DIR keeps the work files (default: a new directory under /tmp,
+# removed at the end unless KEEP=1).
 set -euo pipefail
 
-ROWS=${ROWS:-5000000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/scripts/bench/peers.sh"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then ROWS=${ROWS:-2000}; fi
+ROWS=${ROWS:-5000000}
 SOURCE=${SOURCE:-$ROOT/data/demo/ucdp_ged_v23_1_central_african_republic.csv}
 DIR=${KINGA_BENCH_DIR:-$(mktemp -d /tmp/kinga-import-bench.XXXXXX)}
 mkdir -p "$DIR"
 
-for tool in sqlite3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install sqlite3 time)" >&2; exit 2; }
-done
+peer_apt sqlite3 sqlite3 || peer_missing "needs sqlite3 (apt-get install sqlite3)"
+peer_apt /usr/bin/time time || peer_missing "needs GNU time (apt-get install time)"
 
-if [ -z "${KINGA_BIN:-}" ]; then
-    (cd "$ROOT" && cargo build --release -p kinga >&2)
-    KINGA_BIN=$ROOT/target/release/kinga
-fi
+KINGA_BIN=$(kinga_binary "$ROOT")
 
 CSV=$DIR/events.csv
 # GED text fields hold line breaks, so the row count is kept beside the file, not counted
@@ -62,8 +61,9 @@ LOAD_V=$(load)
 read -r VERIFY_S VERIFY_KIB < <(measure "$DIR/verify.log" "$KINGA_BIN" verify --data-dir "$DIR/kinga")
 echo "verify: $(head -1 "$DIR/verify.log")" >&2
 
-ratio=$(awk -v k="$KINGA_S" -v s="$SQLITE_S" 'BEGIN { printf "%.2f", k / s }')
-rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+# (GNU time counts hundredths: a tiny run may take "0.00" s.)
+ratio=$(awk -v k="$KINGA_S" -v s="$SQLITE_S" 'BEGIN { if (s > 0) printf "%.2f", k / s; else print "inf" }')
+rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
 cat <<OUT
 rows                 $ROWS (sqlite3 table holds $SQLITE_ROWS)
 sqlite3 .import      ${SQLITE_S} s  ($(rate "$SQLITE_S") rows/s)  peak $((SQLITE_KIB / 1024)) MiB  db $(du -h "$DIR/plain.db" | cut -f1)  load at start $LOAD_S

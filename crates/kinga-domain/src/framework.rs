@@ -287,7 +287,6 @@ pub fn indicator(no: IndicatorNo) -> Option<&'static Indicator> {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use std::path::Path;
 
     #[test]
     fn fourteen_factors_eight_common_six_specific() {
@@ -348,14 +347,13 @@ mod tests {
     /// table the labels were written from (the labels themselves are our own words).
     #[test]
     fn counts_and_numbering_match_the_shared_table() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/legal");
-        let path = root.join("un_foa_2014_indicators.csv");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!(
-                "skipped: the shared table ../shared/data/legal/un_foa_2014_indicators.csv is absent"
+        let Some(path) = kinga_testkit::data_file("legal/un_foa_2014_indicators.csv") else {
+            kinga_testkit::skip(
+                "the shared table ../shared/data/legal/un_foa_2014_indicators.csv is absent (its licence is not stated, so it is not shipped)",
             );
             return;
         };
+        let text = std::fs::read_to_string(&path).unwrap();
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         let headers = rdr.headers().unwrap().clone();
         let col = |name: &str| headers.iter().position(|h| h == name).unwrap();

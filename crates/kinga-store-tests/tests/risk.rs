@@ -530,7 +530,9 @@ async fn sqlite() {
 async fn postgres() {
     const URL_VAR: &str = "KINGA_TEST_DATABASE_URL";
     let Ok(admin) = std::env::var(URL_VAR) else {
-        eprintln!("skipped risk::postgres: {URL_VAR} is not set");
+        kinga_testkit::skip(format!(
+            "{URL_VAR} is not set (a PostgreSQL server to test on)"
+        ));
         return;
     };
     let (name, url) = kinga_store_postgres::scratch::create(&admin).await.unwrap();

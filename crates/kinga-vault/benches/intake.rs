@@ -3,8 +3,9 @@
 //! 2. peak memory of a 4 GiB intake, measured by `/usr/bin/time -v` on a child process;
 //! 3. verification of a dossier of 1,000 files.
 //!
-//! `cargo bench -p kinga-vault --bench intake` (sizes: KINGA_BENCH_MIB, KINGA_BENCH_BIG_MIB;
-//! scratch directory: KINGA_BENCH_DIR, default the system temporary directory).
+//! `cargo bench -p kinga-vault --bench intake` (sizes: KINGA_BENCH_MIB, KINGA_BENCH_BIG_MIB,
+//! KINGA_BENCH_FILES; scratch directory: KINGA_BENCH_DIR, default the system temporary
+//! directory).
 use kinga_vault::bundle::ExportHeader;
 use kinga_vault::{
     intake, verify_bundle, BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind,
@@ -222,7 +223,11 @@ fn run(dir: &Path) {
         println!("peak memory skipped: /usr/bin/time is needed (Debian package time)");
     }
 
-    bundle_verification(dir, 1000, 64 << 10);
+    let files = std::env::var("KINGA_BENCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    bundle_verification(dir, files, 64 << 10);
 }
 
 fn custody(item: &str) -> Vec<CustodyEntry> {

@@ -1,5 +1,4 @@
-//! Reads the real GED files end to end: the demo subset shipped with the project and, when the
-//! shared data folder sits beside the checkout, a global sample that exercises every country
-//! spelling and the other column layout.
+//! Reads the real GED files end to end, both shipped with the project: the demo subset and a
+//! global sample that exercises many countries' spellings and the other column layout.
 mod events;
 mod ucdp_files;

@@ -52,10 +52,10 @@ where
     Fut: Future<Output = ()>,
 {
     let Ok(admin_url) = std::env::var(URL_VAR) else {
-        eprintln!(
-            "skipped {test}: {URL_VAR} is not set, so there is no PostgreSQL server to test \
+        kinga_testkit::skip(format!(
+            "{test}: {URL_VAR} is not set, so there is no PostgreSQL server to test \
              against (as root, `eval \"$(bash .ci/postgres.sh)\"` sets one up)"
-        );
+        ));
         return;
     };
     let name = format!("kinga_t_{}", uuid::Uuid::now_v7().simple());
@@ -269,7 +269,7 @@ async fn writers_on_two_servers_take_turns() {
 #[tokio::test]
 async fn a_wrong_password_is_not_echoed() {
     let Ok(good) = std::env::var(URL_VAR) else {
-        eprintln!("skipped a_wrong_password_is_not_echoed: {URL_VAR} is not set");
+        kinga_testkit::skip(format!("{URL_VAR} is not set"));
         return;
     };
     let Some((scheme, rest)) = good.split_once("://") else {

@@ -59,7 +59,7 @@ macro_rules! on_every_backend {
                 Fut: Future<Output = ()>,
             {
                 let Ok(admin) = std::env::var(URL_VAR) else {
-                    eprintln!("skipped postgres::{test}: {URL_VAR} is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)");
+                    kinga_testkit::skip(format!("postgres::{test}: {URL_VAR} is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)"));
                     return;
                 };
                 let (name, url) = kinga_store_postgres::scratch::create(&admin).await.unwrap();

@@ -154,7 +154,7 @@ pub fn openssl(dir: &Path, args: &[&str]) {
 /// None (with a message) when openssl is not installed.
 pub fn local_tsa() -> Option<LocalTsa> {
     if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipped: `openssl` is not installed (Debian package openssl)");
+        kinga_testkit::skip("`openssl` is not installed (Debian package openssl)");
         return None;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -698,9 +698,9 @@ async fn keys_unlock_and_lock_over_the_api() {
 async fn keys_unlock_and_lock_over_the_api_on_postgres() {
     const URL_VAR: &str = "KINGA_TEST_DATABASE_URL";
     let Ok(admin) = std::env::var(URL_VAR) else {
-        eprintln!(
-            "skipped: {URL_VAR} is not set (a PostgreSQL server to create a scratch database on)"
-        );
+        kinga_testkit::skip(format!(
+            "{URL_VAR} is not set (a PostgreSQL server to create a scratch database on)"
+        ));
         return;
     };
     let (name, url) = kinga_store_postgres::scratch::create(&admin).await.unwrap();

@@ -183,7 +183,7 @@ fn an_unusable_database_gives_a_message_not_a_panic() {
 #[test]
 fn verify_names_a_row_changed_by_hand() {
     if Command::new("sqlite3").arg("-version").output().is_err() {
-        eprintln!("skipped: the sqlite3 command is not installed (apt-get install sqlite3)");
+        kinga_testkit::skip("the sqlite3 command is not installed (apt-get install sqlite3)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -298,7 +298,7 @@ fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
 #[test]
 fn the_same_commands_run_on_postgresql() {
     let Ok(admin) = std::env::var("KINGA_TEST_DATABASE_URL") else {
-        eprintln!("skipped: KINGA_TEST_DATABASE_URL is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)");
+        kinga_testkit::skip("KINGA_TEST_DATABASE_URL is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)");
         return;
     };
     let rt = tokio::runtime::Builder::new_current_thread()

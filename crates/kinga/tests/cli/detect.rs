@@ -259,11 +259,13 @@ fn backtest_rejects_a_bad_onset_file_naming_line_and_field() {
 /// PITF episodes (tests only: the file may not be shipped) as onsets, one per episode from 1989
 /// on, country-level, dated the first of the begin month; see docs/escalation.md.
 fn pitf_onsets(into: &Path) -> Option<usize> {
-    let pitf = workspace().join("../shared/data/ewp/PITF_GenoPoliticide_2014.csv");
-    let Ok(text) = std::fs::read_to_string(&pitf) else {
-        eprintln!("skipped: ../shared/data/ewp/PITF_GenoPoliticide_2014.csv is absent");
+    let Some(pitf) = kinga_testkit::data_file("ewp/PITF_GenoPoliticide_2014.csv") else {
+        kinga_testkit::skip(
+            "../shared/data/ewp/PITF_GenoPoliticide_2014.csv is absent (it may not be shipped)",
+        );
         return None;
     };
+    let text = std::fs::read_to_string(&pitf).unwrap();
     let mut reader = csv_lines(&text);
     let header = reader.remove(0);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();

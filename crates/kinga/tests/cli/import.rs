@@ -235,7 +235,7 @@ fn gdelt_and_mapped_csv_import_through_the_same_command() {
 #[test]
 fn postgresql_imports_use_copy_and_stay_idempotent() {
     let Ok(admin) = std::env::var("KINGA_TEST_DATABASE_URL") else {
-        eprintln!("skipped: KINGA_TEST_DATABASE_URL is not set (a PostgreSQL server to create a scratch database on)");
+        kinga_testkit::skip("KINGA_TEST_DATABASE_URL is not set (a PostgreSQL server to create a scratch database on)");
         return;
     };
     let rt = tokio::runtime::Runtime::new().unwrap();

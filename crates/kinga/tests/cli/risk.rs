@@ -4,17 +4,16 @@ use crate::support::{kinga, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The Early Warning Project's table: tests only, never shipped (data/ATTRIBUTION.md), so read
+/// from the shared folder beside the checkout; None (the test skips) without it.
 fn ewp_table() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/ewp/prepared2024predictors-2025-09-03.csv");
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipped: the Early Warning Project table ../shared/data/ewp/prepared2024predictors-2025-09-03.csv is absent"
+    let p = kinga_testkit::data_file("ewp/prepared2024predictors-2025-09-03.csv");
+    if p.is_none() {
+        kinga_testkit::skip(
+            "the Early Warning Project table ../shared/data/ewp/prepared2024predictors-2025-09-03.csv is absent (it may not be shipped)",
         );
-        None
     }
+    p
 }
 
 fn r_with_glmnet() -> bool {
@@ -27,8 +26,8 @@ fn r_with_glmnet() -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!(
-            "skipped: Rscript with the glmnet package (Debian r-cran-glmnet) is not installed"
+        kinga_testkit::skip(
+            "Rscript with the glmnet package (Debian r-cran-glmnet) is not installed",
         );
     }
     ok

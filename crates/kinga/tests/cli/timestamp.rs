@@ -345,7 +345,7 @@ fn init_creates_the_database_then_missing_keys_only() {
 /// Runs one statement on the SQLite database, or None (with a message) without `sqlite3`.
 fn sqlite(d: &Path, sql: &str) -> Option<String> {
     if Command::new("sqlite3").arg("-version").output().is_err() {
-        eprintln!("skipped: the sqlite3 command is not installed (Debian package sqlite3)");
+        kinga_testkit::skip("the sqlite3 command is not installed (Debian package sqlite3)");
         return None;
     }
     let out = Command::new("sqlite3")
