@@ -59,7 +59,7 @@ pub enum VaultError {
     /// A backup key file, or a key or passphrase that does not open the archive.
     #[error("backup key: {0}")]
     BackupKey(String),
-    #[error("backup archive: {0}")]
+    #[error("{0}")]
     BackupDamaged(String),
     #[error("writing the backup archive: {0}")]
     BackupWrite(#[source] std::io::Error),
