@@ -7,7 +7,7 @@ use crate::evidence::{k, ok, world, PASSPHRASE};
 use crate::support::{self, kinga, stderr, stdout};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -520,4 +520,128 @@ fn serve_takes_scheduled_backups_and_keeps_the_newest() {
     ));
     let o = k(&["verify"], &restored, None, b"");
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_postgresql_backup_carries_a_pg_dump_that_pg_restore_loads() {
+    let Ok(admin) = std::env::var("KINGA_TEST_DATABASE_URL") else {
+        eprintln!("skipped: KINGA_TEST_DATABASE_URL is not set (as root, `eval \"$(bash .ci/postgres.sh)\"` provides a server)");
+        return;
+    };
+    if Command::new("pg_restore")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: pg_restore is not on PATH");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (name, url) = rt
+        .block_on(kinga_store_postgres::scratch::create(&admin))
+        .unwrap();
+    let (copy_name, copy_url) = rt
+        .block_on(kinga_store_postgres::scratch::create(&admin))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let pg = |args: &[&str], db: &str| {
+        kinga()
+            .args(args)
+            .args(["--database", db, "--data-dir", s(&d)])
+            .env_remove("KINGA_VAULT_DIR")
+            .env_remove("KINGA_KEY_PASSPHRASE")
+            .output()
+            .unwrap()
+    };
+    ok(&pg(
+        &[
+            "org",
+            "add",
+            "--slug",
+            "alpha",
+            "--name",
+            "Alpha",
+            "--country",
+            "CAF",
+        ],
+        &url,
+    ));
+    let key = dir.path().join("desk-backup.key");
+    ok(&kb(&["backup", "keygen", "--out", s(&key)], None, b""));
+    let archive = dir.path().join("pg.kbak");
+    let out = ok(&pg(
+        &[
+            "backup",
+            "--out",
+            s(&archive),
+            "--to",
+            s(&dir.path().join("desk-backup.key.pub")),
+        ],
+        &url,
+    ));
+    assert!(out.contains("the postgres database"), "{out}");
+    let restored = dir.path().join("restored");
+    let out = ok(&k(
+        &["restore", s(&archive), "--key", s(&key)],
+        &restored,
+        None,
+        b"",
+    ));
+    assert!(out.contains("pg_restore"), "{out}");
+    let o = Command::new("pg_restore")
+        .args(["--no-owner", "--exit-on-error", "--dbname", &copy_url])
+        .arg(restored.join("postgres.dump"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = pg(&["verify"], &copy_url);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("intact"), "{}", stdout(&o));
+    let o = pg(&["org", "list", "--format", "json"], &copy_url);
+    assert!(stdout(&o).contains("alpha"), "{}", stdout(&o));
+    for n in [name, copy_name] {
+        rt.block_on(kinga_store_postgres::scratch::drop(&admin, &n))
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_postgresql_backup_without_pg_dump_is_refused_pointing_to_the_procedure() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("desk-backup.key");
+    ok(&kb(&["backup", "keygen", "--out", s(&key)], None, b""));
+    let out = dir.path().join("pg.kbak");
+    let o = kinga()
+        .args([
+            "backup",
+            "--database",
+            "postgres://kinga:secret@127.0.0.1:1/kinga",
+        ])
+        .args(["--data-dir", s(&dir.path().join("data")), "--out", s(&out)])
+        .args(["--to", s(&dir.path().join("desk-backup.key.pub"))])
+        .env("KINGA_PG_DUMP", dir.path().join("no-such-pg_dump"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pg_dump") && stderr(&o).contains("docs/backup.md"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("secret"), "{}", stderr(&o));
+    assert!(!out.exists(), "no archive");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.iter()
+            .all(|n| !n.to_string_lossy().contains("partial")),
+        "no partial archive: {left:?}"
+    );
 }
