@@ -26,7 +26,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{Read, Write};
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -261,7 +261,7 @@ pub struct ArchiveWriter<W: Write> {
     counter: u32,
     plain: Vec<u8>,
     members: Vec<Member>,
-    names: HashMap<String, ()>,
+    names: HashSet<String>,
     written: u64,
 }
 
@@ -315,7 +315,7 @@ impl<W: Write> ArchiveWriter<W> {
             counter: 0,
             plain: Vec::with_capacity(CHUNK + TAG),
             members: Vec::new(),
-            names: HashMap::new(),
+            names: HashSet::new(),
         })
     }
 
@@ -361,7 +361,7 @@ impl<W: Write> ArchiveWriter<W> {
         on_bytes: &mut dyn FnMut(u64),
     ) -> Result<&Member> {
         check_member_name(name)?;
-        if self.names.insert(name.to_string(), ()).is_some() {
+        if !self.names.insert(name.to_string()) {
             return Err(VaultError::BackupDamaged(format!(
                 "member {name} added twice"
             )));
@@ -514,7 +514,7 @@ impl<R: Read> Stream<R> {
                     parallelism: u(8),
                 };
                 // A damaged header must not make the restore allocate without bound.
-                if kdf.memory_kib > 4 << 20 || kdf.iterations > 100 || kdf.parallelism > 64 {
+                if kdf.memory_kib > 1 << 20 || kdf.iterations > 100 || kdf.parallelism > 64 {
                     return Err(VaultError::BackupDamaged(
                         "the header's passphrase parameters are damaged".into(),
                     ));
@@ -672,6 +672,7 @@ pub trait Sink {
 pub fn extract<R: Read>(input: R, key: Opener<'_>, sink: &mut dyn Sink) -> Result<Manifest> {
     let mut s = Stream::open(input, key)?;
     let mut seen: Vec<Member> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut buf = vec![0u8; FRAME];
     loop {
         let mut kind = [0u8; 1];
@@ -685,7 +686,7 @@ pub fn extract<R: Read>(input: R, key: Opener<'_>, sink: &mut dyn Sink) -> Resul
                 let name = String::from_utf8(name)
                     .map_err(|_| VaultError::BackupDamaged("a member name is not UTF-8".into()))?;
                 check_member_name(&name)?;
-                if seen.iter().any(|m| m.path == name) {
+                if !names.insert(name.clone()) {
                     return Err(VaultError::BackupDamaged(format!(
                         "member {name} appears twice"
                     )));
@@ -796,9 +797,9 @@ fn check_against(manifest: &Manifest, seen: &[Member]) -> Result<()> {
             Some(_) => {}
         }
     }
-    let present: HashMap<&str, ()> = seen.iter().map(|m| (m.path.as_str(), ())).collect();
+    let present: HashSet<&str> = seen.iter().map(|m| m.path.as_str()).collect();
     for m in &manifest.members {
-        if !present.contains_key(m.path.as_str()) {
+        if !present.contains(m.path.as_str()) {
             failures.push(format!("{}: in the manifest but missing", m.path));
         }
     }
