@@ -66,6 +66,66 @@ pub async fn open(path: &Path) -> Result<SqlStore<SqliteEngine>> {
     Ok(SqlStore::new(SqliteEngine { reads, writer }))
 }
 
+/// Copies the database at `from` into the new file `to`, consistent as of one instant, while
+/// other connections (a running server) go on writing: SQLite's online backup API copies every
+/// page in one step, inside one read transaction, which WAL mode lets writers work beside. A
+/// backup taken in small steps would start over each time another connection commits, and
+/// under steady writes might never end. The copy leaves WAL mode, so it is one self-contained
+/// file. Returns its size in bytes.
+pub fn snapshot(from: &Path, to: &Path) -> Result<u64> {
+    let fail =
+        |what: &Path, e: rusqlite::Error| StoreError::Open(format!("{}: {e}", what.display()));
+    if !from.is_file() {
+        return Err(StoreError::Open(format!(
+            "{}: no database there",
+            from.display()
+        )));
+    }
+    let source = rusqlite::Connection::open_with_flags(
+        from,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| fail(from, e))?;
+    source
+        .busy_timeout(Duration::from_secs(10))
+        .map_err(|e| fail(from, e))?;
+    let mut copy = rusqlite::Connection::open_with_flags(
+        to,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| fail(to, e))?;
+    {
+        let backup = rusqlite::backup::Backup::new(&source, &mut copy).map_err(|e| fail(to, e))?;
+        let mut waited = Duration::ZERO;
+        loop {
+            match backup.step(-1).map_err(|e| fail(from, e))? {
+                rusqlite::backup::StepResult::Done => break,
+                // Another connection holds a lock that the read needs for a moment (a
+                // checkpoint resetting the WAL): wait as the store's own busy timeout does.
+                _ if waited < Duration::from_secs(30) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                    waited += Duration::from_millis(50);
+                }
+                _ => {
+                    return Err(StoreError::Open(format!(
+                        "{}: still locked after 30 s; no snapshot taken",
+                        from.display()
+                    )))
+                }
+            }
+        }
+    }
+    copy.execute_batch("PRAGMA journal_mode = DELETE;")
+        .map_err(|e| fail(to, e))?;
+    drop(copy);
+    let size = std::fs::metadata(to)
+        .map_err(|e| StoreError::Open(format!("{}: {e}", to.display())))?
+        .len();
+    Ok(size)
+}
+
 /// Migration versions this driver ships, for the test that keeps both drivers in step.
 pub fn migration_versions() -> Vec<i64> {
     MIGRATOR.iter().map(|m| m.version).collect()

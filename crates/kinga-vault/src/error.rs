@@ -60,6 +60,15 @@ pub enum VaultError {
     Timestamp(String),
     #[error("bundle: {0}")]
     Bundle(String),
+    /// A backup key file, or a key or passphrase that does not open the archive.
+    #[error("backup key: {0}")]
+    BackupKey(String),
+    #[error("{0}")]
+    BackupDamaged(String),
+    #[error("writing the backup archive: {0}")]
+    BackupWrite(#[source] std::io::Error),
+    #[error("reading the backup archive: {0}")]
+    BackupRead(#[source] std::io::Error),
     #[error("bundle verification failed:\n  - {}", .failures.join("\n  - "))]
     BundleInvalid { failures: Vec<String> },
 }

@@ -406,7 +406,7 @@ impl Default for KdfParams {
 }
 
 impl KdfParams {
-    fn derive(&self, passphrase: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+    pub(crate) fn derive(&self, passphrase: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
         let params =
             argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
                 .map_err(|e| VaultError::Key(format!("Argon2id parameters: {e}")))?;

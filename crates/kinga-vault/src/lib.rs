@@ -12,8 +12,10 @@
 //! - [`custody`]: the per-item hash-chained custody log.
 //! - [`bundle`]: the signed legal dossier and its offline verifier.
 //! - [`timestamp`]: RFC 3161 trusted timestamps.
+//! - [`backup`]: encrypted backup archives of the database and the vault, with a manifest.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod blob;
 pub mod blur;
 pub mod bundle;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
     name = "kinga",
     version,
     about = "Field reports, incidents and their evidence for atrocity-prevention networks.",
-    after_help = "Examples:\n  kinga serve --demo                      start with the demo network and UCDP data\n  kinga org add --slug kenya-hrc --name 'Kenya Human Rights Commission' --network r2p-africa\n  echo 'a long passphrase' | kinga user add --org kenya-hrc --role analyst --email a@khrc.or.ke\n  kinga verify --data-dir ./kinga-data\n  kinga import ucdp GEDEvent_v23_1.csv && kinga detect --level admin1 --period week\n  kinga export dossier --incident CAF-2013-000042 --out dossier.zip && kinga verify-bundle dossier.zip --key irri.pub"
+    after_help = "Examples:\n  kinga serve --demo                      start with the demo network and UCDP data\n  kinga org add --slug kenya-hrc --name 'Kenya Human Rights Commission' --network r2p-africa\n  echo 'a long passphrase' | kinga user add --org kenya-hrc --role analyst --email a@khrc.or.ke\n  kinga verify --data-dir ./kinga-data\n  kinga import ucdp GEDEvent_v23_1.csv && kinga detect --level admin1 --period week\n  kinga export dossier --incident CAF-2013-000042 --out dossier.zip && kinga verify-bundle dossier.zip --key irri.pub\n  kinga backup --out kinga.kbak --to kinga-backup.key.pub && kinga restore kinga.kbak --key kinga-backup.key --data-dir ./restored"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,7 +35,7 @@ pub struct Db {
 pub enum Command {
     /// Run the web interface and the /api/v1 JSON API.
     #[command(
-        after_help = "Examples:\n  kinga serve --demo\n  kinga serve --listen 0.0.0.0:8080 --database postgres://kinga:secret@db/kinga"
+        after_help = "Examples:\n  kinga serve --demo\n  kinga serve --listen 0.0.0.0:8080 --database postgres://kinga:secret@db/kinga\n  kinga serve --backup-every 24h --backup-dir /backups --backup-keep 14 --backup-to kinga-backup.key.pub"
     )]
     Serve {
         #[command(flatten)]
@@ -50,6 +50,42 @@ pub enum Command {
         /// Mark cookies Secure: use when Kinga is served over HTTPS.
         #[arg(long)]
         secure_cookies: bool,
+        #[command(flatten)]
+        backups: BackupSchedule,
+    },
+    /// Back up the database and the evidence vault into one encrypted archive, while the server
+    /// may go on writing; `kinga backup keygen` makes the key pair backups are encrypted to.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "The archive holds a consistent snapshot of the database (SQLite's online backup API, or pg_dump for PostgreSQL), then every sealed evidence blob, and a manifest of each member's size and SHA-256; it is encrypted as a whole to the backup public key given with --to, or else with a passphrase read from KINGA_BACKUP_PASSPHRASE or the first line of standard input. See docs/backup.md.\n\nExamples:\n  kinga backup keygen --out /secure/kinga-backup.key     # once; keep the secret key offline\n  kinga backup --out /backups/kinga-2026-12-07.kbak --to kinga-backup.key.pub\n  printf 'a long backup passphrase\\n' | kinga backup --out kinga.kbak\n  kinga backup --database postgres://kinga@db/kinga --out kinga.kbak --to kinga-backup.key.pub"
+    )]
+    Backup {
+        #[command(subcommand)]
+        action: Option<BackupAction>,
+        #[command(flatten)]
+        db: Db,
+        /// The archive to write; an existing file is never replaced.
+        #[arg(long, required = true, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The backup public key file (`kinga backup keygen`) to encrypt to. Without it, a
+        /// passphrase encrypts the archive.
+        #[arg(long, value_name = "KEYFILE.pub")]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup archive into an empty (or new) data directory, checking every member
+    /// against the archive's manifest; then `kinga verify` checks the restored data.
+    #[command(
+        after_help = "The directory given with --data-dir (and --vault-dir, if elsewhere) must be empty or absent: nothing is ever overwritten. If any check fails (a wrong key, a truncated or altered archive, a member whose SHA-256 differs from the manifest) what was written is removed again and the failure is named.\nExit status: 0 restored; 1 the archive is damaged; 2 wrong key or passphrase, or a non-empty directory.\n\nExamples:\n  kinga restore /backups/kinga-2026-12-07.kbak --key /secure/kinga-backup.key --data-dir ./kinga-restored\n  printf 'a long backup passphrase\\n' | kinga restore kinga.kbak --data-dir ./kinga-restored\n  kinga verify --data-dir ./kinga-restored"
+    )]
+    Restore {
+        /// The archive written by `kinga backup`.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+        /// The backup secret key file, when the archive was encrypted to its public key.
+        #[arg(long, value_name = "KEYFILE")]
+        key: Option<PathBuf>,
     },
     /// Organisations.
     Org {
@@ -162,6 +198,35 @@ pub enum Command {
         /// is printed, unchecked.
         #[arg(long, env = "KINGA_TSA_CERT", value_name = "FILE.pem")]
         tsa_cert: Option<PathBuf>,
+    },
+}
+
+/// Backups taken by the server itself, on a timer.
+#[derive(Args, Clone, Debug)]
+pub struct BackupSchedule {
+    /// Take a backup this often, in the background (e.g. 24h, 6h, 30m, 7d); the same archive as
+    /// `kinga backup`. Each outcome is logged on standard error.
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::backup::parse_interval, requires = "backup_dir")]
+    pub backup_every: Option<std::time::Duration>,
+    /// Where scheduled backups go, named kinga-backup-<UTC time>.kbak.
+    #[arg(long, value_name = "DIR", requires = "backup_every")]
+    pub backup_dir: Option<PathBuf>,
+    /// How many scheduled backups to keep; older ones in --backup-dir are removed.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub backup_keep: usize,
+    /// The backup public key file to encrypt to; without it, KINGA_BACKUP_PASSPHRASE.
+    #[arg(long, value_name = "KEYFILE.pub", requires = "backup_every")]
+    pub backup_to: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum BackupAction {
+    /// Make a backup key pair: FILE (the secret key, kept offline) and FILE.pub.
+    #[command(after_help = "Example:\n  kinga backup keygen --out /secure/kinga-backup.key")]
+    Keygen {
+        /// The secret key file to write; the public key goes to FILE.pub.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

@@ -2,6 +2,7 @@
 //! over to the library crates. Nothing here knows SQL or HTTP.
 #![forbid(unsafe_code)]
 
+mod backup;
 mod cli;
 mod commands;
 mod database;

@@ -1,4 +1,5 @@
 pub(crate) mod assessment;
+mod backup;
 pub(crate) mod bench;
 mod checkpoint;
 mod derive;
@@ -18,7 +19,8 @@ mod verify;
 mod verify_bundle;
 
 use crate::cli::{
-    Cli, Command, EvidenceAction, ExportWhat, KeysAction, OrgAction, TokenAction, UserAction,
+    BackupAction, Cli, Command, EvidenceAction, ExportWhat, KeysAction, OrgAction, TokenAction,
+    UserAction,
 };
 use crate::Failure;
 
@@ -29,7 +31,17 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             listen,
             demo,
             secure_cookies,
-        } => serve::run(&db, &listen, demo, secure_cookies).await,
+            backups,
+        } => serve::run(&db, &listen, demo, secure_cookies, &backups).await,
+        Command::Backup {
+            action: Some(BackupAction::Keygen { out }),
+            ..
+        } => backup::keygen(&out),
+        Command::Backup { db, out, to, .. } => {
+            let out = out.ok_or_else(|| Failure::Input("backup: give --out FILE".into()))?;
+            backup::run(&db, &out, to.as_deref()).await
+        }
+        Command::Restore { file, db, key } => backup::restore(&db, &file, key.as_deref()).await,
         Command::Org {
             action:
                 OrgAction::Add {

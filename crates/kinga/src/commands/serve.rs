@@ -1,14 +1,32 @@
-use crate::cli::Db;
+use crate::cli::{BackupSchedule, Db};
 use crate::Failure;
 use kinga_access::Access;
 use kinga_web::{Application, WebOptions};
 use std::sync::Arc;
 
-pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Result<(), Failure> {
+pub async fn run(
+    db: &Db,
+    listen: &str,
+    demo: bool,
+    secure_cookies: bool,
+    backups: &BackupSchedule,
+) -> Result<(), Failure> {
+    // Checked before anything starts: a schedule that cannot run should stop the start, not
+    // fail quietly a day later.
+    let scheduled = match (backups.backup_every, &backups.backup_dir) {
+        (Some(every), Some(dir)) => {
+            let to = super::backup::destination(backups.backup_to.as_deref(), false)?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Failure::Input(format!("--backup-dir {}: {e}", dir.display())))?;
+            Some((every, dir.clone(), to))
+        }
+        _ => None,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // Scheduled backups report each outcome, success included.
+                .unwrap_or_else(|_| "warn,kinga::backup=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -75,10 +93,30 @@ pub async fn run(db: &Db, listen: &str, demo: bool, secure_cookies: bool) -> Res
     let addr = app
         .local_addr()
         .map_err(|e| Failure::Other(e.to_string()))?;
+    if let Some((every, dir, to)) = scheduled {
+        println!(
+            "Backups every {} into {} (keeping {}), {}",
+            humantime(every),
+            dir.display(),
+            backups.backup_keep,
+            to.describe()
+        );
+        crate::backup::schedule(db.clone(), every, dir, backups.backup_keep, to);
+    }
     println!("Kinga listening on http://{addr}/");
     use std::io::Write;
     let _ = std::io::stdout().flush();
     app.run_until_stopped()
         .await
         .map_err(|e| Failure::Other(format!("server stopped: {e}")))
+}
+
+fn humantime(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        s if s % 86400 == 0 => format!("{}d", s / 86400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-const PASSPHRASE: &str = "the irri key passphrase";
+pub(crate) const PASSPHRASE: &str = "the irri key passphrase";
 
 /// Runs `kinga` with the key passphrase (or none) in the environment and `input` on stdin.
-fn k(args: &[&str], d: &Path, passphrase: Option<&str>, input: &[u8]) -> Output {
+pub(crate) fn k(args: &[&str], d: &Path, passphrase: Option<&str>, input: &[u8]) -> Output {
     let mut cmd = kinga();
     cmd.args(args)
         .arg("--data-dir")
@@ -41,7 +41,7 @@ fn verify_bundle(zip: &Path, key: &Path) -> Output {
         .unwrap()
 }
 
-fn ok(o: &Output) -> String {
+pub(crate) fn ok(o: &Output) -> String {
     assert!(
         o.status.success(),
         "stdout: {}\nstderr: {}",
@@ -53,7 +53,7 @@ fn ok(o: &Output) -> String {
 
 /// An organisation with keys, an analyst, and one incident created through the API of a real
 /// `kinga serve`; returns the incident's code (`CAF-2013-000001`).
-fn world(d: &Path) -> String {
+pub(crate) fn world(d: &Path) -> String {
     ok(&k(
         &[
             "org",
