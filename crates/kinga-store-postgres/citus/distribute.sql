@@ -47,6 +47,8 @@ SELECT create_reference_table('network_members');
 SELECT create_reference_table('users');
 SELECT create_reference_table('api_tokens');
 SELECT create_reference_table('sessions');
+-- Failed sign-ins per account (migration 0014): small, read on every sign-in.
+SELECT create_reference_table('sign_in_failures');
 SELECT create_reference_table('incident_counters');
 SELECT create_reference_table('incident_locks');
 SELECT create_reference_table('parties');

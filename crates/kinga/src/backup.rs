@@ -386,7 +386,8 @@ fn postgres_member<W: Write>(
 }
 
 /// The vault's blobs as (path, member name, size), sorted; intake's temporary files (`tmp/`)
-/// are skipped: they are not evidence until renamed onto their address.
+/// are skipped: they are not evidence until renamed onto their address; so are the empty lock
+/// files intake holds while it places and records a blob (`locks/`).
 type Listing = (Vec<(PathBuf, String, u64)>, Vec<String>);
 
 fn vault_files(vault: &Path) -> Result<Listing, Failure> {
@@ -409,7 +410,7 @@ fn vault_files(vault: &Path) -> Result<Listing, Failure> {
             };
             let kind = entry.file_type().map_err(io_err(&path))?;
             if kind.is_dir() {
-                if name != "tmp" {
+                if name != "tmp" && name != "locks" {
                     stack.push((path, member_rel));
                 }
             } else if kind.is_file() {
