@@ -1,5 +1,6 @@
 //! The `kinga` binary end to end: real processes, real files, real HTTP.
 mod assessment;
+mod audit;
 mod commands;
 mod derive;
 mod detect;
