@@ -1,6 +1,7 @@
 //! `kinga verify` after ordinary commands: whatever a command stores must read back as what
 //! its audit entry vouched for.
 use crate::support::{kinga, run, serve_with, stderr, stdout};
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -167,8 +168,8 @@ struct Tokens {
 }
 
 /// The first rows of the demo's UCDP file, imported as events and as the irri's incidents, and
-/// signals detected on them. Returns the first event's reference, `ucdp-ged:ID`.
-fn events_and_incidents(d: &Path) -> String {
+/// signals detected on them. Returns the first two events' references, `ucdp-ged:ID`.
+fn events_and_incidents(d: &Path) -> [String; 2] {
     let ged = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/demo/ucdp_ged_v23_1_central_african_republic.csv");
     let text = std::fs::read_to_string(ged).unwrap();
@@ -186,8 +187,8 @@ fn events_and_incidents(d: &Path) -> String {
         b"",
     );
     verified_after(d, "detect");
-    let id = rows[1].split(',').next().unwrap();
-    format!("ucdp-ged:{id}")
+    let event = |row: &str| format!("ucdp-ged:{}", row.split(',').next().unwrap());
+    [event(rows[1]), event(rows[2])]
 }
 
 /// A forecast of 2011 for forty countries, saved, from a model fitted on a small table.
@@ -267,19 +268,23 @@ impl Api {
                 .enable_all()
                 .build()
                 .unwrap(),
-            client: reqwest::Client::new(),
+            // A sign-in's cookie and a form's answer come with the redirect itself.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             url: url.to_string(),
         }
     }
 
-    fn call(&self, token: &str, path: &str, body: Option<Value>) -> Value {
+    fn call(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Value {
         self.rt.block_on(async {
             let url = format!("{}/api/v1{path}", self.url);
-            let r = match body {
-                Some(b) => self.client.post(&url).json(&b),
-                None => self.client.get(&url),
-            };
-            let r = r.bearer_auth(token).send().await.unwrap();
+            let mut r = self.client.request(method, &url).bearer_auth(token);
+            if let Some(b) = body {
+                r = r.json(&b);
+            }
+            let r = r.send().await.unwrap();
             let status = r.status();
             let text = r.text().await.unwrap();
             assert!(status.is_success(), "{path}: {status} {text}");
@@ -288,16 +293,102 @@ impl Api {
     }
 
     fn post(&self, token: &str, path: &str, body: Value) -> Value {
-        self.call(token, path, Some(body))
+        self.call(Method::POST, token, path, Some(body))
     }
 
     fn get(&self, token: &str, path: &str) -> Value {
-        self.call(token, path, None)
+        self.call(Method::GET, token, path, None)
+    }
+
+    fn delete(&self, token: &str, path: &str) -> Value {
+        self.call(Method::DELETE, token, path, None)
+    }
+
+    /// Signs in on the web form and returns the session cookie.
+    fn sign_in(&self, email: &str) -> String {
+        self.rt.block_on(async {
+            let r = self
+                .client
+                .get(format!("{}/login", self.url))
+                .send()
+                .await
+                .unwrap();
+            let first = cookie(&r, "").unwrap();
+            let html = r.text().await.unwrap();
+            let r = self
+                .client
+                .post(format!("{}/login", self.url))
+                .header("cookie", &first)
+                .form(&[
+                    ("csrf", csrf_of(&html).as_str()),
+                    ("email", email),
+                    ("password", PASSWORD.trim()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            cookie(&r, "kinga_session=").expect("signed in")
+        })
+    }
+
+    /// Posts a web form from `page` with that page's CSRF token; expects the redirect that
+    /// follows a write.
+    fn form(&self, session: &str, page: &str, action: &str, fields: &[(&str, &str)]) {
+        self.rt.block_on(async {
+            let get = |path: String| {
+                self.client
+                    .get(format!("{}{path}", self.url))
+                    .header("cookie", session)
+            };
+            let html = get(page.to_string())
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let mut all = vec![("csrf", csrf_of(&html))];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+            let r = self
+                .client
+                .post(format!("{}{action}", self.url))
+                .header("cookie", session)
+                .form(&all)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            assert_eq!(
+                status.as_u16(),
+                303,
+                "{action}: {}",
+                r.text().await.unwrap()
+            );
+        })
     }
 }
 
+fn cookie(r: &reqwest::Response, prefix: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(prefix))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a form with a CSRF token")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// A report with sealed witness fields, triaged and linked to a new incident that is assigned
-/// and moved on; returns the incident's code.
+/// and moved on, with an act coded on the incident's page; returns the incident's code.
 fn report_and_incident(api: &Api, t: &Tokens) -> String {
     let report = api.post(
         &t.monitor,
@@ -339,10 +430,22 @@ fn report_and_incident(api: &Api, t: &Tokens) -> String {
         &format!("/incidents/{id}/status"),
         json!({"status": "in_verification", "explanation": "report corroborated"}),
     );
+    let analyst = api.sign_in("analyst@irri.org");
+    api.form(
+        &analyst,
+        &format!("/incidents/{id}"),
+        &format!("/incidents/{id}/acts"),
+        &[
+            ("provision", "art. 7(1)(a)"),
+            ("victim_description", "market traders"),
+            ("victim_count", "12"),
+        ],
+    );
     incident["code"].as_str().unwrap().to_string()
 }
 
-/// A Framework assessment scored, linked and signed off, and the country's class overridden.
+/// A Framework assessment scored, linked, unlinked and signed off, and the country's class
+/// overridden and the override withdrawn.
 fn assessment_and_class(api: &Api, t: &Tokens) {
     let a = api.post(
         &t.analyst,
@@ -355,11 +458,17 @@ fn assessment_and_class(api: &Api, t: &Tokens) {
         &format!("/assessments/{id}/scores"),
         json!({"indicator": "7.5", "score": 3, "confidence": "high", "note": "2 sources"}),
     );
-    api.post(
-        &t.analyst,
-        &format!("/assessments/{id}/links"),
-        json!({"indicator": "7.5", "kind": "document", "target": "https://example.org/panel"}),
-    );
+    let link = |target: &str| {
+        let l = api.post(
+            &t.analyst,
+            &format!("/assessments/{id}/links"),
+            json!({"indicator": "7.5", "kind": "document", "target": target}),
+        );
+        l["id"].as_str().unwrap().to_string()
+    };
+    link("https://example.org/panel");
+    let wrong = link("https://example.org/another-country");
+    api.delete(&t.analyst, &format!("/assessments/{id}/links/{wrong}"));
     let version = api.get(&t.analyst, &format!("/assessments/{id}"))["version"].clone();
     api.post(
         &t.coordinator,
@@ -371,6 +480,11 @@ fn assessment_and_class(api: &Api, t: &Tokens) {
         &t.analyst,
         "/countries/CAF/class",
         json!({"class": "imminent_risk", "rationale": "Killings reported in three prefectures"}),
+    );
+    api.post(
+        &t.coordinator,
+        "/countries/CAF/class",
+        json!({"withdraw": true, "rationale": "The reports were of 2013"}),
     );
 }
 
@@ -386,7 +500,7 @@ fn over_the_api(d: &Path, t: &Tokens) -> String {
 }
 
 /// A photo as evidence, a thumbnail of it, its custody events, a dossier and the keys'
-/// rotation and split.
+/// rotation, split and recovery from two of three shares.
 fn evidence_and_keys(d: &Path, code: &str) {
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
     let photo = d.join("market.jpg");
@@ -446,7 +560,7 @@ fn evidence_and_keys(d: &Path, code: &str) {
     );
     verified_after(d, "export dossier");
     k(d, &["keys", "rotate", "--org", "irri"], b"");
-    k(
+    let shares = k(
         d,
         &[
             "keys",
@@ -460,7 +574,38 @@ fn evidence_and_keys(d: &Path, code: &str) {
         ],
         b"",
     );
-    verified_after(d, "keys rotate and split");
+    let blocks: Vec<&str> = shares
+        .split("\n\n")
+        .filter(|b| b.contains("share "))
+        .collect();
+    let two = format!("{}\n\n{}\n", blocks[0], blocks[2]);
+    k(d, &["keys", "recover", "--org", "irri"], two.as_bytes());
+    verified_after(d, "keys rotate, split and recover");
+}
+
+/// The incident cites two events, then drops the second.
+fn citations(d: &Path, code: &str, [kept, dropped]: &[String; 2]) {
+    for event in [kept, dropped] {
+        k(
+            d,
+            &["incident", "cite", "--incident", code, "--event", event],
+            b"",
+        );
+    }
+    k(
+        d,
+        &[
+            "incident",
+            "cite",
+            "--incident",
+            code,
+            "--remove",
+            "--event",
+            dropped,
+        ],
+        b"",
+    );
+    verified_after(d, "incident cite and its removal");
 }
 
 /// Every kind of record the commands and the API write, on one data directory, each step
@@ -471,15 +616,10 @@ fn every_audited_record_written_by_the_commands_verifies() {
     let d = &dir.path().join("data");
     let tokens = people(d);
     verified_after(d, "org, keys, user and token");
-    let event = events_and_incidents(d);
+    let events = events_and_incidents(d);
     forecasts(d);
     let code = over_the_api(d, &tokens);
-    k(
-        d,
-        &["incident", "cite", "--incident", &code, "--event", &event],
-        b"",
-    );
-    verified_after(d, "incident cite");
+    citations(d, &code, &events);
     evidence_and_keys(d, &code);
     if let Some(tsa) = crate::timestamp::local_tsa::local_tsa() {
         k(d, &["evidence", "checkpoint", "--tsa", &tsa.url], b"");
