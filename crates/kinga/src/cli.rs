@@ -47,9 +47,11 @@ pub enum Command {
         /// import the UCDP GED v23.1 events of the Central African Republic as public incidents.
         #[arg(long)]
         demo: bool,
-        /// Mark cookies Secure: use when Kinga is served over HTTPS.
+        /// Send cookies without the Secure mark, so that browsers also send them over plain HTTP
+        /// to an address other than this machine (a LAN without TLS). By default cookies are
+        /// Secure: browsers send them over HTTPS, and to http://127.0.0.1 or localhost.
         #[arg(long)]
-        secure_cookies: bool,
+        insecure_cookies: bool,
         #[command(flatten)]
         backups: BackupSchedule,
     },

@@ -270,3 +270,43 @@ pub fn class(r: &SqlRow) -> Result<RiskClassRecord> {
         decided_at: ts(T, "decided_at", &r.text(10)?)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinga_domain::audit::digest;
+
+    /// Contributions from the published model that a fast decimal parser reads one unit in the
+    /// last place off.
+    const AWKWARD: [f64; 3] = [
+        0.205_551_878_005_816_54,
+        -0.369_892_984_871_297_96,
+        0.241_124_510_082_131_54,
+    ];
+
+    #[test]
+    fn a_forecast_read_back_keeps_its_digest() {
+        let f = Forecast {
+            id: ForecastId::new(),
+            organisation_id: None,
+            organisation: None,
+            visibility: kinga_domain::Visibility::Public,
+            country: "CAF".parse().unwrap(),
+            year: 2024,
+            probability: AWKWARD[0],
+            rank: Some(1),
+            model: "ewp-elastic-net".into(),
+            provenance: serde_json::json!({"alpha": 0.5, "lambda": AWKWARD[1]}),
+            top_factors: AWKWARD
+                .iter()
+                .map(|&contribution| FactorContribution {
+                    name: "popsize.log2".into(),
+                    contribution,
+                })
+                .collect(),
+            created_at: kinga_domain::time::now(),
+        };
+        let back = forecast(&SqlRow(forecast_values(&f))).unwrap();
+        assert_eq!(digest(&back), digest(&f));
+    }
+}

@@ -30,9 +30,9 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             db,
             listen,
             demo,
-            secure_cookies,
+            insecure_cookies,
             backups,
-        } => serve::run(&db, &listen, demo, secure_cookies, &backups).await,
+        } => serve::run(&db, &listen, demo, !insecure_cookies, &backups).await,
         Command::Backup {
             action: Some(BackupAction::Keygen { out }),
             ..

@@ -1,8 +1,10 @@
 use crate::cli::{BackupSchedule, Db};
 use crate::Failure;
 use kinga_access::Access;
+use kinga_store::Store;
 use kinga_web::{Application, WebOptions};
 use std::sync::Arc;
+use tokio::net::TcpListener;
 
 pub async fn run(
     db: &Db,
@@ -30,58 +32,19 @@ pub async fn run(
         )
         .with_writer(std::io::stderr)
         .init();
+    // The address first: the demo prints its sign-ins and key passphrase only once, so a server
+    // that then could not listen would lose them. Until the set-up ends, connections wait.
+    let listener = bind(listen).await?;
+    if !secure_cookies {
+        eprintln!("Cookies are sent without the Secure mark (--insecure-cookies): the session cookie crosses the network in clear unless a TLS proxy is in front.");
+    }
     let store = crate::database::open(db).await?;
     let access = Arc::new(Access::new(store.clone()));
     let vault = super::keys::open_vault(db, store.clone());
     if demo {
-        let system = access.system("demo");
-        let (logins, outcome, home) = crate::demo::set_up(&system).await?;
-        let events = crate::demo::load_events(store.as_ref()).await?;
-        let cited = crate::demo::cite_events(store.as_ref(), &home).await?;
-        if crate::demo::sample_assessment(store.as_ref(), &home).await? {
-            println!("Added one sample Framework assessment of the Central African Republic, labelled as a demonstration.");
-        }
-        println!(
-            "UCDP GED v23.1 Central African Republic as events: {} new, {} already present.",
-            events.new,
-            events.unchanged + events.updated
-        );
-        if cited > 0 {
-            println!("Each UCDP incident cites the UCDP event of the same row: {cited} citations.");
-        }
-        let (by_division, by_country) = crate::demo::detect_signals(store.as_ref()).await?;
-        println!(
-            "Escalation signals from the default detectors (weekly): {} stored ({by_division} by first-level division, {by_country} by country).",
-            by_division + by_country
-        );
-        println!(
-            "Demo network '{}': 17 organisations; UCDP GED v23.1 Central African Republic: {} incidents imported, {} already present (owned by {}).",
-            crate::demo::NETWORK,
-            outcome.created,
-            outcome.already_present,
-            home.slug
-        );
-        if logins.is_empty() {
-            println!("Demo users already exist; their passwords were printed when the demo was first set up.");
-        } else {
-            println!("Demo sign-ins (shown once; keep them):");
-            for l in &logins {
-                match &l.totp_secret {
-                    Some(s) => println!(
-                        "  {:<12} {:<34} {}  (second-factor secret {s})",
-                        l.role.as_str(),
-                        l.email,
-                        l.password
-                    ),
-                    None => println!("  {:<12} {:<34} {}", l.role.as_str(), l.email, l.password),
-                }
-            }
-        }
+        set_up_demo(&access, store.as_ref()).await?;
     }
     super::keys::prepare_for_serving(&vault, demo).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::Input(format!("--listen {listen}: {e}")))?;
     let app = Application::build(
         access,
         listener,
@@ -118,5 +81,64 @@ fn humantime(d: std::time::Duration) -> String {
         s if s % 3600 == 0 => format!("{}h", s / 3600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
+    }
+}
+
+async fn bind(listen: &str) -> Result<TcpListener, Failure> {
+    TcpListener::bind(listen).await.map_err(|e| {
+        Failure::Input(format!(
+            "--listen {listen}: {e}; nothing was set up (choose another address with --listen)"
+        ))
+    })
+}
+
+async fn set_up_demo(access: &Access, store: &dyn Store) -> Result<(), Failure> {
+    let system = access.system("demo");
+    let (logins, outcome, home) = crate::demo::set_up(&system).await?;
+    let events = crate::demo::load_events(store).await?;
+    let cited = crate::demo::cite_events(store, &home).await?;
+    if crate::demo::sample_assessment(store, &home).await? {
+        println!("Added one sample Framework assessment of the Central African Republic, labelled as a demonstration.");
+    }
+    println!(
+        "UCDP GED v23.1 Central African Republic as events: {} new, {} already present.",
+        events.new,
+        events.unchanged + events.updated
+    );
+    if cited > 0 {
+        println!("Each UCDP incident cites the UCDP event of the same row: {cited} citations.");
+    }
+    let (by_division, by_country) = crate::demo::detect_signals(store).await?;
+    println!(
+        "Escalation signals from the default detectors (weekly): {} stored ({by_division} by first-level division, {by_country} by country).",
+        by_division + by_country
+    );
+    println!(
+        "Demo network '{}': 17 organisations; UCDP GED v23.1 Central African Republic: {} incidents imported, {} already present (owned by {}).",
+        crate::demo::NETWORK,
+        outcome.created,
+        outcome.already_present,
+        home.slug
+    );
+    print_logins(&logins);
+    Ok(())
+}
+
+fn print_logins(logins: &[crate::demo::DemoLogin]) {
+    if logins.is_empty() {
+        println!("Demo users already exist; their passwords were printed when the demo was first set up.");
+        return;
+    }
+    println!("Demo sign-ins (shown once; keep them):");
+    for l in logins {
+        match &l.totp_secret {
+            Some(s) => println!(
+                "  {:<12} {:<34} {}  (second-factor secret {s})",
+                l.role.as_str(),
+                l.email,
+                l.password
+            ),
+            None => println!("  {:<12} {:<34} {}", l.role.as_str(), l.email, l.password),
+        }
     }
 }

@@ -295,6 +295,36 @@ fn the_demo_imports_every_ucdp_event_of_the_central_african_republic() {
     assert!(run(&["verify"], d).status.success());
 }
 
+/// The demo's sign-ins are printed once: a start that cannot listen must not spend them.
+#[test]
+fn a_demo_on_a_taken_port_fails_before_setting_anything_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let o = kinga()
+        .args(["serve", "--demo", "--listen", &address, "--data-dir"])
+        .arg(&d)
+        .env_remove("KINGA_DATABASE_URL")
+        .env_remove("KINGA_KEY_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains(&address), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("shown once"), "{}", stdout(&o));
+    assert!(!d.exists(), "the data directory was created");
+    drop(taken);
+
+    let server = serve(&d, &["--demo"]);
+    assert!(
+        server
+            .banner
+            .contains("Demo sign-ins (shown once; keep them):"),
+        "{}",
+        server.banner
+    );
+}
+
 #[test]
 fn the_same_commands_run_on_postgresql() {
     let Ok(admin) = std::env::var("KINGA_TEST_DATABASE_URL") else {

@@ -1,5 +1,6 @@
 //! The `kinga` binary end to end: real processes, real files, real HTTP.
 mod assessment;
+mod audit;
 mod backup;
 mod commands;
 mod derive;
@@ -9,6 +10,7 @@ mod evidence;
 mod import;
 mod incident;
 mod risk;
+mod security;
 mod support;
 mod timestamp;
 mod verify_bundle;

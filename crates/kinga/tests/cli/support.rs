@@ -59,6 +59,11 @@ impl Drop for Server {
 }
 
 pub fn serve(data_dir: &Path, extra: &[&str]) -> Server {
+    serve_with(data_dir, extra, &[])
+}
+
+/// [`serve`] with variables set in its environment (a key passphrase).
+pub fn serve_with(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = kinga()
         .arg("serve")
         .args(extra)
@@ -66,6 +71,7 @@ pub fn serve(data_dir: &Path, extra: &[&str]) -> Server {
         .arg(data_dir)
         .args(["--listen", "127.0.0.1:0"])
         .env_remove("KINGA_DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 /// The vault's tests' local TSA (CA, certificates, `openssl ts -reply` server), not a copy.
 #[allow(dead_code)]
 #[path = "../../../kinga-vault/tests/vault/local_tsa.rs"]
-mod local_tsa;
+pub(crate) mod local_tsa;
 use local_tsa::local_tsa;
 
 const PASSPHRASE: &str = "the irri key passphrase";
