@@ -16,7 +16,7 @@ use crate::helpers::{
 use futures::StreamExt;
 use kinga_access::Access;
 use kinga_domain::event::{Dataset, NewEvent};
-use kinga_domain::org::Slug;
+use kinga_domain::org::{Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::{Country, Role, Visibility};
 use kinga_store::{Actor, Store};
@@ -883,15 +883,18 @@ enum Kind {
     Sealed,
     /// A user of alpha who never acts, so that only a listing of alpha's users names them.
     User,
+    /// An event alpha imported for itself (`events.owner`), cited on each of its incidents.
+    Event,
 }
 
-const KINDS: [Kind; 6] = [
+const KINDS: [Kind; 7] = [
     Kind::Report,
     Kind::Incident,
     Kind::Evidence,
     Kind::Assessment,
     Kind::Sealed,
     Kind::User,
+    Kind::Event,
 ];
 
 fn kind_of(rec: Rec) -> Kind {
@@ -912,6 +915,7 @@ fn marker(kind: Kind, v: Visibility) -> String {
         Kind::Assessment => "assessment",
         Kind::Sealed => "sealed",
         Kind::User => "user",
+        Kind::Event => "event",
     };
     format!("mx-{k}-{v}-x")
 }
@@ -926,7 +930,7 @@ fn sees(who: Who, kind: Kind, v: Visibility) -> bool {
     if kind == Kind::Report && role.sees_only_own_reports() {
         return false;
     }
-    if kind == Kind::User {
+    if matches!(kind, Kind::User | Kind::Event) {
         return who.org == "alpha";
     }
     if kind == Kind::Sealed {
@@ -1119,10 +1123,28 @@ fn png(n: u8) -> Vec<u8> {
 }
 
 fn event(id: &str) -> kinga_domain::event::Event {
+    event_of(Dataset::UcdpGed, id, None)
+}
+
+fn event_of(dataset: Dataset, id: &str, place: Option<String>) -> kinga_domain::event::Event {
     let day = chrono::NaiveDate::from_ymd_opt(2013, 12, 5).unwrap();
-    let mut n = NewEvent::new(Dataset::UcdpGed, id, day, Country::parse("CAF").unwrap());
+    let mut n = NewEvent::new(dataset, id, day, Country::parse("CAF").unwrap());
     n.admin1 = Some("Ouham".into());
+    n.place_name = place;
     n.validate().unwrap()
+}
+
+/// Imports an event for one organisation only, named by `place`; its reference.
+async fn private_event(store: &Arc<dyn Store>, org: &Organisation, place: String) -> String {
+    let id = format!("MX-{}", org.slug);
+    store
+        .upsert_events(
+            &Actor::system("test").acting_for(org.id, org.slug.clone()),
+            vec![event_of(Dataset::Acled, &id, Some(place))],
+        )
+        .await
+        .unwrap();
+    format!("acled:{id}")
 }
 
 impl Matrix {
@@ -1310,6 +1332,12 @@ async fn set_up() -> Matrix {
         .upsert_events(&Actor::system("test"), vec![event("401"), event("402")])
         .await
         .unwrap();
+    let alpha_event = private_event(
+        &store,
+        &orgs[0],
+        marker(Kind::Event, Visibility::Organisation),
+    )
+    .await;
     let (address, client) = serve_with_vault(access.clone(), vault).await;
     let mut callers = Vec::new();
     for &who in CALLERS {
@@ -1387,6 +1415,13 @@ async fn set_up() -> Matrix {
         m.records.report.insert(v, rep);
         m.records.incident.insert(v, inc.clone());
         m.recite(v).await;
+        m.api(
+            "POST",
+            &m.legal,
+            &format!("/incidents/{inc}/events"),
+            Some(json!({"event": alpha_event})),
+        )
+        .await;
         let item = m.upload(&inc, v, n as u8).await;
         let item = item["id"].as_str().unwrap().to_string();
         let copy = m
