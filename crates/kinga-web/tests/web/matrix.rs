@@ -1820,3 +1820,171 @@ async fn matrix_of_every_route_caller_and_visibility() {
         started.elapsed()
     );
 }
+
+/// The matrix names the record in the path; a body can name a second one. A caller who may
+/// change its own record must not tie it to one it cannot see: charlie's incident, report,
+/// analyst and privately imported event are unknown to alpha, and each request naming one is
+/// refused, stores nothing and repeats nothing of it.
+#[tokio::test]
+async fn a_body_naming_a_record_the_caller_cannot_see_is_refused() {
+    let m = set_up().await;
+    let who = |org: &str, role: Role| {
+        m.callers
+            .iter()
+            .find(|c| c.who.org == org && c.who.role == Some(role))
+            .unwrap()
+    };
+    let charlie = &who("charlie", Legal).token;
+    let theirs = |kind: &str| format!("mx-charlie-{kind}-x");
+    let inc = m
+        .api(
+            "POST",
+            charlie,
+            "/incidents",
+            Some(json!({"title": theirs("incident"), "country": "CAF",
+                        "date_start": "2013-12-05", "visibility": "organisation"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rep = m
+        .api(
+            "POST",
+            charlie,
+            "/reports",
+            Some(json!({"text": theirs("report"), "country": "CAF",
+                        "occurred_on": "2026-11-20", "visibility": "organisation"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = m
+        .api("GET", &who("charlie", Analyst).token, "/me", None)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let org = m
+        .store
+        .organisation(&Slug::parse("charlie").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let event = private_event(&m.store, &org, theirs("event")).await;
+    let v = Visibility::Organisation;
+    let (a_rep, a_inc) = (&m.records.report[&v], &m.records.incident[&v]);
+    let enc = |s: &str| s.replace(':', "%3A");
+    // (interface, path, body): each sent by alpha's analyst about alpha's own record.
+    let probes: Vec<(Via, String, String)> = vec![
+        (
+            Via::Api,
+            format!("/reports/{a_rep}/link"),
+            json!({"incident": inc}).to_string(),
+        ),
+        (
+            Via::Ui,
+            format!("/reports/{a_rep}/link"),
+            format!("incident={inc}"),
+        ),
+        (
+            Via::Api,
+            format!("/incidents/{a_inc}/assign"),
+            json!({"assignee": user}).to_string(),
+        ),
+        (
+            Via::Ui,
+            format!("/incidents/{a_inc}/assign"),
+            format!("assignee={user}"),
+        ),
+        (
+            Via::Api,
+            format!("/incidents/{a_inc}/events"),
+            json!({"event": event}).to_string(),
+        ),
+        (
+            Via::Ui,
+            format!("/incidents/{a_inc}/events"),
+            format!("event={}", enc(&event)),
+        ),
+        (
+            Via::Api,
+            format!("/events/{event}/incidents"),
+            String::new(),
+        ),
+        (
+            Via::Api,
+            format!("/incidents/{a_inc}/event-suggestions"),
+            String::new(),
+        ),
+        (Via::Ui, format!("/incidents/{a_inc}/events"), String::new()),
+        (
+            Via::Api,
+            format!("/reports/{rep}/duplicates"),
+            String::new(),
+        ),
+    ];
+    let analyst = who("alpha", Analyst);
+    let mut problems = Vec::new();
+    for (via, path, body) in probes {
+        let get = body.is_empty();
+        let head = m.store.audit_head().await.unwrap();
+        let rq = match via {
+            Via::Api => {
+                let url = format!("{}/api/v1{path}", m.address);
+                let rq = if get {
+                    m.client.get(url)
+                } else {
+                    m.client
+                        .post(url)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                };
+                rq.bearer_auth(&analyst.token)
+            }
+            Via::Ui => {
+                let url = format!("{}{path}", m.address);
+                let rq = if get {
+                    m.client.get(url)
+                } else {
+                    m.client
+                        .post(url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(format!("csrf={}&{body}", analyst.csrf))
+                };
+                rq.header("cookie", &analyst.session)
+            }
+        };
+        let r = rq.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        let label = format!(
+            "{} {}{path} {body}",
+            if get { "GET" } else { "POST" },
+            if via == Via::Api { "/api/v1" } else { "" }
+        );
+        let now = m.store.audit_head().await.unwrap();
+        if std::env::var_os("MATRIX_DUMP").is_some() {
+            println!("DUMP {label}: {status} {}", text.replace('\n', " "));
+        }
+        if !get && !(400..500).contains(&status) {
+            problems.push(format!("{label}: answered {status}, expected a refusal"));
+        }
+        if get && path.starts_with("/events/") && status != 404 {
+            problems.push(format!("{label}: answered {status}, expected 404"));
+        }
+        if now.seq != head.seq {
+            problems.push(format!(
+                "{label}: wrote {} audit entries",
+                now.seq - head.seq
+            ));
+        }
+        for kind in ["incident", "report", "event"] {
+            if text.contains(&theirs(kind)) {
+                problems.push(format!("{label}: answer shows charlie's {kind}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
