@@ -885,9 +885,11 @@ enum Kind {
     User,
     /// An event alpha imported for itself (`events.owner`), cited on each of its incidents.
     Event,
+    /// The rationale of a risk class alpha's analyst set for the country.
+    Class,
 }
 
-const KINDS: [Kind; 7] = [
+const KINDS: [Kind; 8] = [
     Kind::Report,
     Kind::Incident,
     Kind::Evidence,
@@ -895,6 +897,7 @@ const KINDS: [Kind; 7] = [
     Kind::Sealed,
     Kind::User,
     Kind::Event,
+    Kind::Class,
 ];
 
 fn kind_of(rec: Rec) -> Kind {
@@ -916,6 +919,7 @@ fn marker(kind: Kind, v: Visibility) -> String {
         Kind::Sealed => "sealed",
         Kind::User => "user",
         Kind::Event => "event",
+        Kind::Class => "class",
     };
     format!("mx-{k}-{v}-x")
 }
@@ -1437,6 +1441,16 @@ async fn set_up() -> Matrix {
             .insert(v, copy["id"].as_str().unwrap().to_string());
         m.records.evidence.insert(v, item);
         if v != Visibility::Sealed {
+            m.api(
+                "POST",
+                &m.analyst,
+                "/countries/CAF/class",
+                Some(
+                    json!({"class": "serious_concern", "rationale": marker(Kind::Class, v),
+                            "visibility": v}),
+                ),
+            )
+            .await;
             let a = m
                 .api(
                     "POST",
