@@ -1475,6 +1475,8 @@ struct Case {
     entry: usize,
     caller: usize,
     vis: Option<Visibility>,
+    /// A form sent with a wrong CSRF token, by a caller who may otherwise send it.
+    forged: bool,
 }
 
 /// The path and body of a case with its placeholders filled in.
@@ -1524,6 +1526,11 @@ async fn run(m: &Matrix, case: Case) -> Answer {
         format!("{}{prefix}{path}{query}", m.address),
     );
     let signed_in = c.who.role.is_some();
+    let csrf = if case.forged {
+        "forged".to_string()
+    } else {
+        c.csrf.clone()
+    };
     match e.via {
         Via::Api => {
             if signed_in {
@@ -1539,7 +1546,7 @@ async fn run(m: &Matrix, case: Case) -> Answer {
     if body == "MULTIPART" {
         let mut form = Form::new();
         if e.via == Via::Ui {
-            form = form.text("csrf", c.csrf.clone());
+            form = form.text("csrf", csrf.clone());
         }
         form = form.text("visibility", "organisation").part(
             "file",
@@ -1547,7 +1554,7 @@ async fn run(m: &Matrix, case: Case) -> Answer {
         );
         rq = rq.multipart(form);
     } else if e.via == Via::Ui && e.method != "GET" {
-        let mut form = format!("csrf={}", c.csrf);
+        let mut form = format!("csrf={csrf}");
         if !body.is_empty() {
             form = format!("{form}&{body}");
         }
@@ -1614,8 +1621,13 @@ fn label(m: &Matrix, case: Case) -> String {
     let e = &TABLE[case.entry];
     let via = if e.via == Via::Api { "/api/v1" } else { "" };
     let vis = case.vis.map(|v| format!(" [{v}]")).unwrap_or_default();
+    let forged = if case.forged {
+        " with a forged token"
+    } else {
+        ""
+    };
     format!(
-        "{} {via}{} as {}{vis}",
+        "{} {via}{} as {}{vis}{forged}",
         e.method, e.path, m.callers[case.caller].who
     )
 }
@@ -1663,11 +1675,27 @@ async fn matrix_of_every_route_caller_and_visibility() {
                     entry: i,
                     caller,
                     vis,
+                    forged: false,
+                });
+            }
+            // Every form a caller may send is refused without the session's CSRF token.
+            let who = m.callers[caller].who;
+            let forgeable = e.via == Via::Ui && e.method != "GET" && !matches!(e.rule, Flow);
+            if let Some(&vis) = viss
+                .iter()
+                .find(|v| forgeable && expected(e, who, **v) == Outcome::Ok)
+            {
+                cases.push(Case {
+                    entry: i,
+                    caller,
+                    vis,
+                    forged: true,
                 });
             }
         }
     }
     let want = |c: Case| match accepted(c, &m) {
+        _ if c.forged => Outcome::Forbidden,
         Some(a) => a.5,
         None => expected(&TABLE[c.entry], m.callers[c.caller].who, c.vis),
     };
@@ -1677,6 +1705,7 @@ async fn matrix_of_every_route_caller_and_visibility() {
         let e = &TABLE[c.entry];
         let who = m.callers[c.caller].who;
         match e.rule {
+            _ if c.forged => true,
             Flow => false,
             Noop(_) => !(who.org == "alpha" && expected(e, who, c.vis) == Outcome::Ok),
             // A finding that writes is sent with the writes; the rest must change nothing.
@@ -1689,6 +1718,7 @@ async fn matrix_of_every_route_caller_and_visibility() {
         }
     };
     let (refused, allowed): (Vec<Case>, Vec<Case>) = cases.iter().partition(|c| quiet(c));
+    let forged = cases.iter().filter(|c| c.forged).count();
     let mut problems = Vec::new();
     let before = m.state().await;
     let mut got: Vec<(Case, Answer)> = Vec::new();
@@ -1826,7 +1856,8 @@ async fn matrix_of_every_route_caller_and_visibility() {
         );
     }
     println!(
-        "access matrix: {} routes x {} callers, {} cases ({} refused, nothing changed), {:.1?}",
+        "access matrix: {} routes x {} callers, {} cases ({} refused, {forged} of them forged \
+         forms, nothing changed), {:.1?}",
         TABLE.len(),
         m.callers.len(),
         got.len(),
