@@ -9,6 +9,10 @@
 //! reader who does not own a record is refused its change (409 "only the organisation that
 //! owns…", or 403 where the route says so). Every answer is also searched for the marker text
 //! of each record the caller may not read, so a list or a page that leaks one fails too.
+//!
+//! Refusals are sent first, route by route: the audit chain's head must not move, and every
+//! record must read the same afterwards. Each form a caller may send is also sent with a
+//! forged CSRF token, and must be refused as well. `MATRIX_DUMP=1` prints every answer.
 use crate::helpers::{
     add_organisations, add_users, create_keys, csrf_of, enrol_form, serve_with_vault, session_of,
     sign_in_form, sqlite_store, token, PASSWORD, TEST_TOTP_SECRET,
@@ -250,6 +254,9 @@ const TABLE: &[Entry] = &[
         Contribute(SUBMIT),
         "MULTIPART",
     ),
+    // A protected source: legal officers and administrators of the owner read it; the filer
+    // or they write it. The API replaces an existing value (the form adds one only where there
+    // is none, see ACCEPTED): reported, as the old ciphertext is then gone.
     api(
         "GET",
         "/reports/{id}/sealed",
@@ -902,6 +909,7 @@ const KINDS: [Kind; 8] = [
 
 fn kind_of(rec: Rec) -> Kind {
     match rec {
+        // A route without a record is asked with no visibility, so its kind is never read.
         Rec::Report | Rec::No => Kind::Report,
         Rec::Incident => Kind::Incident,
         Rec::Evidence => Kind::Evidence,
