@@ -8,6 +8,7 @@ mod evidence;
 mod evidence_attacks;
 mod helpers;
 mod hostile_input;
+mod matrix;
 mod risk;
 mod signals;
 mod signin_flow;
