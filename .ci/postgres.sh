@@ -3,8 +3,8 @@
 # run as root. Safe to run again: it installs, creates and starts only what is missing.
 #
 # Usage:  eval "$(bash .ci/postgres.sh)"
-# Only the final `export KINGA_TEST_DATABASE_URL=...` line goes to stdout, so that `eval` sees
-# nothing else; every other message (apt, psql) goes to stderr.
+# Only the `export ...` lines (the database URL, the test CA's files) go to stdout, so that
+# `eval` sees nothing else; every other message (apt, psql) goes to stderr.
 set -euo pipefail
 
 # Keep the real stdout on fd 3 for the one line meant for the caller. Every command that may
@@ -95,5 +95,37 @@ if [ "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")"
     as_postgres -c "CREATE DATABASE $DATABASE OWNER $ROLE"
 fi
 
-say "ready: PostgreSQL $VERSION on 127.0.0.1:$PORT"
+# TLS for the tests of sslmode=require and verify-full: a CA of this machine signs the server's
+# certificate for 127.0.0.1 and localhost; a second CA, which signed nothing, is the wrong one.
+TLS_DIR=/var/lib/postgresql/kinga-tls
+if [ ! -s "$TLS_DIR/server.crt" ] || [ ! -s "$TLS_DIR/other-ca.pem" ]; then
+    say "making a test CA and server certificate in $TLS_DIR"
+    mkdir -p "$TLS_DIR"
+    command -v openssl >/dev/null || apt-get install -y --no-install-recommends openssl 3>&-
+    (
+        cd "$TLS_DIR"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kinga test CA" \
+            -keyout ca.key -out ca.pem 2>/dev/null
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=another CA" \
+            -keyout other-ca.key -out other-ca.pem 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+            -keyout server.key -out server.csr 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > san.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+            -extfile san.ext -out server.crt 2>/dev/null
+    )
+    chown -R postgres:postgres "$TLS_DIR"
+    chmod 600 "$TLS_DIR/server.key" "$TLS_DIR/ca.key" "$TLS_DIR/other-ca.key"
+    chmod 644 "$TLS_DIR/ca.pem" "$TLS_DIR/other-ca.pem"
+fi
+if [ "$(as_postgres -c "SHOW ssl_cert_file")" != "$TLS_DIR/server.crt" ] || [ "$(as_postgres -c "SHOW ssl")" != "on" ]; then
+    say "turning TLS on"
+    as_postgres -c "ALTER SYSTEM SET ssl_cert_file = '$TLS_DIR/server.crt'"
+    as_postgres -c "ALTER SYSTEM SET ssl_key_file = '$TLS_DIR/server.key'"
+    as_postgres -c "ALTER SYSTEM SET ssl = on"
+    as_postgres -c "SELECT pg_reload_conf()" >/dev/null
+fi
+
+say "ready: PostgreSQL $VERSION on 127.0.0.1:$PORT (TLS CA $TLS_DIR/ca.pem)"
+echo "export KINGA_TEST_PG_TLS_CA=$TLS_DIR/ca.pem KINGA_TEST_PG_OTHER_CA=$TLS_DIR/other-ca.pem" >&3
 echo "export KINGA_TEST_DATABASE_URL=postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE" >&3

@@ -35,7 +35,7 @@ command -v openssl >/dev/null || apt_install openssl || say "openssl missing: th
 if [ -z "${KINGA_TEST_DATABASE_URL:-}" ]; then
     if is_root; then
         eval "$(bash .ci/postgres.sh)"
-        export KINGA_TEST_DATABASE_URL
+        export KINGA_TEST_DATABASE_URL KINGA_TEST_PG_TLS_CA KINGA_TEST_PG_OTHER_CA
     else
         say "not root and KINGA_TEST_DATABASE_URL unset: the PostgreSQL conformance run will skip"
     fi

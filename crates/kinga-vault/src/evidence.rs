@@ -468,6 +468,7 @@ impl Vault {
                 "your role ({role}) may not add evidence"
             )));
         }
+        self.may_attach(scope, org, &attach).await?;
         let public = self.public_keys(org).await?;
         let key_version = self.current_keys(org).await?.version;
         let root = self.org_root(org.id);
@@ -517,6 +518,31 @@ impl Vault {
             Ok(self.store.add_evidence(actor, scope, new).await?)
         })
         .await
+    }
+
+    /// Evidence goes to the owner's own records or to those of a network partner (decision
+    /// 0005); a public record of an organisation outside the caller's networks is readable,
+    /// but its owner could neither refuse nor remove what a stranger attached. Checked before
+    /// any byte is read, so a refusal stores nothing.
+    async fn may_attach(&self, scope: &Scope, org: &Organisation, attach: &Attach) -> Result<()> {
+        let mut owners = Vec::new();
+        if let Some(i) = attach.incident {
+            let found = self.store.incident(scope, i).await?;
+            owners.push(found.ok_or(StoreError::NotFound)?.organisation_id);
+        }
+        if let Some(r) = attach.report {
+            let found = self.store.report(scope, r).await?;
+            owners.push(found.ok_or(StoreError::NotFound)?.organisation_id);
+        }
+        let partner = |o: &OrgId| *o == org.id || scope.network_peers.contains(o);
+        if owners.iter().all(partner) {
+            Ok(())
+        } else {
+            Err(EvidenceError::Forbidden(
+                "evidence goes only to records of your organisation or of its network partners"
+                    .into(),
+            ))
+        }
     }
 
     // ---- reading ----

@@ -6,6 +6,7 @@
 
 mod citus;
 mod schema;
+mod tls;
 
 use futures::FutureExt;
 use kinga_domain::incident::{IncidentFilter, NewIncident};

@@ -348,6 +348,10 @@ async fn upload(state: AppState, page: Page, target: Target, mut form: Multipart
                 Ok(_) => Redirect::to(&format!("{}/evidence?notice=received", target.path()))
                     .into_response(),
                 Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
+                Err(e @ EvidenceError::Forbidden(_)) => failed(page, StatusCode::FORBIDDEN, e),
+                Err(e @ EvidenceError::Vault(kinga_vault::VaultError::TooLarge { .. })) => {
+                    failed(page, StatusCode::PAYLOAD_TOO_LARGE, e)
+                }
                 Err(e) => failed(page, StatusCode::UNPROCESSABLE_ENTITY, e),
             };
         }
