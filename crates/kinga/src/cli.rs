@@ -54,6 +54,14 @@ pub enum Command {
         insecure_cookies: bool,
         #[command(flatten)]
         backups: BackupSchedule,
+        /// Time-stamp the audit chain head this often (e.g. 24h, 6h) with the authority at
+        /// --checkpoint-tsa, as `kinga evidence checkpoint` does; a head already time-stamped
+        /// is not stamped again. Each outcome is logged on standard error.
+        #[arg(long, value_name = "INTERVAL", value_parser = crate::backup::parse_interval, requires = "checkpoint_tsa")]
+        checkpoint_every: Option<std::time::Duration>,
+        /// The RFC 3161 time-stamp authority for scheduled checkpoints (http://…).
+        #[arg(long, value_name = "URL", requires = "checkpoint_every")]
+        checkpoint_tsa: Option<String>,
     },
     /// Back up the database and the evidence vault into one encrypted archive, while the server
     /// may go on writing; `kinga backup keygen` makes the key pair backups are encrypted to.

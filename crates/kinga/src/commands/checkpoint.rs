@@ -43,13 +43,26 @@ fn head_digest(hash: &str) -> Option<[u8; 32]> {
 }
 
 pub async fn run(db: &Db, tsa: &str) -> Result<(), Failure> {
+    let url = tsa_url(tsa, "--tsa")?;
+    let store = crate::database::open(db).await?;
+    println!("{}", take(store.as_ref(), &url).await?);
+    Ok(())
+}
+
+/// The authority's address, checked before anything is asked of it.
+pub fn tsa_url(tsa: &str, flag: &str) -> Result<String, Failure> {
     let url = tsa.trim().to_string();
     if !url.starts_with("http://") {
         return Err(Failure::Input(format!(
-            "evidence checkpoint: --tsa {url}: only http:// time-stamp authorities are supported (the token is signed by the authority, so transport security adds nothing to it)"
+            "{flag} {url}: only http:// time-stamp authorities are supported (the token is signed by the authority, so transport security adds nothing to it)"
         )));
     }
-    let store = crate::database::open(db).await?;
+    Ok(url)
+}
+
+/// Time-stamps the chain head and keeps the token; what was done, in one line.
+pub async fn take(store: &dyn kinga_store::Store, url: &str) -> Result<String, Failure> {
+    let url = url.to_string();
     let head = store.audit_head().await?;
     let digest = head_digest(&head.hash).ok_or_else(|| {
         Failure::Broken(format!(
@@ -78,11 +91,40 @@ pub async fn run(db: &Db, tsa: &str) -> Result<(), Failure> {
             },
         )
         .await?;
-    println!(
+    Ok(format!(
         "checkpoint {}: audit entry {} ({}) time-stamped at {} by {} (serial {}, policy {})",
         c.id, c.seq, c.head_hash, info.gen_time, info.tsa_name, info.serial, info.policy
-    );
-    Ok(())
+    ))
+}
+
+/// Time-stamps the chain head this often while the server runs, so that a rollback of the
+/// chain's tail is caught without anyone remembering to run the command; a head already
+/// checkpointed is not stamped again.
+pub fn schedule(
+    store: std::sync::Arc<dyn kinga_store::Store>,
+    every: std::time::Duration,
+    url: String,
+) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The checkpoint is itself an audited write: the head it leaves behind needs no stamp.
+        let mut stamped_to: Option<i64> = None;
+        loop {
+            ticks.tick().await;
+            let head = store.audit_head().await.ok().map(|h| h.seq);
+            if head.is_some() && head == stamped_to {
+                continue;
+            }
+            match take(store.as_ref(), &url).await {
+                Ok(done) => {
+                    tracing::info!("{done}");
+                    stamped_to = store.audit_head().await.ok().map(|h| h.seq);
+                }
+                Err(e) => tracing::error!("scheduled checkpoint failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Why one checkpoint no longer holds, or `None` when it does; the TSA certificate's

@@ -32,7 +32,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             demo,
             insecure_cookies,
             backups,
-        } => serve::run(&db, &listen, demo, !insecure_cookies, &backups).await,
+            checkpoint_every,
+            checkpoint_tsa,
+        } => {
+            let checkpoints = checkpoint_every.zip(checkpoint_tsa);
+            serve::run(&db, &listen, demo, !insecure_cookies, &backups, checkpoints).await
+        }
         Command::Backup {
             action: Some(BackupAction::Keygen { out }),
             ..

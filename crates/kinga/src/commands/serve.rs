@@ -12,7 +12,12 @@ pub async fn run(
     demo: bool,
     secure_cookies: bool,
     backups: &BackupSchedule,
+    checkpoints: Option<(std::time::Duration, String)>,
 ) -> Result<(), Failure> {
+    let checkpoints = match checkpoints {
+        Some((every, tsa)) => Some((every, super::checkpoint::tsa_url(&tsa, "--checkpoint-tsa")?)),
+        None => None,
+    };
     // Checked before anything starts: a schedule that cannot run should stop the start, not
     // fail quietly a day later.
     let scheduled = match (backups.backup_every, &backups.backup_dir) {
@@ -28,7 +33,9 @@ pub async fn run(
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
                 // Scheduled backups report each outcome, success included.
-                .unwrap_or_else(|_| "warn,kinga::backup=info".into()),
+                .unwrap_or_else(|_| {
+                    "warn,kinga::backup=info,kinga::commands::checkpoint=info".into()
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -45,6 +52,13 @@ pub async fn run(
         set_up_demo(&access, store.as_ref()).await?;
     }
     super::keys::prepare_for_serving(&vault, demo).await?;
+    if let Some((every, url)) = checkpoints {
+        println!(
+            "Audit chain checkpoints every {} by {url}",
+            humantime(every)
+        );
+        super::checkpoint::schedule(store.clone(), every, url);
+    }
     let app = Application::build(
         access,
         listener,

@@ -534,3 +534,74 @@ fn rewrite_chain(d: &Path) {
     ));
     sqlite(d, &sql);
 }
+
+/// `serve --checkpoint-every` time-stamps the chain head on its own, once per new head, and
+/// `kinga verify` then checks those checkpoints.
+#[test]
+fn serve_time_stamps_the_chain_on_a_schedule() {
+    let Some(tsa) = local_tsa() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    crate::support::analyst_with_token(d, "irri");
+    let log_path = d.join("serve.log");
+    let mut child = kinga()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(d)
+        .args(["--checkpoint-every", "1s", "--checkpoint-tsa", &tsa.url])
+        .env_remove("KINGA_DATABASE_URL")
+        .env_remove("KINGA_LOG")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut banner = String::new();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    while !banner.contains("Kinga listening") {
+        banner.push_str(&lines.next().expect("serve starts").unwrap());
+        banner.push('\n');
+    }
+    assert!(
+        banner.contains("Audit chain checkpoints every 1s"),
+        "{banner}"
+    );
+    std::thread::spawn(move || for _ in lines {});
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let started = std::time::Instant::now();
+    while !log().contains("time-stamped at") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no checkpoint logged: {}",
+            log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // With nothing written since, the same head is not stamped again.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(log().matches("time-stamped at").count(), 1, "{}", log());
+    let o = k(&["verify"], d, None, b"");
+    let out = ok(&o);
+    assert!(out.contains("1 time-stamped checkpoint(s)"), "{out}");
+
+    // A schedule without an authority, or with one Kinga cannot use, stops the start.
+    let o = k(&["serve", "--checkpoint-every", "1h"], d, None, b"");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = k(
+        &[
+            "serve",
+            "--checkpoint-every",
+            "1h",
+            "--checkpoint-tsa",
+            "ftp://tsa.example",
+        ],
+        d,
+        None,
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--checkpoint-tsa"), "{}", stderr(&o));
+}
