@@ -48,6 +48,13 @@ trap 'rm -f "$log" "$KINGA_SKIP_LOG"' EXIT
 
 # A failing part does not stop the others: the closing line counts them all.
 status=0
+# Clean by rule, not by habit: formatting and every lint, warnings as errors.
+say "cargo fmt --check, cargo clippy -D warnings"
+if ! { cargo fmt --all -- --check && cargo clippy --workspace --all-targets --quiet -- -D warnings; } 2>&1 | tee -a "$log"; then
+    echo "# fail 1" | tee -a "$log"
+    say "formatting or lints failed (above)"
+    status=1
+fi
 say "cargo test --workspace"
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=1
 
