@@ -445,6 +445,17 @@ fn session_from(r: &super::SqlRow) -> Result<Session> {
 
 const SESSION_COLUMNS: &str = "id_hash, user_id, csrf_token, second_factor_done, expires_at";
 
+/// The session row, read inside a write.
+async fn session_in(tx: &mut dyn super::Tx, id_hash: &str) -> Result<Option<Session>> {
+    let rows = tx
+        .fetch(
+            &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
+            vec![id_hash.into()],
+        )
+        .await?;
+    rows.first().map(session_from).transpose()
+}
+
 /// Sessions are in the audit chain: a row written behind Kinga's back has no entry that
 /// matches it, so it opens nothing, and `verify` names it.
 pub async fn create_session<E: Engine>(
@@ -529,16 +540,8 @@ pub async fn confirm_second_factor<E: Engine>(
     store
         .write(move |tx, chain| {
             Box::pin(async move {
-                let rows = tx
-                    .fetch(
-                        &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
-                        vec![id_hash.clone().into()],
-                    )
-                    .await?;
-                let before = rows
-                    .first()
-                    .map(session_from)
-                    .transpose()?
+                let before = session_in(tx, &id_hash)
+                    .await?
                     .ok_or(StoreError::NotFound)?;
                 let after = Session {
                     second_factor_done: true,
@@ -578,13 +581,7 @@ pub async fn delete_session<E: Engine>(
     store
         .write(move |tx, chain| {
             Box::pin(async move {
-                let rows = tx
-                    .fetch(
-                        &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
-                        vec![id_hash.clone().into()],
-                    )
-                    .await?;
-                let Some(before) = rows.first().map(session_from).transpose()? else {
+                let Some(before) = session_in(tx, &id_hash).await? else {
                     return Ok(());
                 };
                 tx.execute(

@@ -36,6 +36,24 @@ fn location(r: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// The CSRF token of the session's second-factor page.
+async fn second_factor_csrf(app: &TestApp, session: &str) -> String {
+    let page = get(app, session, "/login/second-factor").await;
+    csrf_of(&page.text().await.unwrap())
+}
+
+/// Posts `code` to the second-factor form with the session's CSRF token.
+async fn prove(app: &TestApp, session: &str, code: &str) -> reqwest::Response {
+    let csrf = second_factor_csrf(app, session).await;
+    post(
+        app,
+        session,
+        "/login/second-factor",
+        &[("csrf", &csrf), ("code", code)],
+    )
+    .await
+}
+
 /// The administrator signs in and enrols a second factor; the answer is its secret.
 async fn admin_with_second_factor(app: &TestApp) -> String {
     let r = sign_in_form(&app.client, &app.address, ADMIN).await;
@@ -60,13 +78,7 @@ async fn a_password_alone_cannot_enrol_a_new_second_factor_over_the_old_one() {
 
     // The attacker skips the code page and posts their own secret to the enrolment form,
     // with the session's own CSRF token taken from the second-factor page.
-    let csrf = csrf_of(
-        &get(&app, &session, "/login/second-factor")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = second_factor_csrf(&app, &session).await;
     let page = get(&app, &session, "/login/enrol").await;
     assert_eq!(location(&page), "/login/second-factor", "no enrolment page");
     let attacker = kinga_access::totp::new_secret();
@@ -191,20 +203,8 @@ async fn steps_out_of_order_lead_back_to_the_start() {
     }
     // A complete session has nothing left to prove or enrol.
     let session = half_session(&app).await;
-    let csrf = csrf_of(
-        &get(&app, &session, "/login/second-factor")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
-    let r = post(
-        &app,
-        &session,
-        "/login/second-factor",
-        &[("csrf", &csrf), ("code", &code)],
-    )
-    .await;
+    let csrf = second_factor_csrf(&app, &session).await;
+    let r = prove(&app, &session, &code).await;
     assert_eq!(location(&r), "/incidents");
     for path in ["/login/second-factor", "/login/enrol"] {
         assert_eq!(location(&get(&app, &session, path).await), "/incidents");
@@ -221,20 +221,7 @@ async fn steps_out_of_order_lead_back_to_the_start() {
     assert_eq!(location(&r), "/incidents");
     // The secret is unchanged: the next sign-in takes the old code.
     let next = half_session(&app).await;
-    let csrf = csrf_of(
-        &get(&app, &next, "/login/second-factor")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
-    let r = post(
-        &app,
-        &next,
-        "/login/second-factor",
-        &[("csrf", &csrf), ("code", &code)],
-    )
-    .await;
+    let r = prove(&app, &next, &code).await;
     assert_eq!(location(&r), "/incidents");
 
     // An analyst (no second factor) has no second-factor or enrolment step to take.
@@ -286,21 +273,8 @@ async fn two_enrolments_at_once_leave_one_second_factor() {
     assert_eq!(location(&answers[loser]), "/login/second-factor");
     // The winner's secret is the one stored.
     let session = half_session(&app).await;
-    let csrf = csrf_of(
-        &get(&app, &session, "/login/second-factor")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
     let code = kinga_access::totp::now_code(&forms[won[0]].2).unwrap();
-    let r = post(
-        &app,
-        &session,
-        "/login/second-factor",
-        &[("csrf", &csrf), ("code", &code)],
-    )
-    .await;
+    let r = prove(&app, &session, &code).await;
     assert_eq!(location(&r), "/incidents");
     let verified = app.access.system("test").verify().await.unwrap();
     assert_eq!(verified.first_break, None);
