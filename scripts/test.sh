@@ -44,6 +44,11 @@ cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
 say "browser test"
 bash tests/browser/run.sh 2>&1 | tee -a "$log"
 
+# A short run of every fuzz target (docs/fuzzing.md); a crash or a build failure fails the run.
+# KINGA_FUZZ_SECONDS=0 leaves it out, with a SKIPPED line.
+say "fuzz targets"
+bash scripts/fuzz.sh "${KINGA_FUZZ_SECONDS:-20}"
+
 # One closing line for the whole run: every Rust test binary and the browser suite.
 passed=$(grep -hoE '(test result: .* ([0-9]+) passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+ passed|pass [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 failed=$(grep -hoE '(([0-9]+) failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')

@@ -3,7 +3,9 @@
 //! `cargo run --manifest-path fuzz/Cargo.toml --example seeds` (it rewrites `fuzz/corpus/`'s
 //! seed files; the inputs a fuzzer adds alongside are left alone).
 use kinga_vault::bundle::ExportHeader;
-use kinga_vault::{BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind, IncidentSummary};
+use kinga_vault::{
+    BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind, IncidentSummary,
+};
 use std::io::{Cursor, Write};
 use std::path::Path;
 
@@ -27,7 +29,14 @@ const ACLED_ROWS: &[&str] = &[
     "RUR4,2013-12-09,2013,1,Political violence,Battles,Armed clash,A,1,B,2,12,,140,Middle Africa,Atlantis,Ouham,,X,96.49,17.45,1,Press,Invented,-2,1700000000,",
 ];
 
-fn gdelt_row(width: usize, at: [usize; 5], id: &str, date: &str, code: &str, actor_type: &str) -> String {
+fn gdelt_row(
+    width: usize,
+    at: [usize; 5],
+    id: &str,
+    date: &str,
+    code: &str,
+    actor_type: &str,
+) -> String {
     let [geo_type, full_name, country, lat, long] = at;
     let mut row = vec![""; width];
     for (i, v) in [
@@ -54,7 +63,11 @@ fn gdelt_row(width: usize, at: [usize; 5], id: &str, date: &str, code: &str, act
 }
 
 fn gdelt(width: usize) -> String {
-    let at = if width == 61 { [51, 52, 53, 56, 57] } else { [49, 50, 51, 53, 54] };
+    let at = if width == 61 {
+        [51, 52, 53, 56, 57]
+    } else {
+        [49, 50, 51, 53, 54]
+    };
     [
         gdelt_row(width, at, "1001", "20131205", "190", "MIL"),
         gdelt_row(width, at, "1002", "20131205", "193", "REB"),
@@ -96,8 +109,8 @@ Freedonia,2002,2,1e-3,-4.5,0,0
 
 fn zipped(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     w.start_file(name, opts).unwrap();
     w.write_all(bytes).unwrap();
     w.finish().unwrap().into_inner()
@@ -125,7 +138,11 @@ fn importers(dir: &Path) {
     );
     let mapped = format!("{MAPPING}\0{MAPPED_CSV}");
     put(dir, "ucdp-ged", &tagged(b'0', ged.as_bytes()));
-    put(dir, "ucdp-candidate", &tagged(b'1', ged.replace("900", "700").as_bytes()));
+    put(
+        dir,
+        "ucdp-candidate",
+        &tagged(b'1', ged.replace("900", "700").as_bytes()),
+    );
     put(dir, "acled", &tagged(b'2', acled.as_bytes()));
     put(dir, "gdelt-2", &tagged(b'3', v2.as_bytes()));
     put(dir, "gdelt-1", &tagged(b'3', gdelt(58).as_bytes()));
@@ -133,29 +150,83 @@ fn importers(dir: &Path) {
     put(dir, "gdelt-named", &tagged(b'3', named.as_bytes()));
     put(dir, "mapped", &tagged(b'4', mapped.as_bytes()));
     put(dir, "predictors", &tagged(b'5', PREDICTORS.as_bytes()));
-    put(dir, "predictors-saved-model", &tagged(b'6', PREDICTORS.as_bytes()));
+    put(
+        dir,
+        "predictors-saved-model",
+        &tagged(b'6', PREDICTORS.as_bytes()),
+    );
     put(dir, "ucdp-incidents", &tagged(b'7', ged.as_bytes()));
     // Bit 3 of the selector: the file is named .zip.
-    put(dir, "ucdp-ged-zip", &tagged(b'0' | 8, &zipped("ged.csv", ged.as_bytes())));
-    put(dir, "gdelt-2-zip", &tagged(b'3' | 8, &zipped("20131205.export.CSV", v2.as_bytes())));
+    put(
+        dir,
+        "ucdp-ged-zip",
+        &tagged(b'0' | 8, &zipped("ged.csv", ged.as_bytes())),
+    );
+    put(
+        dir,
+        "gdelt-2-zip",
+        &tagged(b'3' | 8, &zipped("20131205.export.CSV", v2.as_bytes())),
+    );
 }
 
 fn api_json(dir: &Path) {
     let bodies: &[(&str, &str)] = &[
-        ("report", r#"{"text":"Armed men burned three houses in the village at night.","country":"CAF","occurred_on":"2024-03-14","channel":"api","language":"fr","admin1":"Ouham","place_name":"Bossangoa","latitude":6.49,"longitude":17.45,"reporter_role":"witness","risk_to_source":"high"}"#),
-        ("report-bad", r#"{"text":"x\u0000y","country":"ZZZ","occurred_on":"0013-02-30","visiblity":"sealed","latitude":91}"#),
-        ("incident", r#"{"title":"Attack on Boy-Rabe market","country":"CAF","summary":"Shelling of the market.","date_start":"2024-03-14","date_end":"2024-03-15","date_precision":1,"place_precision":2,"latitude":4.39,"longitude":18.55,"event_type":"Explosions/Remote violence","violence_type":"one_sided","crimes":["war_crimes"],"fatalities":{"best":4,"low":3,"high":6,"civilians":4},"verification_level":"reported","visibility":"network"}"#),
-        ("incident-filter", r#"{"country":"CAF","admin1":"Ouham","from":"2024-01-01","to":"2024-12-31","crime":"genocide","status":"verified","q":"market","limit":"50","offset":"0"}"#),
-        ("party", r#"{"kind":"armed_unit","name":"Invented Brigade","description":"A unit.","visibility":"organisation","acled_inter":2}"#),
-        ("act", r#"{"provision":"art. 7(1)(a)","victim_description":"Traders","victim_count":4,"description":"Killing of traders."}"#),
-        ("source", r#"{"title":"Witness statement","outlet":"Invented Radio","url":"https://news.example.org/a","published_on":"2024-03-15","connection":"eyewitness","reliability":"B","credibility":2,"visibility":"secret"}"#),
-        ("assessment", r#"{"country":"CAF","situation":"Ouham","assessed_on":"2024-04-01","summary":"Worsening.","visibility":"network"}"#),
-        ("score", r#"{"indicator":"7.3","score":2,"confidence":"medium","note":"Several reports."}"#),
-        ("score-not-assessed", r#"{"indicator":"13.6","score":"not_assessed"}"#),
-        ("evidence-link", r#"{"indicator":"8.1","kind":"document","target":"https://news.example.org/b","note":"Report."}"#),
-        ("class-override", r#"{"class":"imminent_risk","rationale":"Mass displacement this week.","visibility":"network"}"#),
-        ("event", r#"{"dataset":"acled","external_id":"RUR1","country":"CAF","date_start":"2013-12-05","date_end":"2013-12-06","date_precision":1,"place_precision":2,"violence_type":"one_sided","civilian_targeting":"true","version":"1700000000","admin1":"Bangui","latitude":"4.36","longitude":"18.55","fatalities_best":"12","actor1":"Invented militia"}"#),
-        ("organisation", r#"{"slug":"ruritania-hrc","name":"Ruritania Human Rights Commission","country":"CAF","networks":["r2p-africa"]}"#),
+        (
+            "report",
+            r#"{"text":"Armed men burned three houses in the village at night.","country":"CAF","occurred_on":"2024-03-14","channel":"api","language":"fr","admin1":"Ouham","place_name":"Bossangoa","latitude":6.49,"longitude":17.45,"reporter_role":"witness","risk_to_source":"high"}"#,
+        ),
+        (
+            "report-bad",
+            r#"{"text":"x\u0000y","country":"ZZZ","occurred_on":"0013-02-30","visiblity":"sealed","latitude":91}"#,
+        ),
+        (
+            "incident",
+            r#"{"title":"Attack on Boy-Rabe market","country":"CAF","summary":"Shelling of the market.","date_start":"2024-03-14","date_end":"2024-03-15","date_precision":1,"place_precision":2,"latitude":4.39,"longitude":18.55,"event_type":"Explosions/Remote violence","violence_type":"one_sided","crimes":["war_crimes"],"fatalities":{"best":4,"low":3,"high":6,"civilians":4},"verification_level":"reported","visibility":"network"}"#,
+        ),
+        (
+            "incident-filter",
+            r#"{"country":"CAF","admin1":"Ouham","from":"2024-01-01","to":"2024-12-31","crime":"genocide","status":"verified","q":"market","limit":"50","offset":"0"}"#,
+        ),
+        (
+            "party",
+            r#"{"kind":"armed_unit","name":"Invented Brigade","description":"A unit.","visibility":"organisation","acled_inter":2}"#,
+        ),
+        (
+            "act",
+            r#"{"provision":"art. 7(1)(a)","victim_description":"Traders","victim_count":4,"description":"Killing of traders."}"#,
+        ),
+        (
+            "source",
+            r#"{"title":"Witness statement","outlet":"Invented Radio","url":"https://news.example.org/a","published_on":"2024-03-15","connection":"eyewitness","reliability":"B","credibility":2,"visibility":"secret"}"#,
+        ),
+        (
+            "assessment",
+            r#"{"country":"CAF","situation":"Ouham","assessed_on":"2024-04-01","summary":"Worsening.","visibility":"network"}"#,
+        ),
+        (
+            "score",
+            r#"{"indicator":"7.3","score":2,"confidence":"medium","note":"Several reports."}"#,
+        ),
+        (
+            "score-not-assessed",
+            r#"{"indicator":"13.6","score":"not_assessed"}"#,
+        ),
+        (
+            "evidence-link",
+            r#"{"indicator":"8.1","kind":"document","target":"https://news.example.org/b","note":"Report."}"#,
+        ),
+        (
+            "class-override",
+            r#"{"class":"imminent_risk","rationale":"Mass displacement this week.","visibility":"network"}"#,
+        ),
+        (
+            "event",
+            r#"{"dataset":"acled","external_id":"RUR1","country":"CAF","date_start":"2013-12-05","date_end":"2013-12-06","date_precision":1,"place_precision":2,"violence_type":"one_sided","civilian_targeting":"true","version":"1700000000","admin1":"Bangui","latitude":"4.36","longitude":"18.55","fatalities_best":"12","actor1":"Invented militia"}"#,
+        ),
+        (
+            "organisation",
+            r#"{"slug":"ruritania-hrc","name":"Ruritania Human Rights Commission","country":"CAF","networks":["r2p-africa"]}"#,
+        ),
         ("not-an-object", r#"["text", 1, null, {"a": -0.0e-7}]"#),
     ];
     for (name, body) in bodies {
@@ -166,10 +237,22 @@ fn api_json(dir: &Path) {
 fn custody(item: &str, sha: &str) -> Vec<CustodyEntry> {
     let mut chain: Vec<CustodyEntry> = Vec::new();
     for (day, kind, detail) in [
-        (15, CustodyKind::Receive, "uploaded from the field".to_string()),
+        (
+            15,
+            CustodyKind::Receive,
+            "uploaded from the field".to_string(),
+        ),
         (15, CustodyKind::Hash, format!("sha256 {sha}")),
-        (16, CustodyKind::Seal, "sealed under the organisation key".to_string()),
-        (17, CustodyKind::Export, "dossier for the prosecutor".to_string()),
+        (
+            16,
+            CustodyKind::Seal,
+            "sealed under the organisation key".to_string(),
+        ),
+        (
+            17,
+            CustodyKind::Export,
+            "dossier for the prosecutor".to_string(),
+        ),
     ] {
         let at = chrono::NaiveDate::from_ymd_opt(2024, 3, day)
             .unwrap()
@@ -194,7 +277,10 @@ fn dossier(dir: &Path) {
     let mut w = BundleWriter::new(Cursor::new(Vec::new()));
     for (i, (name, bytes)) in [
         ("photo 1.jpg", &b"\xff\xd8\xff\xe0 not really a photo"[..]),
-        ("témoignage.txt", &b"A statement, invented for the seed corpus.\n"[..]),
+        (
+            "témoignage.txt",
+            &b"A statement, invented for the seed corpus.\n"[..],
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -210,7 +296,12 @@ fn dossier(dir: &Path) {
             ..Default::default()
         };
         // The second file comes without a size, as from a stream: written with zip64 fields.
-        w.add(item, &mut &bytes[..], (i == 0).then_some(bytes.len() as u64)).unwrap();
+        w.add(
+            item,
+            &mut &bytes[..],
+            (i == 0).then_some(bytes.len() as u64),
+        )
+        .unwrap();
     }
     let header = ExportHeader {
         exported_by: "legal@ruritania-hrc.example.org".into(),

@@ -33,7 +33,11 @@ fn organisation(body: &Value) {
     let networks: Vec<String> = body
         .get("networks")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let _ = NewOrganisation::parse(
         text("slug").unwrap_or(""),

@@ -120,7 +120,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, file)) = data.split_first() else {
         return;
     };
-    let name = if selector & 0x08 != 0 { "input.zip" } else { "input.csv" };
+    let name = if selector & 0x08 != 0 {
+        "input.zip"
+    } else {
+        "input.csv"
+    };
     match selector & 0x07 {
         0 => drain(&Format::UcdpGed, &write(name, file)),
         1 => drain(&Format::UcdpCandidate, &write(name, file)),
