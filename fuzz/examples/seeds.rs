@@ -320,6 +320,119 @@ fn dossier(dir: &Path) {
     assert_eq!(report.manifest.items.len(), 2);
     put(dir, "dossier.zip", &zip);
     put(dir, "public-key", keys.public().to_text().as_bytes());
+    if !dir.join("timestamp-token").exists() {
+        match timestamp_token() {
+            Some(token) => put(dir, "timestamp-token", &token),
+            None => eprintln!("openssl failed or is missing: no time-stamp token seed"),
+        }
+    }
+}
+
+/// An RFC 3161 token over the digest the dossier target checks tokens against (32 bytes of 7),
+/// from a throwaway CA and TSA made by `openssl`. Its keys are new at every run, so an existing
+/// token is kept rather than rewritten.
+fn timestamp_token() -> Option<Vec<u8>> {
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("kinga-fuzz-seeds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let d = dir.display().to_string();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "extendedKeyUsage = critical,timeStamping\n",
+    )
+    .ok()?;
+    std::fs::write(dir.join("serial"), "01\n").ok()?;
+    std::fs::write(
+        dir.join("ts.cnf"),
+        format!(
+            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\ndir = {d}\nserial = $dir/serial\n\
+             crypto_device = builtin\nsigner_cert = $dir/tsa.crt\nsigner_key = $dir/tsa.key\n\
+             signer_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1\n\
+             digests = sha256\naccuracy = secs:1\nordering = no\ntsa_name = yes\n\
+             ess_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+        ),
+    )
+    .ok()?;
+    let digest = "07".repeat(32);
+    let steps: [&[&str]; 5] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-subj",
+            "/CN=Fuzz seed CA",
+            "-days",
+            "2",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "tsa.key",
+            "-out",
+            "tsa.csr",
+            "-subj",
+            "/CN=Fuzz seed TSA",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "tsa.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+        &[
+            "ts", "-query", "-digest", &digest, "-sha256", "-cert", "-out", "q.tsq",
+        ],
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            "ts.cnf",
+            "-queryfile",
+            "q.tsq",
+            "-token_out",
+            "-out",
+            "token.der",
+        ],
+    ];
+    for args in steps {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            return None;
+        }
+    }
+    let token = std::fs::read(dir.join("token.der")).ok();
+    let _ = std::fs::remove_dir_all(&dir);
+    let token = token?;
+    kinga_vault::timestamp::verify_token(&token, &[7; 32]).ok()?;
+    Some(token)
 }
 
 fn main() {
