@@ -59,8 +59,9 @@ for t in "${targets[@]}"; do
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         >"$scratch/$t.log" 2>&1; then
         runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$scratch/$t.log" | grep -oE '[0-9]+$' | tail -1)
+        cov=$(grep -oE 'DONE +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$scratch/$t.log" | tail -1 | awk '{print "coverage " $3 ", features " $5 ", corpus " $7}')
         total=$((total + ${runs:-0}))
-        echo "fuzz: $t: ${runs:-?} executions in ${seconds}s, no crash"
+        echo "fuzz: $t: ${runs:-?} executions in ${seconds}s (${cov:-no statistics}), no crash"
     else
         status=1
         tail -n 40 "$scratch/$t.log" >&2
