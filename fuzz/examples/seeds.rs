@@ -132,9 +132,9 @@ fn importers(dir: &Path) {
     let ged = format!("{GED_HEADER}\n{}\n", GED_ROWS.join("\n"));
     let acled = format!("{ACLED_HEADER}\n{}\n", ACLED_ROWS.join("\n"));
     let v2 = gdelt(61);
-    let named = format!(
-        "GLOBALEVENTID\tSQLDATE\tEventCode\tEventRootCode\tActionGeo_Type\tActionGeo_FullName\tActionGeo_CountryCode\tActionGeo_Lat\tActionGeo_Long\n\
-         2001\t20131205\t180\t18\t4\tBangui, Bangui, Central African Republic\tCT\t4.3612\t18.555\n"
+    let named = concat!(
+        "GLOBALEVENTID\tSQLDATE\tEventCode\tEventRootCode\tActionGeo_Type\tActionGeo_FullName\tActionGeo_CountryCode\tActionGeo_Lat\tActionGeo_Long\n",
+        "2001\t20131205\t180\t18\t4\tBangui, Bangui, Central African Republic\tCT\t4.3612\t18.555\n"
     );
     let mapped = format!("{MAPPING}\0{MAPPED_CSV}");
     put(dir, "ucdp-ged", &tagged(b'0', ged.as_bytes()));
