@@ -240,8 +240,12 @@ fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(S
         .iter()
         .position(|t| t.tag == 0x04)
         .ok_or_else(|| err("SignerInfo has no signature"))?;
+    // The algorithm stands just before the signature; a signature first has none.
+    let alg_pos = sig_pos
+        .checked_sub(1)
+        .ok_or_else(|| err("SignerInfo has no signatureAlgorithm"))?;
     let sig_alg = kids(
-        &child(si, sig_pos - 1, 0x30, "signatureAlgorithm")?,
+        &child(si, alg_pos, 0x30, "signatureAlgorithm")?,
         "signatureAlgorithm",
     )?;
     let alg = der::oid_string(child(&sig_alg, 0, 0x06, "signatureAlgorithm")?.body);
