@@ -18,7 +18,7 @@ targets=("$@")
 say() { printf '== %s\n' "$*" >&2; }
 
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
-    echo "fuzz: SKIPPED (run time '$seconds' is not a positive number of seconds)"
+    echo "fuzz: SKIPPED (run time '$seconds': no fuzz target run)"
     exit 0
 fi
 
