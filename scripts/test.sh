@@ -56,7 +56,7 @@ if ! { cargo fmt --all -- --check && cargo clippy --workspace --all-targets --qu
     status=1
 fi
 say "cargo test --workspace"
-cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=1
+cargo test --workspace --no-fail-fast 2>&1 | tee -a "$log" || status=1
 
 say "browser test"
 bash tests/browser/run.sh 2>&1 | tee -a "$log" || status=1
@@ -64,8 +64,24 @@ bash tests/browser/run.sh 2>&1 | tee -a "$log" || status=1
 say "benchmarks, smoke run"
 bash scripts/bench/smoke.sh 2>&1 | tee -a "$log" || status=1
 
-# One closing line for the whole run: every Rust test binary, the browser suite and the
-# benchmarks' smoke run (`# pass N`, `# fail N`: node's test runner and smoke.sh).
+# A short run of every fuzz target (docs/fuzzing.md); a crash or a build failure fails the run,
+# each target that ran clean counts as passed. KINGA_FUZZ_SECONDS=0 leaves it out, as skipped.
+say "fuzz targets"
+fuzz_out=$(mktemp)
+if bash scripts/fuzz.sh "${KINGA_FUZZ_SECONDS:-20}" 2>&1 | tee "$fuzz_out"; then
+    if grep -q '^fuzz: SKIPPED' "$fuzz_out"; then
+        sed -n 's/^fuzz: SKIPPED (\(.*\))$/SKIPPED: fuzz::targets: \1/p' "$fuzz_out" >> "$KINGA_SKIP_LOG"
+    else
+        echo "# pass $(grep -cE '^fuzz: [a-z_]+: [0-9]+ executions' "$fuzz_out")" >> "$log"
+    fi
+else
+    echo "# fail 1" >> "$log"
+    status=1
+fi
+rm -f "$fuzz_out"
+
+# One closing line for the whole run: every Rust test binary, the browser suite, the
+# benchmarks' smoke run and the fuzz targets (`# pass N`, `# fail N`).
 passed=$(grep -hoE '(test result: .* ([0-9]+) passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+ passed|pass [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 failed=$(grep -hoE '(([0-9]+) failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 # A skipped test is named once however many things it missed. Rust's harness counted its

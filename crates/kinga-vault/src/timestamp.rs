@@ -240,8 +240,12 @@ fn check_signature(sd: &[Tlv<'_>], si: &[Tlv<'_>], attrs: &Tlv<'_>) -> Result<(S
         .iter()
         .position(|t| t.tag == 0x04)
         .ok_or_else(|| err("SignerInfo has no signature"))?;
+    // The algorithm stands just before the signature; a signature first has none.
+    let alg_pos = sig_pos
+        .checked_sub(1)
+        .ok_or_else(|| err("SignerInfo has no signatureAlgorithm"))?;
     let sig_alg = kids(
-        &child(si, sig_pos - 1, 0x30, "signatureAlgorithm")?,
+        &child(si, alg_pos, 0x30, "signatureAlgorithm")?,
         "signatureAlgorithm",
     )?;
     let alg = der::oid_string(child(&sig_alg, 0, 0x06, "signatureAlgorithm")?.body);
@@ -321,7 +325,8 @@ fn generalized_time(body: &[u8]) -> Result<String> {
     let s = std::str::from_utf8(body).map_err(|_| err("genTime is not text"))?;
     let bad = || err(format!("genTime `{s}` is not YYYYMMDDHHMMSS[.f]Z"));
     let core = s.strip_suffix('Z').ok_or_else(bad)?;
-    if core.len() < 14 || !core[..14].bytes().all(|b| b.is_ascii_digit()) {
+    // Bytes, not text: a character straddling byte 14 must be refused, not sliced through.
+    if core.len() < 14 || !core.as_bytes()[..14].iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
     let frac = &core[14..];
@@ -424,6 +429,7 @@ mod tests {
             "2026-11-26T22:30:01.5Z"
         );
         assert!(generalized_time(b"2026").is_err());
+        assert!(generalized_time("2026112622300\u{e9}Z".as_bytes()).is_err());
         assert_eq!(
             dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
             b"abcde"

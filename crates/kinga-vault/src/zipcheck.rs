@@ -101,7 +101,8 @@ pub(crate) fn check<R: Read + Seek>(r: &mut R) -> Result<(), String> {
             return Err("zip structure: zip64 locator is inconsistent".into());
         }
         let e64_at = u64le(&loc, 8);
-        if e64_at + 56 != eocd_at - 20 {
+        // Checked: a forged offset near 2^64 must not wrap into a plausible one.
+        if e64_at.checked_add(56) != Some(eocd_at - 20) {
             return Err("zip structure: zip64 end record misplaced".into());
         }
         let e64 = read_at(r, e64_at, 56)?;
@@ -128,7 +129,7 @@ pub(crate) fn check<R: Read + Seek>(r: &mut R) -> Result<(), String> {
         cd_at = a64;
         cd_end = e64_at;
     }
-    if cd_at + cd_size != cd_end {
+    if cd_at.checked_add(cd_size) != Some(cd_end) {
         return Err("zip structure: central directory size or offset is wrong".into());
     }
 
@@ -200,7 +201,9 @@ pub(crate) fn check<R: Read + Seek>(r: &mut R) -> Result<(), String> {
                 "extra fields differ between local header and directory",
             ));
         }
-        expect_local = offset + 30 + (lnlen + lxlen) as u64 + csize;
+        expect_local = (offset + 30 + (lnlen + lxlen) as u64)
+            .checked_add(csize)
+            .ok_or_else(|| bad("size is larger than any file"))?;
         pos += 46 + (nlen + xlen) as u64 + clen;
     }
     if pos != cd_at + cd_size {

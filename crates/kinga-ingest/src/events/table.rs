@@ -45,7 +45,10 @@ pub fn input(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
     let mut entry = archive
         .by_index(0)
         .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    // The size is the archive's own claim, and a forged one (2^62 bytes) would abort the
+    // process on reserving it: reserve at most a daily file's worth and let the read grow the
+    // buffer to what is really there.
+    let mut bytes = Vec::with_capacity(entry.size().min(64 << 20) as usize);
     entry.read_to_end(&mut bytes).map_err(io)?;
     Ok(Box::new(Cursor::new(bytes)))
 }

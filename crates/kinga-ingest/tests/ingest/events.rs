@@ -465,3 +465,38 @@ fn a_bad_mapping_file_says_what_is_wrong() {
         .to_string();
     assert!(err.contains("has its own importer"), "{err}");
 }
+
+/// A zip whose directory claims an entry of 2^62 bytes: the importer reads what is there (or
+/// fails with an error), never reserving memory for what the header says.
+#[test]
+fn a_zip_claiming_a_huge_entry_is_read_without_trusting_the_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = gdelt_file(&V2);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    zip.start_file("20131205.export.CSV", opts).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    // The zip64 extra fields (id 1) hold the uncompressed size first: claim 2^62 bytes there.
+    let real = (text.len() as u64).to_le_bytes();
+    let mut patched = 0;
+    for at in 0..bytes.len().saturating_sub(12) {
+        if bytes[at..at + 2] == [1, 0] && bytes[at + 4..at + 12] == real {
+            bytes[at + 4..at + 12].copy_from_slice(&(1u64 << 62).to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert!(patched >= 1, "no zip64 size field found");
+    let path = dir.path().join("20131205.export.CSV.zip");
+    std::fs::write(&path, &bytes).unwrap();
+    match open(&Format::Gdelt, &path) {
+        Err(e) => assert!(e.to_string().contains("20131205"), "{e}"),
+        Ok(rows) => {
+            for row in rows {
+                let _ = row;
+            }
+        }
+    }
+}

@@ -271,3 +271,46 @@ fn a_timestamped_bundle_verifies_and_its_token_is_checked() {
         "{f:?}"
     );
 }
+
+/// zip64 offsets and sizes near 2^64 that would wrap when added: refused as a damaged layout,
+/// never a panic (debug builds check overflow).
+#[test]
+fn zip64_offsets_that_wrap_around_are_refused() {
+    let keys = org();
+    let end = || {
+        let mut e = 0x0605_4b50u32.to_le_bytes().to_vec();
+        e.extend([0; 4]);
+        e.extend(0xffffu16.to_le_bytes()); // entries on this disk: see the zip64 record
+        e.extend(0xffffu16.to_le_bytes()); // entries in all
+        e.extend(0xffff_ffffu32.to_le_bytes()); // directory size
+        e.extend(0xffff_ffffu32.to_le_bytes()); // directory offset
+        e.extend([0; 2]);
+        e
+    };
+    let locator = |e64_at: u64| {
+        let mut l = 0x0706_4b50u32.to_le_bytes().to_vec();
+        l.extend(0u32.to_le_bytes());
+        l.extend(e64_at.to_le_bytes());
+        l.extend(1u32.to_le_bytes());
+        l
+    };
+    // A locator pointing at the last bytes of the 64-bit range.
+    let mut near_the_end = locator(u64::MAX - 10);
+    near_the_end.extend(end());
+    // A zip64 end record whose directory offset plus size passes 2^64.
+    let mut wrapping = 0x0606_4b50u32.to_le_bytes().to_vec();
+    wrapping.extend(44u64.to_le_bytes());
+    wrapping.extend(45u16.to_le_bytes());
+    wrapping.extend(45u16.to_le_bytes());
+    wrapping.extend([0; 8]);
+    wrapping.extend(0u64.to_le_bytes());
+    wrapping.extend(0u64.to_le_bytes());
+    wrapping.extend(u64::MAX.to_le_bytes()); // directory size
+    wrapping.extend(2u64.to_le_bytes()); // directory offset
+    wrapping.extend(locator(0));
+    wrapping.extend(end());
+    for bytes in [near_the_end, wrapping] {
+        let f = failures(&bytes, &keys);
+        assert!(f.iter().any(|f| f.contains("zip")), "{f:?}");
+    }
+}

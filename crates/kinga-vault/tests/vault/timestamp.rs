@@ -72,6 +72,21 @@ fn round_trip_with_a_real_tsa_and_openssl_accepts_the_token() {
     altered[n - 20] ^= 0x01;
     let err = verify_token(&altered, &digest).unwrap_err().to_string();
     assert!(err.contains("signature does not verify"), "{err}");
+
+    // The SignerInfo's version retagged as an OCTET STRING, so the first element looks like the
+    // signature (found by fuzzing): refused, not an overflow panic.
+    let at = (0..n - 8)
+        .rev()
+        .find(|&i| {
+            token[i] == 0x30
+                && token[i + 1] == 0x82
+                && token[i + 4..i + 8] == [0x02, 0x01, 0x01, 0x30]
+        })
+        .expect("the SignerInfo");
+    let mut altered = token.clone();
+    altered[at + 4] = 0x04;
+    let err = verify_token(&altered, &digest).unwrap_err().to_string();
+    assert!(err.contains("SignerInfo"), "{err}");
 }
 
 #[test]
