@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 pub async fn run(db: &Db, tsa_cert: Option<&Path>) -> Result<(), Failure> {
     let trust = super::checkpoint::tsa_anchors(tsa_cert)?;
-    let system = super::system(db, "verify").await?;
+    let store = crate::database::open_for_scan(db).await?;
+    let system = kinga_access::Access::new(store).system("verify");
     let bar = ProgressBar::new(0);
     let stage = Mutex::new(None);
     let progress = |p: VerifyProgress| show(&bar, &stage, p);
@@ -69,7 +70,7 @@ fn show(bar: &ProgressBar, stage: &Mutex<Option<&'static str>>, p: VerifyProgres
 /// KINGA_KEY_PASSPHRASE set, also decrypts and re-hashes the content of the organisations whose
 /// keys it opens.
 async fn sealed_originals(db: &Db) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
+    let store = crate::database::open_for_scan(db).await?;
     let vault = super::keys::open_vault(db, store);
     if let Ok(pass) = std::env::var(super::keys::PASSPHRASE_VAR) {
         if !pass.is_empty() {
