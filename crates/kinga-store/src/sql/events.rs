@@ -951,29 +951,39 @@ pub async fn all_batch_digests<E: Engine>(
     }
 }
 
-/// The digest of the rows a batch id names now. Pages follow the events' key in the database's
-/// own order; [`batch_digest_of`] sorts the keys itself, so that order need not be Rust's.
+/// The digest of the rows a batch id names now. [`batch_digest_of`] sorts the keys itself, so
+/// pages may come in any order that keyset pagination can follow: SQLite's rowid, which its
+/// batch index holds, so each page reads only its own rows; PostgreSQL's the events' key.
 async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Result<String> {
+    let by_rowid = store.engine.dialect() == Dialect::Sqlite;
     let mut keyed: Vec<(String, String, String, String)> = Vec::new();
-    let mut after: Option<(String, String, String)> = None;
+    let mut after: Option<(String, String, String, i64)> = None;
     loop {
         let (cond, mut args): (&str, Vec<SqlValue>) = match &after {
             None => ("", vec![batch.into()]),
-            Some((d, o, x)) => (
+            Some((_, _, _, rowid)) if by_rowid => {
+                (" AND rowid > $3", vec![batch.into(), (*rowid).into()])
+            }
+            Some((d, o, x, _)) => (
                 " AND (dataset > $3 OR (dataset = $3 AND (owner > $4 OR (owner = $4 AND external_id > $5))))",
                 vec![batch.into(), d.as_str().into(), o.as_str().into(), x.as_str().into()],
             ),
         };
         args.insert(1, BATCH_PAGE.into());
+        let (rowid, order) = if by_rowid {
+            ("rowid", "rowid")
+        } else {
+            ("0", "dataset, owner, external_id")
+        };
         let rows = store
             .engine
             .fetch(
-                &format!("SELECT dataset, external_id, owner, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY dataset, owner, external_id LIMIT $2"),
+                &format!("SELECT dataset, external_id, owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
                 args,
             )
             .await?;
         for r in &rows {
-            let (owner, e) = (r.text(2)?, event(r, 3)?);
+            let (owner, e) = (r.text(2)?, event(r, 4)?);
             keyed.push((
                 e.dataset.as_str().to_string(),
                 owner,
@@ -983,7 +993,7 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == BATCH_PAGE => {
-                after = Some((last.text(0)?, last.text(2)?, last.text(1)?))
+                after = Some((last.text(0)?, last.text(2)?, last.text(1)?, last.int(3)?))
             }
             _ => break,
         }
