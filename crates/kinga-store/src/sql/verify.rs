@@ -76,6 +76,11 @@ impl Records<'_> {
     ) -> Result<()> {
         if self.checker.add(entity, id, digest) {
             self.check(store).await?;
+        } else {
+            // Records that take long to digest (an event batch) move the count one by one.
+            (self.progress)(VerifyProgress::Records {
+                done: self.checker.records + self.checker.held() as u64,
+            });
         }
         Ok(())
     }

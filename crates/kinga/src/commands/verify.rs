@@ -33,35 +33,36 @@ fn show(bar: &ProgressBar, stage: &Mutex<Option<&'static str>>, p: VerifyProgres
     let (name, template, pos, len) = match p {
         VerifyProgress::Entries { done, total } => (
             "entries",
-            "audit chain [{bar:40}] {pos}/{len} entries ({per_sec}, eta {eta})",
+            "audit chain [{bar:40}] {pos}/{len} entries ({elapsed}, eta {eta})",
             done,
             Some(total),
         ),
         VerifyProgress::Records { done } => (
             "records",
-            "{spinner} records checked against the chain: {pos} ({per_sec})",
+            "{spinner} records checked against the chain: {pos} ({elapsed})",
             done,
             None,
         ),
         VerifyProgress::RollUp { days } => (
             "roll-up",
-            "{spinner} event roll-up recounted: {pos} country-days ({per_sec})",
+            "{spinner} event roll-up recounted: {pos} country-days ({elapsed})",
             days,
             None,
         ),
     };
+    if let Some(len) = len {
+        bar.set_length(len);
+    }
     let mut current = stage.lock().unwrap_or_else(|e| e.into_inner());
     if *current != Some(name) {
         *current = Some(name);
-        bar.reset();
+        // The new look first: a reset draws, and would draw the old one.
         bar.set_style(
             ProgressStyle::with_template(template)
                 .expect("valid progress template")
                 .progress_chars("=> "),
         );
-    }
-    if let Some(len) = len {
-        bar.set_length(len);
+        bar.reset();
     }
     bar.set_position(pos);
 }
