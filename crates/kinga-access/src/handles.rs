@@ -466,4 +466,12 @@ impl System {
     pub async fn verify(&self) -> Result<VerifyOutcome> {
         Ok(self.store.verify().await?)
     }
+
+    /// [`Self::verify`], telling `progress` how far it has come.
+    pub async fn verify_reporting(
+        &self,
+        progress: &(dyn Fn(VerifyProgress) + Send + Sync),
+    ) -> Result<VerifyOutcome> {
+        Ok(self.store.verify_reporting(progress).await?)
+    }
 }

@@ -136,15 +136,13 @@ pub enum ChainBreak {
     },
 }
 
-/// Recomputes the chain one entry at a time (so the whole log never sits in memory), then
-/// checks the stored records against the digests the chain ends with.
+/// Recomputes the chain one entry at a time: it holds the next sequence number and the last
+/// hash, nothing per entry, so neither the log nor what it names ever sits in memory.
 #[derive(Default)]
 pub struct ChainVerifier {
     expected_seq: i64,
     prev_hash: Option<String>,
-    latest: HashMap<(String, String), (i64, Option<String>, bool)>,
     pub entries: u64,
-    pub records: u64,
 }
 
 impl ChainVerifier {
@@ -172,10 +170,6 @@ impl ChainVerifier {
         self.prev_hash = Some(e.hash.clone());
         self.expected_seq += 1;
         self.entries += 1;
-        self.latest.insert(
-            (e.entity.clone(), e.entity_id.clone()),
-            (e.seq, e.after_digest.clone(), false),
-        );
         Ok(())
     }
 
@@ -187,51 +181,100 @@ impl ChainVerifier {
                 .unwrap_or_else(|| GENESIS.to_string()),
         )
     }
+}
 
-    /// Checks one stored record; call it for every record of every audited table.
-    pub fn check_record(
-        &mut self,
-        entity: &str,
-        entity_id: &str,
-        digest: &str,
-    ) -> Result<(), ChainBreak> {
-        self.records += 1;
-        match self
-            .latest
-            .get_mut(&(entity.to_string(), entity_id.to_string()))
-        {
-            None => Err(ChainBreak::Unaudited {
-                entity: entity.to_string(),
-                entity_id: entity_id.to_string(),
-            }),
-            Some((seq, d, _)) if d.as_deref() != Some(digest) => Err(ChainBreak::Record {
-                entity: entity.to_string(),
-                entity_id: entity_id.to_string(),
-                seq: *seq,
-            }),
-            Some((_, _, seen)) => {
-                *seen = true;
-                Ok(())
-            }
+/// One stored record as the verifier sees it: what it is and the digest of what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub digest: String,
+}
+
+/// The last audit entry of one record: its sequence number and what it says the record became
+/// (`None` once deleted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastEntry {
+    pub seq: i64,
+    pub after_digest: Option<String>,
+}
+
+/// Checks stored records against their last audit entries a page at a time. The caller adds
+/// records until the page is full, looks up the last entries of that page's ids only, and
+/// hands them to [`RecordChecker::check_page`], which empties the page: memory holds one page
+/// of records and their entries, whatever the number of records or entries. Records the chain
+/// names but the database lacks are found by the caller's own query, not here, since that
+/// would mean remembering every id seen.
+pub struct RecordChecker {
+    page: Vec<StoredRecord>,
+    capacity: usize,
+    first: Option<ChainBreak>,
+    pub records: u64,
+}
+
+impl RecordChecker {
+    pub fn new(capacity: usize) -> Self {
+        RecordChecker {
+            page: Vec::with_capacity(capacity),
+            capacity: capacity.max(1),
+            first: None,
+            records: 0,
         }
     }
 
-    /// After every record was checked: a record the chain says exists but was not found has
-    /// been deleted behind the log's back. Reports the earliest such entry.
-    pub fn finish(&self) -> Result<(), ChainBreak> {
-        let missing = self
-            .latest
-            .iter()
-            .filter(|(_, (_, digest, seen))| digest.is_some() && !seen)
-            .min_by_key(|(_, (seq, _, _))| *seq);
-        match missing {
-            Some(((entity, entity_id), (seq, _, _))) => Err(ChainBreak::Missing {
-                entity: entity.clone(),
-                entity_id: entity_id.clone(),
-                seq: *seq,
-            }),
-            None => Ok(()),
+    /// Adds one stored record to the page; true when the page is full and must be checked
+    /// before the next record is added. After a break, records are counted no more.
+    pub fn add(&mut self, entity: &'static str, entity_id: String, digest: String) -> bool {
+        if self.first.is_none() {
+            self.page.push(StoredRecord {
+                entity,
+                entity_id,
+                digest,
+            });
         }
+        self.page.len() >= self.capacity
+    }
+
+    /// The records waiting to be checked: the ids whose last entries the caller looks up.
+    pub fn page(&self) -> &[StoredRecord] {
+        &self.page
+    }
+
+    /// Checks the page against the last entries of its ids (keyed by entity and id; an id
+    /// absent from `last` has none) and empties it. Keeps the first break, in the order the
+    /// records were added.
+    pub fn check_page(&mut self, last: &HashMap<(&'static str, String), LastEntry>) {
+        for r in self.page.drain(..) {
+            if self.first.is_some() {
+                break;
+            }
+            self.records += 1;
+            self.first = match last.get(&(r.entity, r.entity_id.clone())) {
+                None => Some(ChainBreak::Unaudited {
+                    entity: r.entity.to_string(),
+                    entity_id: r.entity_id,
+                }),
+                Some(e) if e.after_digest.as_deref() != Some(r.digest.as_str()) => {
+                    Some(ChainBreak::Record {
+                        entity: r.entity.to_string(),
+                        entity_id: r.entity_id,
+                        seq: e.seq,
+                    })
+                }
+                Some(_) => None,
+            };
+        }
+        self.page.clear();
+    }
+
+    /// The first record that did not match, if any.
+    pub fn first_break(&self) -> Option<&ChainBreak> {
+        self.first.as_ref()
+    }
+
+    /// How many records the checker holds now: never more than one page.
+    pub fn held(&self) -> usize {
+        self.page.len()
     }
 }
 
@@ -281,12 +324,25 @@ mod tests {
         for e in chain(5) {
             v.push(&e).unwrap();
         }
-        for i in 1..=5 {
-            let id = i.to_string();
-            v.check_record("report", &id, &digest(&id)).unwrap();
-        }
-        v.finish().unwrap();
         assert_eq!(v.head().0, 5);
+        assert_eq!(v.entries, 5);
+    }
+
+    /// What `check_page` would be given for `ids`: the last entries the chain of `chain(n)`
+    /// ends with.
+    fn last_of(ids: &[StoredRecord]) -> HashMap<(&'static str, String), LastEntry> {
+        ids.iter()
+            .filter_map(|r| {
+                let n: i64 = r.entity_id.parse().ok()?;
+                Some((
+                    (r.entity, r.entity_id.clone()),
+                    LastEntry {
+                        seq: n,
+                        after_digest: Some(digest(&r.entity_id)),
+                    },
+                ))
+            })
+            .collect()
     }
 
     #[test]
@@ -309,19 +365,54 @@ mod tests {
             }
         );
 
+        let mut r = RecordChecker::new(10);
+        r.add("report", "1".into(), "feed".into());
+        r.add("report", "9".into(), "feed".into());
+        let last = last_of(r.page());
+        r.check_page(&last);
+        assert_eq!(
+            r.first_break(),
+            Some(&ChainBreak::Record {
+                entity: "report".into(),
+                entity_id: "1".into(),
+                seq: 1
+            })
+        );
+
+        let mut r = RecordChecker::new(10);
+        r.add("report", "x".into(), "feed".into());
+        let last = last_of(r.page());
+        r.check_page(&last);
+        assert!(matches!(
+            r.first_break(),
+            Some(ChainBreak::Unaudited { .. })
+        ));
+    }
+
+    /// The verifier's state does not grow with the data: after 100,000 records, the chain
+    /// verifier holds two values and the record checker at most one page.
+    #[test]
+    fn verifying_many_records_holds_one_page_at_most() {
         let mut v = ChainVerifier::new();
-        chain(2).iter().try_for_each(|e| v.push(e)).unwrap();
-        assert!(matches!(
-            v.check_record("report", "1", "feed"),
-            Err(ChainBreak::Record { .. })
-        ));
-        assert!(matches!(
-            v.check_record("report", "9", "feed"),
-            Err(ChainBreak::Unaudited { .. })
-        ));
-        assert!(matches!(
-            v.finish(),
-            Err(ChainBreak::Missing { seq: 1, .. })
-        ));
+        let mut prev = GENESIS.to_string();
+        let mut r = RecordChecker::new(500);
+        let mut most = 0;
+        for i in 1..=100_000i64 {
+            let e = draft(&i.to_string()).seal(i, crate::time::now(), &prev);
+            prev = e.hash.clone();
+            v.push(&e).unwrap();
+            if r.add("report", i.to_string(), digest(&i.to_string())) {
+                most = most.max(r.held());
+                let last = last_of(r.page());
+                r.check_page(&last);
+            }
+            most = most.max(r.held());
+        }
+        let last = last_of(r.page());
+        r.check_page(&last);
+        assert_eq!(r.first_break(), None);
+        assert_eq!((v.entries, r.records), (100_000, 100_000));
+        assert!(most <= 500, "held {most} records at once");
+        assert_eq!(r.held(), 0);
     }
 }

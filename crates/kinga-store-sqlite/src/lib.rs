@@ -25,7 +25,10 @@ pub struct SqliteEngine {
     writer: writer::Writer,
 }
 
-fn options(path: &Path) -> SqliteConnectOptions {
+/// Bytes of the file each read connection maps: see `options`.
+const MAP_BYTES: u64 = 1 << 30;
+
+fn options(path: &Path, map_bytes: u64) -> SqliteConnectOptions {
     SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
         .unwrap_or_else(|_| SqliteConnectOptions::new().filename(path))
         .filename(path)
@@ -35,7 +38,7 @@ fn options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(Duration::from_secs(10))
         // Reads map the file instead of copying pages through read(2): connections then share
         // the operating system's cache instead of each filling its own.
-        .pragma("mmap_size", "1073741824")
+        .pragma("mmap_size", map_bytes.to_string())
         // Savepoints and multi-row statements keep the pages they change in a statement
         // journal; on disk (the default) every page a bulk import touches was written through
         // the kernel once more.
@@ -45,12 +48,24 @@ fn options(path: &Path) -> SqliteConnectOptions {
 
 /// Opens (creating and migrating if needed) the database file at `path`.
 pub async fn open(path: &Path) -> Result<SqlStore<SqliteEngine>> {
+    open_mapping(path, MAP_BYTES).await
+}
+
+/// [`open`] for one pass over the whole file (`kinga verify`): reads go through SQLite's small
+/// page cache instead of a map. Every page a connection reads through the map stays counted in
+/// the process's resident memory until it exits, up to the map's size per connection: a pass
+/// over a large database then looks, and is accounted, like gigabytes of memory.
+pub async fn open_for_scan(path: &Path) -> Result<SqlStore<SqliteEngine>> {
+    open_mapping(path, 0).await
+}
+
+async fn open_mapping(path: &Path, map_bytes: u64) -> Result<SqlStore<SqliteEngine>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Open(format!("cannot create directory {}: {e}", dir.display()))
         })?;
     }
-    let opts = options(path);
+    let opts = options(path, map_bytes);
     let open_err = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", path.display()));
     let reads = SqlitePoolOptions::new()
         .max_connections(4)

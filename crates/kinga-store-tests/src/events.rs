@@ -282,6 +282,76 @@ pub async fn events_tampering_story(store: &dyn Store, raw: RawSql<'_>) {
     assert!(brk.contains("event_batch"), "{brk}");
 }
 
+/// Verification reads in pages (a batch's rows, the roll-up by windows of days): a batch of
+/// more rows than a page, spread over years, verifies intact, and a change on its last page,
+/// in the roll-up's last day, or a batch deleted whole is still named.
+pub async fn verify_in_pages_story(store: &dyn Store, raw: RawSql<'_>) {
+    const ROWS: usize = 12_001;
+    let a = org(store, "events-pages").await;
+    let (actor, _) = analyst_of(&a);
+    let start = d("2010-01-01");
+    let areas = ["Bangui", "Ouham", "Vakaga", "Mbomou", "Haute-Kotto"];
+    let rows: Vec<Event> = (0..ROWS)
+        .map(|i| {
+            let day = start + chrono::Duration::days((i % 1_500) as i64);
+            ged(
+                &format!("p{i}"),
+                &day.to_string(),
+                areas[i % areas.len()],
+                (i % 3 + 1) as u8,
+                (i % 7) as u32,
+            )
+        })
+        .collect();
+    store.upsert_events(&actor, rows).await.unwrap();
+    store
+        .upsert_events(&actor, vec![ged("lone", "2014-02-01", "Ouham", 1, 4)])
+        .await
+        .unwrap();
+    let v = store.verify().await.unwrap();
+    assert_eq!(v.first_break, None, "{v:?}");
+
+    let last = format!("p{}", ROWS - 1);
+    let best = (ROWS - 1) % 7;
+    raw(format!(
+        "UPDATE events SET fatalities_best = 999 WHERE external_id = '{last}'"
+    ))
+    .await;
+    let brk = store.verify().await.unwrap().first_break.expect("a break");
+    assert!(
+        brk.contains("event_batch") && brk.contains("does not match"),
+        "{brk}"
+    );
+    raw(format!(
+        "UPDATE events SET fatalities_best = {best} WHERE external_id = '{last}'"
+    ))
+    .await;
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+
+    let latest = "(SELECT MAX(day) FROM events)";
+    raw(format!(
+        "UPDATE event_rollup SET events = events + 1 WHERE day = {latest}"
+    ))
+    .await;
+    let brk = store.verify().await.unwrap().first_break.expect("a break");
+    assert!(
+        brk.contains("event roll-up") && brk.contains("2014-02-08"),
+        "{brk}"
+    );
+    raw(format!(
+        "UPDATE event_rollup SET events = events - 1 WHERE day = {latest}"
+    ))
+    .await;
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+
+    raw("DELETE FROM events WHERE external_id = 'lone'".into()).await;
+    let brk = store.verify().await.unwrap().first_break.expect("a break");
+    assert!(
+        brk.starts_with("event_batch ") && brk.contains("missing from the database"),
+        "{brk}"
+    );
+}
+
 /// A first import into an empty events table drops the region index and its end builds it
 /// again; an import into a table that holds events leaves it alone. `raw` proves the index's
 /// presence by dropping it (which fails if it is absent) and its absence by creating it.

@@ -135,6 +135,17 @@ pub struct VerifyOutcome {
     pub first_break: Option<String>,
 }
 
+/// How far verification has come, for a progress display on a long run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyProgress {
+    /// Audit entries recomputed, of the chain's recorded length.
+    Entries { done: u64, total: u64 },
+    /// Stored records checked against their last entries so far.
+    Records { done: u64 },
+    /// Days of the event roll-up recounted so far.
+    RollUp { days: u64 },
+}
+
 /// Everything Kinga keeps. Writes take the `Actor` that the audit chain records; reads take the
 /// `Scope` that limits what comes back. Every write commits together with its audit entry, and
 /// returns only after the commit is durable.
@@ -290,5 +301,12 @@ pub trait Store:
     /// Entries about one record, oldest first: the history shown on its page.
     async fn audit_trail(&self, entity_id: &str) -> Result<Vec<AuditEntry>>;
     /// Recomputes the whole chain and checks every stored record against it.
-    async fn verify(&self) -> Result<VerifyOutcome>;
+    async fn verify(&self) -> Result<VerifyOutcome> {
+        self.verify_reporting(&|_| {}).await
+    }
+    /// [`Store::verify`], telling `progress` how far it has come every few thousand rows.
+    async fn verify_reporting(
+        &self,
+        progress: &(dyn Fn(VerifyProgress) + Send + Sync),
+    ) -> Result<VerifyOutcome>;
 }

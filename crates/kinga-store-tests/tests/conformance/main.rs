@@ -93,6 +93,7 @@ on_every_backend! {
     evidence_tampering: |store, raw| kinga_store_tests::evidence::evidence_tampering_story(store.as_ref(), raw);
     events: |store, _raw| kinga_store_tests::events::events_story(store.as_ref());
     events_tampering: |store, raw| kinga_store_tests::events::events_tampering_story(store.as_ref(), raw);
+    verify_in_pages: |store, raw| kinga_store_tests::events::verify_in_pages_story(store.as_ref(), raw);
     bulk_import: |store, raw| kinga_store_tests::events::bulk_import_story(store.as_ref(), raw);
     event_rollup: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw, kinga_store::RollUp::WithBatch);
     event_rollup_at_import_end: |store, raw| kinga_store_tests::event_rollup::rollup_story(store.as_ref(), raw, kinga_store::RollUp::AtImportEnd);

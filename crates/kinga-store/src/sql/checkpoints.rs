@@ -46,7 +46,7 @@ fn checkpoint(r: &SqlRow) -> Result<Checkpoint> {
     })
 }
 
-async fn all<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Checkpoint>> {
+pub(super) async fn all<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Checkpoint>> {
     let rows = store
         .engine
         .fetch(
@@ -58,16 +58,6 @@ async fn all<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Checkpoint>> {
 }
 
 /// Feeds verification the digest of every stored checkpoint.
-pub async fn all_digests<E: Engine>(
-    store: &SqlStore<E>,
-    mut check: impl FnMut(String, String) -> Result<()>,
-) -> Result<()> {
-    for c in all(store).await? {
-        check(c.id.clone(), digest(&c))?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl<E: Engine> CheckpointStore for SqlStore<E> {
     async fn audit_head(&self) -> Result<AuditHead> {

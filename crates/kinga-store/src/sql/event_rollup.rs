@@ -501,76 +501,189 @@ fn describe(t: Option<&Tally>) -> String {
     }
 }
 
-/// Recounts every event and compares with the roll-up; names the first cell (in key order)
-/// that differs, or `None` when they agree.
-pub async fn first_mismatch<E: Engine>(store: &SqlStore<E>) -> Result<Option<String>> {
+/// Days recounted per query at first; widened while windows hold few cells and events, narrowed
+/// when they hold many, so that one window's cells (both sides) and the events the database
+/// sorts to count them stay within a few thousand and tens of thousands whatever the number of
+/// events.
+const FIRST_WINDOW_DAYS: i64 = 32;
+const FEW_CELLS: usize = 500;
+const MANY_CELLS: usize = 5_000;
+const MANY_EVENTS: i64 = 50_000;
+const WIDEST_WINDOW_DAYS: i64 = 1 << 16;
+
+/// Recounts the events country by country and window of days by window of days (the events'
+/// (country, day) index finds each window), and compares each window with the roll-up's cells
+/// of the same window; names the first cell that differs (countries in order, then days, then
+/// key order within a window), or `None` when they agree. Memory holds one window's cells.
+pub async fn first_mismatch<E: Engine>(
+    store: &SqlStore<E>,
+    progress: &(dyn Fn(crate::store::VerifyProgress) + Send + Sync),
+) -> Result<Option<String>> {
     // Changes an import committed and has not added yet count as added: verification only
-    // reads.
+    // reads. They exist only while an import runs or after one was stopped before its end, and
+    // are summed here as they always were.
+    let mut pending = Changes::default();
+    let mut after = String::new();
+    loop {
+        let rows = store
+            .engine
+            .fetch(
+                &format!("SELECT batch_id, cells FROM event_rollup_pending WHERE batch_id > $1 ORDER BY batch_id LIMIT {PENDING_PER_TAKE}"),
+                vec![after.clone().into()],
+            )
+            .await?;
+        for r in &rows {
+            if let Err(e) = pending.add_encoded(&r.text(1)?) {
+                return Ok(Some(format!(
+                    "event roll-up: the pending changes of batch {} cannot be read ({e})",
+                    r.text(0)?
+                )));
+            }
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == PENDING_PER_TAKE => after = last.text(0)?,
+            _ => break,
+        }
+    }
+    let mut countries: std::collections::BTreeSet<String> =
+        pending.0.keys().map(|c| c.country.clone()).collect();
+    for table in ["event_rollup", "events"] {
+        for r in store
+            .engine
+            .fetch(&format!("SELECT DISTINCT country FROM {table}"), vec![])
+            .await?
+        {
+            countries.insert(r.text(0)?);
+        }
+    }
+    let mut days = 0u64;
+    for country in countries {
+        let mut span: Option<(i64, i64)> = None;
+        let mut widen = |lo: i64, hi: i64| {
+            span = Some(match span {
+                None => (lo, hi),
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+            })
+        };
+        for table in ["event_rollup", "events"] {
+            let rows = store
+                .engine
+                .fetch(
+                    &format!("SELECT MIN(day), MAX(day) FROM {table} WHERE country = $1"),
+                    vec![country.as_str().into()],
+                )
+                .await?;
+            if let Some(r) = rows.first() {
+                if let (Some(lo), Some(hi)) = (r.opt_int(0)?, r.opt_int(1)?) {
+                    widen(lo, hi);
+                }
+            }
+        }
+        for c in pending.0.keys().filter(|c| c.country == country) {
+            widen(c.day, c.day);
+        }
+        let Some((first, last)) = span else { continue };
+        let mut from = first;
+        let mut width = FIRST_WINDOW_DAYS;
+        while from <= last {
+            let to = from.saturating_add(width - 1).min(last);
+            let (found, cells_held, events) =
+                window_mismatch(store, &pending, &country, from, to).await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+            days += (to - from + 1) as u64;
+            progress(crate::store::VerifyProgress::RollUp { days });
+            if cells_held > MANY_CELLS || events > MANY_EVENTS {
+                width = (width / 2).max(1);
+            } else if cells_held < FEW_CELLS && events < MANY_EVENTS / 4 {
+                width = (width * 2).min(WIDEST_WINDOW_DAYS);
+            }
+            from = to + 1;
+        }
+    }
+    Ok(None)
+}
+
+/// Compares one country's roll-up with a recount of its events from day `from` to day `to`;
+/// returns the first difference, how many cells the window held and how many events it
+/// counted.
+async fn window_mismatch<E: Engine>(
+    store: &SqlStore<E>,
+    pending: &Changes,
+    country: &str,
+    from: i64,
+    to: i64,
+) -> Result<(Option<String>, usize, i64)> {
+    let args = || -> Vec<SqlValue> { vec![country.into(), from.into(), to.into()] };
     let mut sum = Changes::default();
     for (cell, tally) in cells(
         &store
             .engine
-            .fetch(&format!("SELECT {COLUMNS} FROM event_rollup"), vec![])
+            .fetch(
+                &format!(
+                    "SELECT {COLUMNS} FROM event_rollup WHERE country = $1 AND day >= $2 AND day <= $3"
+                ),
+                args(),
+            )
             .await?,
     )? {
         sum.add(cell, tally, 1);
     }
-    for r in store
-        .engine
-        .fetch(
-            "SELECT batch_id, cells FROM event_rollup_pending ORDER BY batch_id",
-            vec![],
-        )
-        .await?
+    for (cell, tally) in pending
+        .0
+        .iter()
+        .filter(|(c, _)| c.country == country && c.day >= from && c.day <= to)
     {
-        if let Err(e) = sum.add_encoded(&r.text(1)?) {
-            return Ok(Some(format!(
-                "event roll-up: the pending changes of batch {} cannot be read ({e})",
-                r.text(0)?
-            )));
-        }
+        sum.add(cell.clone(), *tally, 1);
     }
     let stored: BTreeMap<Cell, Tally> = sum.0.into_iter().filter(|(_, t)| !t.is_zero()).collect();
     let recount = cells(
         &store
             .engine
             .fetch(
-                "SELECT country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, ''), MIN(week), MIN(month), COUNT(*), CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT), CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM events GROUP BY country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, '')",
-                vec![],
+                "SELECT country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, ''), MIN(week), MIN(month), COUNT(*), CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT), CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM events WHERE country = $1 AND day >= $2 AND day <= $3 GROUP BY country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, '')",
+                args(),
             )
             .await?,
     )?;
+    let held = stored.len().max(recount.len());
+    let events = recount.values().map(|t| t.events).sum();
     let mut keys: Vec<&Cell> = stored.keys().chain(recount.keys()).collect();
     keys.sort();
     keys.dedup();
     for k in keys {
         let (s, r) = (stored.get(k), recount.get(k));
         if s != r {
-            let region = if k.admin1.is_empty() {
-                format!("{} (admin1 unknown)", k.country)
-            } else {
-                format!("{} / {}", k.country, k.admin1)
-            };
-            let owner = if k.owner.is_empty() {
-                String::new()
-            } else {
-                format!(", organisation {}", k.owner)
-            };
-            let violence = if k.violence_type.is_empty() {
-                "no violence type"
-            } else {
-                k.violence_type.as_str()
-            };
-            return Ok(Some(format!(
-                "event roll-up: {region} on {} ({}{owner}, {violence}) holds {}, but the events recount to {}",
-                period::day_date(k.day),
-                k.dataset,
-                describe(s),
-                describe(r)
-            )));
+            return Ok((Some(describe_mismatch(k, s, r)), held, events));
         }
     }
-    Ok(None)
+    Ok((None, held, events))
+}
+
+fn describe_mismatch(k: &Cell, s: Option<&Tally>, r: Option<&Tally>) -> String {
+    let region = if k.admin1.is_empty() {
+        format!("{} (admin1 unknown)", k.country)
+    } else {
+        format!("{} / {}", k.country, k.admin1)
+    };
+    let owner = if k.owner.is_empty() {
+        String::new()
+    } else {
+        format!(", organisation {}", k.owner)
+    };
+    let violence = if k.violence_type.is_empty() {
+        "no violence type"
+    } else {
+        k.violence_type.as_str()
+    };
+    format!(
+        "event roll-up: {region} on {} ({}{owner}, {violence}) holds {}, but the events recount to {}",
+        period::day_date(k.day),
+        k.dataset,
+        describe(s),
+        describe(r)
+    )
 }
 
 #[cfg(test)]

@@ -917,34 +917,93 @@ pub async fn total<E: Engine>(
     Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) as u64)
 }
 
-/// Every batch's rows against its latest audit entry; `check` is the verifier's record check.
+/// Rows of a batch read per query when its digest is recomputed.
+const BATCH_PAGE: i64 = 5000;
+
+/// Every batch's rows against its latest audit entry. The batch ids are read a page at a time,
+/// and each batch's rows too: only each row's key and digest are kept until the batch's digest
+/// is taken, not the rows.
 pub async fn all_batch_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut check: impl FnMut(String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
-    let batches = store
-        .engine
-        .fetch("SELECT DISTINCT batch_id FROM events", vec![])
-        .await?;
-    for b in batches {
-        let id = b.text(0)?;
+    let mut after_batch = String::new();
+    loop {
+        let batches = store
+            .engine
+            .fetch(
+                "SELECT DISTINCT batch_id FROM events WHERE batch_id > $1 ORDER BY batch_id LIMIT $2",
+                vec![after_batch.clone().into(), BATCH_PAGE.into()],
+            )
+            .await?;
+        for b in &batches {
+            if records.broken() {
+                return Ok(());
+            }
+            let id = b.text(0)?;
+            let d = batch_digest_stored(store, &id).await?;
+            records.record(store, "event_batch", id, d).await?;
+        }
+        match batches.last() {
+            Some(last) if batches.len() as i64 == BATCH_PAGE => after_batch = last.text(0)?,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// The digest of the rows a batch id names now. [`batch_digest_of`] sorts the keys itself, so
+/// pages may come in any order that keyset pagination can follow: SQLite's rowid, which its
+/// batch index holds, so each page reads only its own rows; PostgreSQL's the events' key.
+async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Result<String> {
+    let by_rowid = store.engine.dialect() == Dialect::Sqlite;
+    let mut keyed: Vec<(String, String, String, String)> = Vec::new();
+    let mut after: Option<(String, String, String, i64)> = None;
+    loop {
+        let (cond, mut args): (&str, Vec<SqlValue>) = match &after {
+            None => ("", vec![batch.into()]),
+            Some((_, _, _, rowid)) if by_rowid => {
+                (" AND rowid > $3", vec![batch.into(), (*rowid).into()])
+            }
+            Some((d, o, x, _)) => (
+                " AND (dataset > $3 OR (dataset = $3 AND (owner > $4 OR (owner = $4 AND external_id > $5))))",
+                vec![batch.into(), d.as_str().into(), o.as_str().into(), x.as_str().into()],
+            ),
+        };
+        args.insert(1, BATCH_PAGE.into());
+        let (rowid, order) = if by_rowid {
+            ("rowid", "rowid")
+        } else {
+            ("0", "dataset, owner, external_id")
+        };
         let rows = store
             .engine
             .fetch(
-                &format!("SELECT owner, {EVENT_COLUMNS} FROM events WHERE batch_id = $1"),
-                vec![id.clone().into()],
+                &format!("SELECT dataset, external_id, owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
+                args,
             )
             .await?;
-        let decoded: Vec<(String, Event)> = rows
-            .iter()
-            .map(|r| Ok((r.text(0)?, event(r, 1)?)))
-            .collect::<Result<_>>()?;
-        check(
-            id,
-            batch_digest(decoded.iter().map(|(o, e)| (o.as_str(), e))),
-        )?;
+        for r in &rows {
+            let (owner, e) = (r.text(2)?, event(r, 4)?);
+            keyed.push((
+                e.dataset.as_str().to_string(),
+                owner,
+                e.external_id.clone(),
+                digest(&e),
+            ));
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == BATCH_PAGE => {
+                after = Some((last.text(0)?, last.text(2)?, last.text(1)?, last.int(3)?))
+            }
+            _ => break,
+        }
     }
-    Ok(())
+    Ok(batch_digest_of(
+        keyed
+            .iter()
+            .map(|(d, o, x, g)| (d.as_str(), o.as_str(), x.as_str(), g.clone()))
+            .collect(),
+    ))
 }
 
 #[async_trait::async_trait]

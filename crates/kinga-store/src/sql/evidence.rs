@@ -841,31 +841,31 @@ fn prefixed(columns: &str, prefix: &str) -> String {
 /// Digests of every evidence record, for the verifier to hold against the audit chain.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut each: impl FnMut(&'static str, String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "org_keys", KEY_COLUMNS, |r| {
+    super::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
         let k = rec::key_set(r)?;
-        each("org_key_set", k.id.to_string(), digest(&k))
+        Ok(("org_key_set", k.id.to_string(), digest(&k)))
     })
     .await?;
-    super::verify::scan(store, "evidence_items", ITEM_COLUMNS, |r| {
+    super::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
         let i = rec::item(r)?;
-        each("evidence", i.id.to_string(), digest(&i))
+        Ok(("evidence", i.id.to_string(), digest(&i)))
     })
     .await?;
-    super::verify::scan(store, "evidence_copies", COPY_COLUMNS, |r| {
+    super::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
         let c = rec::copy(r)?;
-        each("working_copy", c.id.to_string(), digest(&c))
+        Ok(("working_copy", c.id.to_string(), digest(&c)))
     })
     .await?;
-    super::verify::scan(store, "sealed_fields", SEALED_COLUMNS, |r| {
+    super::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
         let f = rec::sealed(r)?;
-        each("sealed_field", f.id.to_string(), digest(&f))
+        Ok(("sealed_field", f.id.to_string(), digest(&f)))
     })
     .await?;
-    super::verify::scan(store, "custody_events", CUSTODY_COLUMNS, |r| {
+    super::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
         let e = rec::custody(r)?;
-        each("custody_event", e.id.to_string(), digest(&e))
+        Ok(("custody_event", e.id.to_string(), digest(&e)))
     })
     .await
 }

@@ -577,11 +577,11 @@ pub async fn suggestions<E: Engine>(
 /// Every stored citation with the digest of what it holds now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut check: impl FnMut(String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incident_events", LINK_COLUMNS, |r| {
+    super::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
         let s = link(r, 0)?;
-        check(s.citation.id.clone(), s.digest())
+        Ok(("incident_event", s.citation.id.clone(), s.digest()))
     })
     .await
 }

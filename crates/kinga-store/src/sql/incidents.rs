@@ -562,11 +562,11 @@ pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentI
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut each: impl FnMut(String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incidents", INCIDENT_COLUMNS, |r| {
+    super::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
         let i = records::incident(r)?;
-        each(i.id.to_string(), digest(&i))
+        Ok(("incident", i.id.to_string(), digest(&i)))
     })
     .await
 }

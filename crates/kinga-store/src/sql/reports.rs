@@ -268,11 +268,11 @@ pub async fn link<E: Engine>(
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut each: impl FnMut(String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "reports", REPORT_COLUMNS, |r| {
+    super::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
         let rep = records::report(r)?;
-        each(rep.id.to_string(), digest(&rep))
+        Ok(("report", rep.id.to_string(), digest(&rep)))
     })
     .await
 }

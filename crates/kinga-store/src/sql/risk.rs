@@ -665,37 +665,49 @@ impl<E: Engine> RiskStore for SqlStore<E> {
 /// Every stored risk record with its digest, for `kinga verify`.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut each: impl FnMut(&'static str, String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
     use super::verify::scan;
-    scan(store, "risk_assessments", ASSESSMENT_COLUMNS, |r| {
-        let a = rec::assessment(r)?;
-        each("risk_assessment", a.id.to_string(), digest(&a))
-    })
+    scan(
+        store,
+        "risk_assessments",
+        ASSESSMENT_COLUMNS,
+        records,
+        |r| {
+            let a = rec::assessment(r)?;
+            Ok(("risk_assessment", a.id.to_string(), digest(&a)))
+        },
+    )
     .await?;
-    scan(store, "risk_indicator_scores", SCORE_COLUMNS, |r| {
-        let s = rec::score(r)?;
-        each("risk_score", s.id.to_string(), digest(&s))
-    })
+    scan(
+        store,
+        "risk_indicator_scores",
+        SCORE_COLUMNS,
+        records,
+        |r| {
+            let s = rec::score(r)?;
+            Ok(("risk_score", s.id.to_string(), digest(&s)))
+        },
+    )
     .await?;
-    scan(store, "risk_evidence_links", LINK_COLUMNS, |r| {
+    scan(store, "risk_evidence_links", LINK_COLUMNS, records, |r| {
         let l = rec::link(r)?;
-        each("risk_evidence_link", l.id.to_string(), digest(&l))
+        Ok(("risk_evidence_link", l.id.to_string(), digest(&l)))
     })
     .await?;
-    scan(store, "risk_signoffs", SIGNOFF_COLUMNS, |r| {
+    scan(store, "risk_signoffs", SIGNOFF_COLUMNS, records, |r| {
         let s = rec::signoff(r)?;
-        each("risk_signoff", s.id.to_string(), digest(&s))
+        Ok(("risk_signoff", s.id.to_string(), digest(&s)))
     })
     .await?;
-    scan(store, "risk_forecasts", FORECAST_COLUMNS, |r| {
+    scan(store, "risk_forecasts", FORECAST_COLUMNS, records, |r| {
         let f = rec::forecast(r)?;
-        each("risk_forecast", f.id.to_string(), digest(&f))
+        Ok(("risk_forecast", f.id.to_string(), digest(&f)))
     })
     .await?;
-    scan(store, "risk_classes", CLASS_COLUMNS, |r| {
+    scan(store, "risk_classes", CLASS_COLUMNS, records, |r| {
         let c = rec::class(r)?;
-        each("risk_class", c.id.to_string(), digest(&c))
+        Ok(("risk_class", c.id.to_string(), digest(&c)))
     })
     .await
 }

@@ -412,7 +412,7 @@ pub async fn runs<E: Engine>(store: &SqlStore<E>, scope: &Scope) -> Result<Vec<S
 /// Each live run with the digest of what is stored for it now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    mut check: impl FnMut(String, String) -> Result<()>,
+    records: &mut super::verify::Records<'_>,
 ) -> Result<()> {
     let orphans = store
         .engine
@@ -444,7 +444,10 @@ pub async fn all_digests<E: Engine>(
             )
             .await?;
         let mut signals: Vec<Signal> = signal_rows.iter().map(signal).collect::<Result<_>>()?;
-        check(run.id.clone(), run_digest(&run, &owner, &mut signals))?;
+        let d = run_digest(&run, &owner, &mut signals);
+        records
+            .record(store, "signal_run", run.id.clone(), d)
+            .await?;
     }
     Ok(())
 }

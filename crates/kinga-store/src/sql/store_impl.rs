@@ -281,7 +281,10 @@ impl<E: Engine> Store for SqlStore<E> {
     async fn audit_trail(&self, entity_id: &str) -> Result<Vec<AuditEntry>> {
         super::verify::trail(self, entity_id).await
     }
-    async fn verify(&self) -> Result<VerifyOutcome> {
-        super::verify::verify(self).await
+    async fn verify_reporting(
+        &self,
+        progress: &(dyn Fn(crate::store::VerifyProgress) + Send + Sync),
+    ) -> Result<VerifyOutcome> {
+        super::verify::verify(self, progress).await
     }
 }

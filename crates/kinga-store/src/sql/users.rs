@@ -365,17 +365,22 @@ pub async fn revoke_tokens<E: Engine>(
         .await
 }
 
-pub async fn token_rows_digests<E: Engine>(store: &SqlStore<E>) -> Result<Vec<(String, String)>> {
-    let rows = store
-        .engine
-        .fetch(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"), vec![])
-        .await?;
-    rows.iter()
-        .map(|r| {
+pub async fn token_rows_digests<E: Engine>(
+    store: &SqlStore<E>,
+    records: &mut super::verify::Records<'_>,
+) -> Result<()> {
+    super::verify::scan_by(
+        store,
+        "api_tokens",
+        "token_hash",
+        TOKEN_COLUMNS,
+        records,
+        |r| {
             let t = TokenRow::read(r, 0)?;
-            Ok((t.hash.clone(), t.digest()))
-        })
-        .collect()
+            Ok(("api_token", t.hash.clone(), t.digest()))
+        },
+    )
+    .await
 }
 
 /// The holder of a live token: not revoked, not expired.
@@ -609,15 +614,20 @@ pub async fn delete_session<E: Engine>(
         .await
 }
 
-pub async fn session_rows_digests<E: Engine>(store: &SqlStore<E>) -> Result<Vec<(String, String)>> {
-    let rows = store
-        .engine
-        .fetch(&format!("SELECT {SESSION_COLUMNS} FROM sessions"), vec![])
-        .await?;
-    rows.iter()
-        .map(|r| {
+pub async fn session_rows_digests<E: Engine>(
+    store: &SqlStore<E>,
+    records: &mut super::verify::Records<'_>,
+) -> Result<()> {
+    super::verify::scan_by(
+        store,
+        "sessions",
+        "id_hash",
+        SESSION_COLUMNS,
+        records,
+        |r| {
             let s = session_from(r)?;
-            Ok((s.id_hash.clone(), session_digest(&s)))
-        })
-        .collect()
+            Ok(("session", s.id_hash.clone(), session_digest(&s)))
+        },
+    )
+    .await
 }

@@ -1,40 +1,185 @@
 use super::chain::ENTRY_COLUMNS;
+use super::events::marks;
 use super::records::{
     self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
     USER_COLUMNS,
 };
 use super::{Engine, SqlRow, SqlStore};
-use crate::store::VerifyOutcome;
+use crate::store::{VerifyOutcome, VerifyProgress};
 use crate::Result;
-use kinga_domain::audit::{digest, AuditEntry, ChainBreak, ChainVerifier};
+use kinga_domain::audit::{
+    digest, AuditEntry, ChainBreak, ChainVerifier, LastEntry, RecordChecker,
+};
+use std::collections::{BTreeMap, HashMap};
 
 const PAGE: i64 = 5000;
 
-/// Reads a whole table in key order, a page at a time, so verification of a large database
-/// runs in bounded memory. The first column of `columns` must be the table's `id`.
+/// Ids per lookup of last entries: under the bound on parameters of every SQLite build.
+const IDS_PER_LOOKUP: usize = 900;
+
+/// Every audited kind of record, the table that holds it and the column its audit entries name
+/// it by: a record the chain says exists is looked for there. A kind missing from this list is
+/// reported as missing whenever its last entry has a digest, so a new kind cannot pass unseen.
+const HOLDERS: &[(&str, &str, &str)] = &[
+    ("organisation", "organisations", "id"),
+    ("user", "users", "id"),
+    ("api_token", "api_tokens", "token_hash"),
+    ("session", "sessions", "id_hash"),
+    ("report", "reports", "id"),
+    ("incident", "incidents", "id"),
+    ("act", "acts", "id"),
+    ("party", "parties", "id"),
+    ("involvement", "involvements", "id"),
+    ("source", "sources", "id"),
+    ("citation", "citations", "id"),
+    ("event_batch", "events", "batch_id"),
+    ("org_key_set", "org_keys", "id"),
+    ("evidence", "evidence_items", "id"),
+    ("working_copy", "evidence_copies", "id"),
+    ("sealed_field", "sealed_fields", "id"),
+    ("custody_event", "custody_events", "id"),
+    ("risk_assessment", "risk_assessments", "id"),
+    ("risk_score", "risk_indicator_scores", "id"),
+    ("risk_evidence_link", "risk_evidence_links", "id"),
+    ("risk_signoff", "risk_signoffs", "id"),
+    ("risk_forecast", "risk_forecasts", "id"),
+    ("risk_class", "risk_classes", "id"),
+    ("signal_run", "signal_runs", "id"),
+    ("audit_checkpoint", "audit_checkpoints", "id"),
+    ("incident_event", "incident_events", "id"),
+];
+
+/// Stored records on their way to the check against the chain, one page at a time: the page's
+/// ids are looked up in the audit log when it is full, so memory holds one page whatever the
+/// number of records.
+pub struct Records<'p> {
+    checker: RecordChecker,
+    /// The last entry the chain pass verified: later entries (a write made meanwhile) are not
+    /// trusted.
+    head: i64,
+    progress: &'p (dyn Fn(VerifyProgress) + Send + Sync),
+}
+
+impl Records<'_> {
+    /// True once a record did not match: the rest need not be read.
+    pub fn broken(&self) -> bool {
+        self.checker.first_break().is_some()
+    }
+
+    /// Adds one record; checks the page when it is full.
+    pub async fn record<E: Engine>(
+        &mut self,
+        store: &SqlStore<E>,
+        entity: &'static str,
+        id: String,
+        digest: String,
+    ) -> Result<()> {
+        if self.checker.add(entity, id, digest) {
+            self.check(store).await?;
+        } else {
+            // Records that take long to digest (an event batch) move the count one by one.
+            (self.progress)(VerifyProgress::Records {
+                done: self.checker.records + self.checker.held() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Looks up the last entry of every id on the page, and checks the page against them.
+    pub async fn check<E: Engine>(&mut self, store: &SqlStore<E>) -> Result<()> {
+        if self.checker.held() == 0 {
+            return Ok(());
+        }
+        let mut by_entity: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+        for r in self.checker.page() {
+            by_entity
+                .entry(r.entity)
+                .or_default()
+                .push(r.entity_id.as_str());
+        }
+        let dialect = store.engine.dialect();
+        let mut last: HashMap<(&'static str, String), LastEntry> = HashMap::new();
+        for (entity, ids) in by_entity {
+            for chunk in ids.chunks(IDS_PER_LOOKUP) {
+                // The ids come first: SQLite's marks are anonymous and bind in order.
+                let mut args: Vec<super::SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
+                args.extend([entity.into(), self.head.into()]);
+                let (e, h) = (chunk.len() + 1, chunk.len() + 2);
+                // The entity_id index finds each id's entries; the last one is the one no later
+                // verified entry follows.
+                let rows = store
+                    .engine
+                    .fetch(
+                        &format!(
+                            "SELECT a.entity_id, a.seq, a.after_digest FROM audit_log a WHERE a.entity_id IN ({}) AND a.entity = ${e} AND a.seq <= ${h} AND NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.entity_id = a.entity_id AND b.entity = a.entity AND b.seq > a.seq AND b.seq <= ${h})",
+                            marks(dialect, 1, chunk.len())
+                        ),
+                        args,
+                    )
+                    .await?;
+                for r in &rows {
+                    last.insert(
+                        (entity, r.text(0)?),
+                        LastEntry {
+                            seq: r.int(1)?,
+                            after_digest: r.opt_text(2)?,
+                        },
+                    );
+                }
+            }
+        }
+        self.checker.check_page(&last);
+        (self.progress)(VerifyProgress::Records {
+            done: self.checker.records,
+        });
+        Ok(())
+    }
+}
+
+/// Reads a whole table in key order, a page at a time, and checks each page's records against
+/// the chain before the next is read. `each` names a row's record and its digest. The first
+/// column of `columns` must be the table's `id`.
 pub async fn scan<E: Engine>(
     store: &SqlStore<E>,
     table: &str,
     columns: &str,
-    mut each: impl FnMut(&SqlRow) -> Result<()>,
+    records: &mut Records<'_>,
+    each: impl FnMut(&SqlRow) -> Result<(&'static str, String, String)>,
+) -> Result<()> {
+    scan_by(store, table, "id", columns, records, each).await
+}
+
+/// [`scan`] of a table keyed by `key`, which must be the first of `columns`.
+pub async fn scan_by<E: Engine>(
+    store: &SqlStore<E>,
+    table: &str,
+    key: &str,
+    columns: &str,
+    records: &mut Records<'_>,
+    mut each: impl FnMut(&SqlRow) -> Result<(&'static str, String, String)>,
 ) -> Result<()> {
     let mut after = String::new();
-    loop {
+    while !records.broken() {
         let rows = store
             .engine
             .fetch(
-                &format!("SELECT {columns} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"),
+                &format!("SELECT {columns} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT $2"),
                 vec![after.clone().into(), PAGE.into()],
             )
             .await?;
         for r in &rows {
-            each(r)?;
+            let (entity, id, d) = each(r)?;
+            if records.checker.add(entity, id, d) {
+                records.check(store).await?;
+            }
         }
+        records.check(store).await?;
         match rows.last() {
             Some(last) if rows.len() as i64 == PAGE => after = last.text(0)?,
-            _ => return Ok(()),
+            _ => break,
         }
     }
+    Ok(())
 }
 
 pub async fn trail<E: Engine>(store: &SqlStore<E>, entity_id: &str) -> Result<Vec<AuditEntry>> {
@@ -48,22 +193,26 @@ pub async fn trail<E: Engine>(store: &SqlStore<E>, entity_id: &str) -> Result<Ve
     rows.iter().map(records::audit_entry).collect()
 }
 
-fn outcome(v: &ChainVerifier, brk: Option<ChainBreak>) -> VerifyOutcome {
+fn outcome(v: &ChainVerifier, records: u64, brk: Option<ChainBreak>) -> VerifyOutcome {
     VerifyOutcome {
         entries: v.entries,
-        records: v.records,
+        records,
         first_break: brk.map(|b| b.to_string()),
     }
 }
 
 /// A stored value that no longer parses was edited by hand: that is a break too, not a failure
 /// of the verification itself.
-pub async fn verify<E: Engine>(store: &SqlStore<E>) -> Result<VerifyOutcome> {
+pub async fn verify<E: Engine>(
+    store: &SqlStore<E>,
+    progress: &(dyn Fn(VerifyProgress) + Send + Sync),
+) -> Result<VerifyOutcome> {
     let mut v = ChainVerifier::new();
-    match verify_into(store, &mut v).await {
+    let mut records = 0;
+    match verify_into(store, &mut v, &mut records, progress).await {
         Err(crate::StoreError::Corrupt { table, detail }) => Ok(VerifyOutcome {
             entries: v.entries,
-            records: v.records,
+            records,
             first_break: Some(format!(
                 "{table}: a stored value was changed outside Kinga ({detail})"
             )),
@@ -72,10 +221,24 @@ pub async fn verify<E: Engine>(store: &SqlStore<E>) -> Result<VerifyOutcome> {
     }
 }
 
+/// Three passes, none holding more than a page: the chain, entry by entry; the stored records,
+/// each page against the last entries of its ids; then the records the chain names, looked
+/// for in their tables by the database itself.
 async fn verify_into<E: Engine>(
     store: &SqlStore<E>,
     v: &mut ChainVerifier,
+    checked: &mut u64,
+    progress: &(dyn Fn(VerifyProgress) + Send + Sync),
 ) -> Result<VerifyOutcome> {
+    let head = store
+        .engine
+        .fetch("SELECT seq, hash FROM audit_head WHERE id = 1", vec![])
+        .await?;
+    let stored = head.first().map(|r| (r.int(0), r.text(1)));
+    let total = match stored {
+        Some((Ok(s), _)) => s.max(0) as u64,
+        _ => 0,
+    };
     let mut after = 0i64;
     loop {
         let rows = store
@@ -92,31 +255,29 @@ async fn verify_into<E: Engine>(
                 Ok(e) => e,
                 Err(err) => {
                     let seq = r.int(0).unwrap_or(after + 1);
-                    return Ok(outcome(v, None)).map(|mut o| {
-                        o.first_break = Some(format!("audit entry {seq}: unreadable ({err})"));
-                        o
-                    });
+                    let mut o = outcome(v, 0, None);
+                    o.first_break = Some(format!("audit entry {seq}: unreadable ({err})"));
+                    return Ok(o);
                 }
             };
             if let Err(b) = v.push(&e) {
-                return Ok(outcome(v, Some(b)));
+                return Ok(outcome(v, 0, Some(b)));
             }
             after = e.seq;
         }
+        progress(VerifyProgress::Entries {
+            done: v.entries,
+            total: total.max(v.entries),
+        });
         if (rows.len() as i64) < PAGE {
             break;
         }
     }
-    let head = store
-        .engine
-        .fetch("SELECT seq, hash FROM audit_head WHERE id = 1", vec![])
-        .await?;
     let (seq, hash) = v.head();
-    let stored = head.first().map(|r| (r.int(0), r.text(1)));
     match stored {
         Some((Ok(s), Ok(h))) if s == seq && h == hash => {}
         _ => {
-            let mut o = outcome(v, None);
+            let mut o = outcome(v, 0, None);
             o.first_break = Some(format!(
                 "audit chain ends at entry {seq} but its recorded head says otherwise: entries were removed from the end"
             ));
@@ -125,114 +286,109 @@ async fn verify_into<E: Engine>(
     }
 
     // Each stored record must be what its last audit entry says it became.
-    let mut first: Option<ChainBreak> = None;
-    let mut check = |v: &mut ChainVerifier, entity: &str, id: String, d: String| {
-        if first.is_none() {
-            if let Err(b) = v.check_record(entity, &id, &d) {
-                first = Some(b);
-            }
-        }
+    let mut r = Records {
+        checker: RecordChecker::new(PAGE as usize),
+        head: seq,
+        progress,
     };
-    for org in super::orgs::all(store).await? {
-        check(v, "organisation", org.id.to_string(), digest(&org));
+    let result = check_records(store, &mut r).await;
+    *checked = r.checker.records;
+    result?;
+    let mut out = outcome(v, r.checker.records, r.checker.first_break().cloned());
+    if out.first_break.is_none() {
+        out.first_break = missing(store, seq).await?.map(|b| b.to_string());
     }
-    let mut collected: Vec<(&'static str, String, String)> = Vec::new();
-    scan(store, "users", USER_COLUMNS, |r| {
-        let (u, c) = records::user(r)?;
-        collected.push(("user", u.id.to_string(), records::user_digest(&u, &c)));
-        Ok(())
-    })
-    .await?;
-    for (h, d) in super::users::token_rows_digests(store).await? {
-        collected.push(("api_token", h, d));
-    }
-    for (h, d) in super::users::session_rows_digests(store).await? {
-        collected.push(("session", h, d));
-    }
-    for (e, id, d) in collected.drain(..) {
-        check(v, e, id, d);
-    }
-    super::reports::all_digests(store, |id, d| {
-        check(v, "report", id, d);
-        Ok(())
-    })
-    .await?;
-    super::incidents::all_digests(store, |id, d| {
-        check(v, "incident", id, d);
-        Ok(())
-    })
-    .await?;
-    scan(store, "acts", ACT_COLUMNS, |r| {
-        let a = records::act(r)?;
-        check(v, "act", a.id.to_string(), digest(&a));
-        Ok(())
-    })
-    .await?;
-    scan(store, "parties", PARTY_COLUMNS, |r| {
-        let p = records::party(r)?;
-        check(v, "party", p.id.to_string(), digest(&p));
-        Ok(())
-    })
-    .await?;
-    scan(store, "involvements", INVOLVEMENT_COLUMNS, |r| {
-        let i = records::involvement(r)?;
-        check(v, "involvement", i.id.to_string(), digest(&i));
-        Ok(())
-    })
-    .await?;
-    scan(store, "sources", SOURCE_COLUMNS, |r| {
-        let s = records::source(r)?;
-        check(v, "source", s.id.to_string(), digest(&s));
-        Ok(())
-    })
-    .await?;
-    scan(store, "citations", CITATION_COLUMNS, |r| {
-        let c = records::citation(r)?;
-        check(v, "citation", c.id.to_string(), digest(&c));
-        Ok(())
-    })
-    .await?;
-    super::events::all_batch_digests(store, |id, d| {
-        check(v, "event_batch", id, d);
-        Ok(())
-    })
-    .await?;
-    super::evidence::all_digests(store, |entity, id, d| {
-        check(v, entity, id, d);
-        Ok(())
-    })
-    .await?;
-    super::risk::all_digests(store, |entity, id, d| {
-        check(v, entity, id, d);
-        Ok(())
-    })
-    .await?;
-    super::signals::all_digests(store, |id, d| {
-        check(v, "signal_run", id, d);
-        Ok(())
-    })
-    .await?;
-    super::checkpoints::all_digests(store, |id, d| {
-        check(v, "audit_checkpoint", id, d);
-        Ok(())
-    })
-    .await?;
-    super::incident_events::all_digests(store, |id, d| {
-        check(v, "incident_event", id, d);
-        Ok(())
-    })
-    .await?;
-    if first.is_none() {
-        first = v.finish().err();
-    }
-    let mut out = outcome(v, first);
     if out.first_break.is_none() {
         out.first_break = super::evidence::custody_break(store).await?;
     }
     // The region time series is derived from the events, not audited itself: it must equal a
     // recount of them.
     if out.first_break.is_none() {
-        out.first_break = super::event_rollup::first_mismatch(store).await?;
+        out.first_break = super::event_rollup::first_mismatch(store, progress).await?;
     }
     Ok(out)
+}
+
+async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> Result<()> {
+    for org in super::orgs::all(store).await? {
+        r.record(store, "organisation", org.id.to_string(), digest(&org))
+            .await?;
+    }
+    scan(store, "users", USER_COLUMNS, r, |row| {
+        let (u, c) = records::user(row)?;
+        Ok(("user", u.id.to_string(), records::user_digest(&u, &c)))
+    })
+    .await?;
+    super::users::token_rows_digests(store, r).await?;
+    super::users::session_rows_digests(store, r).await?;
+    super::reports::all_digests(store, r).await?;
+    super::incidents::all_digests(store, r).await?;
+    scan(store, "acts", ACT_COLUMNS, r, |row| {
+        let a = records::act(row)?;
+        Ok(("act", a.id.to_string(), digest(&a)))
+    })
+    .await?;
+    scan(store, "parties", PARTY_COLUMNS, r, |row| {
+        let p = records::party(row)?;
+        Ok(("party", p.id.to_string(), digest(&p)))
+    })
+    .await?;
+    scan(store, "involvements", INVOLVEMENT_COLUMNS, r, |row| {
+        let i = records::involvement(row)?;
+        Ok(("involvement", i.id.to_string(), digest(&i)))
+    })
+    .await?;
+    scan(store, "sources", SOURCE_COLUMNS, r, |row| {
+        let s = records::source(row)?;
+        Ok(("source", s.id.to_string(), digest(&s)))
+    })
+    .await?;
+    scan(store, "citations", CITATION_COLUMNS, r, |row| {
+        let c = records::citation(row)?;
+        Ok(("citation", c.id.to_string(), digest(&c)))
+    })
+    .await?;
+    super::events::all_batch_digests(store, r).await?;
+    super::evidence::all_digests(store, r).await?;
+    super::risk::all_digests(store, r).await?;
+    super::signals::all_digests(store, r).await?;
+    for c in super::checkpoints::all(store).await? {
+        r.record(store, "audit_checkpoint", c.id.clone(), digest(&c))
+            .await?;
+    }
+    super::incident_events::all_digests(store, r).await?;
+    r.check(store).await
+}
+
+/// The earliest record whose last verified entry says it exists but that its table lacks: it
+/// was deleted behind the log's back. The database walks the log and probes each table's key,
+/// so nothing is remembered here.
+async fn missing<E: Engine>(store: &SqlStore<E>, head: i64) -> Result<Option<ChainBreak>> {
+    let known: Vec<String> = HOLDERS.iter().map(|(e, _, _)| format!("'{e}'")).collect();
+    let absent: Vec<String> = HOLDERS
+        .iter()
+        .map(|(e, table, key)| {
+            format!("(a.entity = '{e}' AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.{key} = a.entity_id))")
+        })
+        .collect();
+    let rows = store
+        .engine
+        .fetch(
+            &format!(
+                "SELECT a.entity, a.entity_id, a.seq FROM audit_log a WHERE a.seq <= $1 AND a.after_digest IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.entity_id = a.entity_id AND b.entity = a.entity AND b.seq > a.seq AND b.seq <= $1) AND (a.entity NOT IN ({}) OR {}) ORDER BY a.seq LIMIT 1",
+                known.join(", "),
+                absent.join(" OR ")
+            ),
+            vec![head.into()],
+        )
+        .await?;
+    rows.first()
+        .map(|r| {
+            Ok(ChainBreak::Missing {
+                entity: r.text(0)?,
+                entity_id: r.text(1)?,
+                seq: r.int(2)?,
+            })
+        })
+        .transpose()
 }
