@@ -8,6 +8,8 @@ CREATE INDEX api_tokens_user ON api_tokens (user_id);
 -- Sessions join the audit chain from now on: sessions opened before have no entry and so no
 -- longer open anything; their holders sign in again.
 DELETE FROM sessions;
+-- Edit locks too (they last 30 minutes): whoever held one takes it again.
+DELETE FROM incident_locks;
 
 -- Failed sign-ins per account, kept across restarts.
 CREATE TABLE sign_in_failures (

@@ -130,6 +130,32 @@ pub async fn credentials_story(store: &dyn Store, raw: RawSql<'_>) {
     assert!(store.session("s-admin").await.unwrap().is_none());
     assert_eq!(store.verify().await.unwrap().first_break, None);
 
+    // Edit locks: taken and released through the store they are in the chain; one written by
+    // hand (to block the owner's analysts) is named.
+    let mut new = crate::incident("Market attack", "2013-12-05", &["war_crimes"]);
+    new.visibility = kinga_domain::Visibility::Organisation;
+    let inc = store.create_incident(&actor(&analyst), new).await.unwrap();
+    let sc = crate::scope(&analyst, &[o.id]);
+    store
+        .lock_incident(&actor(&analyst), &sc, inc.id, chrono::Duration::minutes(30))
+        .await
+        .unwrap();
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+    store
+        .unlock_incident(&actor(&analyst), inc.id)
+        .await
+        .unwrap();
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+    raw(format!(
+        "INSERT INTO incident_locks (incident_id, user_id, user_label, since) VALUES ('{}', '{}', 'intruder', '{expires}')",
+        inc.id, admin.id
+    ))
+    .await;
+    let broken = store.verify().await.unwrap().first_break.expect("a break");
+    assert!(broken.contains(&inc.id.to_string()), "{broken}");
+    raw("DELETE FROM incident_locks".into()).await;
+    assert_eq!(store.verify().await.unwrap().first_break, None);
+
     // Failed sign-ins: counted per key, in the database, within a window.
     let window = chrono::Duration::minutes(15);
     assert_eq!(

@@ -506,7 +506,7 @@ pub async fn lock<E: Engine>(
     let (label, scope, actor) = (actor.label.clone(), scope.clone(), actor.clone());
     // Serialised with every other write, so two analysts cannot both win the lock.
     store
-        .write(move |tx, _chain| {
+        .write(move |tx, chain| {
             Box::pin(async move {
                 let incident = load_visible(tx, &scope, id).await?;
                 super::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
@@ -517,6 +517,7 @@ pub async fn lock<E: Engine>(
                     )
                     .await?;
                 let now = kinga_domain::time::now();
+                let before = rows.first().map(|r| lock_row_digest(id, r)).transpose()?;
                 if let Some(existing) = rows.first().map(|r| lock_from(id, r)).transpose()? {
                     if existing.user_id != user && now - existing.since < stale_after {
                         return Err(StoreError::Locked {
@@ -525,16 +526,29 @@ pub async fn lock<E: Engine>(
                         });
                     }
                 }
+                let since = records::timestamp(&now);
+                let after = lock_digest(
+                    &id.to_string(),
+                    &user.to_string(),
+                    &label,
+                    &since,
+                );
                 tx.execute(
                     "INSERT INTO incident_locks (incident_id, user_id, user_label, since) VALUES ($1, $2, $3, $4) ON CONFLICT (incident_id) DO UPDATE SET user_id = $2, user_label = $3, since = $4",
                     vec![
                         id.to_string().into(),
                         user.to_string().into(),
                         label.clone().into(),
-                        records::timestamp(&now).into(),
+                        since.into(),
                     ],
                 )
                 .await?;
+                chain
+                    .append(
+                        tx,
+                        draft(&actor, "incident_lock", id.to_string(), "lock", before, Some(after), None),
+                    )
+                    .await?;
                 Ok(EditLock {
                     incident_id: id,
                     user_id: user,
@@ -546,18 +560,79 @@ pub async fn lock<E: Engine>(
         .await
 }
 
+/// Edit locks are in the audit chain like sessions: a lock row written by hand is named by
+/// `verify`.
 pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentId) -> Result<()> {
     let Some(user) = actor.user_id else {
         return Ok(());
     };
+    let actor = actor.clone();
     store
-        .engine
-        .execute(
-            "DELETE FROM incident_locks WHERE incident_id = $1 AND user_id = $2",
-            vec![id.to_string().into(), user.to_string().into()],
-        )
-        .await?;
-    Ok(())
+        .write(move |tx, chain| {
+            Box::pin(async move {
+                let rows = tx
+                    .fetch(
+                        "SELECT incident_id, user_id, user_label, since FROM incident_locks WHERE incident_id = $1 AND user_id = $2",
+                        vec![id.to_string().into(), user.to_string().into()],
+                    )
+                    .await?;
+                let Some(before) = rows.first().map(lock_row_digest_full).transpose()? else {
+                    return Ok(());
+                };
+                tx.execute(
+                    "DELETE FROM incident_locks WHERE incident_id = $1 AND user_id = $2",
+                    vec![id.to_string().into(), user.to_string().into()],
+                )
+                .await?;
+                chain
+                    .append(
+                        tx,
+                        draft(&actor, "incident_lock", id.to_string(), "unlock", Some(before), None, None),
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+fn lock_digest(incident: &str, user: &str, label: &str, since: &str) -> String {
+    kinga_domain::audit::digest(&(incident, user, label, since))
+}
+
+/// The digest of a lock row of `incident` read as `user_id, user_label, since`.
+fn lock_row_digest(incident: IncidentId, r: &super::SqlRow) -> Result<String> {
+    Ok(lock_digest(
+        &incident.to_string(),
+        &r.text(0)?,
+        &r.text(1)?,
+        &r.text(2)?,
+    ))
+}
+
+/// The digest of a lock row read as `incident_id, user_id, user_label, since`.
+pub(crate) fn lock_row_digest_full(r: &super::SqlRow) -> Result<String> {
+    Ok(lock_digest(
+        &r.text(0)?,
+        &r.text(1)?,
+        &r.text(2)?,
+        &r.text(3)?,
+    ))
+}
+
+pub async fn lock_rows_digests<E: Engine>(
+    store: &SqlStore<E>,
+    records: &mut super::verify::Records<'_>,
+) -> Result<()> {
+    super::verify::scan_by(
+        store,
+        "incident_locks",
+        "incident_id",
+        "incident_id, user_id, user_label, since",
+        records,
+        |r| Ok(("incident_lock", r.text(0)?, lock_row_digest_full(r)?)),
+    )
+    .await
 }
 
 pub async fn all_digests<E: Engine>(

@@ -36,6 +36,7 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("user", "users"),
     ("api_token", "api_tokens"),
     ("session", "sessions"),
+    ("incident_lock", "incident_locks"),
     ("report", "reports"),
     ("incident", "incidents"),
     ("act", "acts"),

@@ -25,6 +25,7 @@ const HOLDERS: &[(&str, &str, &str)] = &[
     ("user", "users", "id"),
     ("api_token", "api_tokens", "token_hash"),
     ("session", "sessions", "id_hash"),
+    ("incident_lock", "incident_locks", "incident_id"),
     ("report", "reports", "id"),
     ("incident", "incidents", "id"),
     ("act", "acts", "id"),
@@ -182,11 +183,13 @@ pub async fn scan_by<E: Engine>(
     Ok(())
 }
 
+/// A record's history: the entries of its changes. An incident's edit locks share its id but
+/// change nothing in it, so they are left out.
 pub async fn trail<E: Engine>(store: &SqlStore<E>, entity_id: &str) -> Result<Vec<AuditEntry>> {
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 ORDER BY seq"),
+            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 AND entity <> 'incident_lock' ORDER BY seq"),
             vec![entity_id.into()],
         )
         .await?;
@@ -321,6 +324,7 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
     .await?;
     super::users::token_rows_digests(store, r).await?;
     super::users::session_rows_digests(store, r).await?;
+    super::incidents::lock_rows_digests(store, r).await?;
     super::reports::all_digests(store, r).await?;
     super::incidents::all_digests(store, r).await?;
     scan(store, "acts", ACT_COLUMNS, r, |row| {
