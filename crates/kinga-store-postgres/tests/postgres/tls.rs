@@ -28,7 +28,7 @@ async fn encrypted(url: &str) -> Result<bool, String> {
 
 #[tokio::test]
 async fn require_and_verify_full_urls_connect_encrypted_and_a_foreign_ca_is_refused() {
-    let (Ok(url), Ok(ca), Ok(other)) = (
+    let (Ok(admin), Ok(ca), Ok(other)) = (
         std::env::var(URL_VAR),
         std::env::var("KINGA_TEST_PG_TLS_CA"),
         std::env::var("KINGA_TEST_PG_OTHER_CA"),
@@ -39,6 +39,8 @@ async fn require_and_verify_full_urls_connect_encrypted_and_a_foreign_ca_is_refu
         ));
         return;
     };
+    // A database of its own: opening a store migrates it.
+    let (name, url) = kinga_store_postgres::scratch::create(&admin).await.unwrap();
     assert_eq!(
         encrypted(&with_params(&url, "sslmode=disable")).await,
         Ok(false)
@@ -58,4 +60,7 @@ async fn require_and_verify_full_urls_connect_encrypted_and_a_foreign_ca_is_refu
         "{refused}"
     );
     assert!(!refused.contains(":kinga@"), "no password in {refused}");
+    kinga_store_postgres::scratch::drop(&admin, &name)
+        .await
+        .unwrap();
 }
