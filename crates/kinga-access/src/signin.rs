@@ -1,5 +1,5 @@
 use crate::handles::{Member, Principal, System};
-use crate::{password, token, totp, AccessError, LoginLimiter, Result};
+use crate::{password, token, totp, AccessError, Result};
 use kinga_domain::user::{Email, User};
 use kinga_store::{Session, Store};
 use std::sync::Arc;
@@ -11,7 +11,6 @@ pub const SESSION_HOURS_SECONDS: i64 = SESSION_HOURS * 3600;
 /// The entry point: turns credentials into handles.
 pub struct Access {
     store: Arc<dyn Store>,
-    limiter: LoginLimiter,
 }
 
 /// What a correct password leads to.
@@ -40,14 +39,27 @@ pub struct NewSession {
 
 impl Access {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Access {
-            store,
-            limiter: LoginLimiter::default(),
+        Access { store }
+    }
+
+    /// Refuses while `key` (an account's password, a user's authenticator codes) has had too
+    /// many failures within the window. Counted in the database, so that a restart or a
+    /// second server does not start the count again.
+    async fn not_locked_out(&self, key: &str) -> Result<()> {
+        let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+        match self.store.sign_in_failures(key, window).await? {
+            Some(f) if f.count >= MAX_SIGN_IN_FAILURES => {
+                let left = window - (kinga_domain::time::now() - f.since);
+                let seconds = u64::try_from(left.num_seconds().max(1)).unwrap_or(1);
+                Err(AccessError::TooManyAttempts(seconds.div_ceil(60)))
+            }
+            _ => Ok(()),
         }
     }
 
-    pub fn with_limiter(store: Arc<dyn Store>, limiter: LoginLimiter) -> Self {
-        Access { store, limiter }
+    async fn failed(&self, key: &str) -> Result<()> {
+        let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+        Ok(self.store.record_sign_in_failure(key, window).await?)
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -59,14 +71,7 @@ impl Access {
     /// lock everyone out; a restart does not clear the count either.
     pub async fn check_password(&self, email: &str, password: &str) -> Result<SignIn> {
         let key = format!("email:{}", email.trim().to_ascii_lowercase());
-        let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
-        if let Some(f) = self.store.sign_in_failures(&key, window).await? {
-            if f.count >= MAX_SIGN_IN_FAILURES {
-                let left = window - (kinga_domain::time::now() - f.since);
-                let minutes = u64::try_from(left.num_seconds().max(1)).unwrap_or(1);
-                return Err(AccessError::TooManyAttempts(minutes.div_ceil(60)));
-            }
-        }
+        self.not_locked_out(&key).await?;
         let found = match Email::parse(email) {
             Ok(e) => self.store.user_by_email(&e).await?,
             Err(_) => None,
@@ -74,11 +79,11 @@ impl Access {
         let Some((user, creds)) = found else {
             // Spend the same time as a real check so timing does not reveal which e-mails exist.
             let _ = password::verify(password, &DUMMY_HASH);
-            self.store.record_sign_in_failure(&key, window).await?;
+            self.failed(&key).await?;
             return Err(AccessError::BadCredentials);
         };
         if !password::verify(password, &creds.password_hash) {
-            self.store.record_sign_in_failure(&key, window).await?;
+            self.failed(&key).await?;
             return Err(AccessError::BadCredentials);
         }
         self.store.clear_sign_in_failures(&key).await?;
@@ -134,9 +139,7 @@ impl Access {
             .await?
             .ok_or(AccessError::Unauthenticated)?;
         let key = format!("totp:{}", user.id);
-        self.limiter
-            .check(&[&key])
-            .map_err(AccessError::TooManyAttempts)?;
+        self.not_locked_out(&key).await?;
         let (_, creds) = self
             .store
             .user_by_email(&user.email)
@@ -147,10 +150,10 @@ impl Access {
             .as_deref()
             .is_some_and(|s| totp::check(s, code));
         if !ok {
-            self.limiter.failed(&[&key]);
+            self.failed(&key).await?;
             return Err(AccessError::BadSecondFactor);
         }
-        self.limiter.succeeded(&[&key]);
+        self.store.clear_sign_in_failures(&key).await?;
         self.store
             .confirm_second_factor(&actor_of(&user), &token::hash(cookie))
             .await?;
@@ -169,14 +172,12 @@ impl Access {
             return Err(AccessError::AlreadyEnrolled);
         }
         let key = format!("totp:{}", user.id);
-        self.limiter
-            .check(&[&key])
-            .map_err(AccessError::TooManyAttempts)?;
+        self.not_locked_out(&key).await?;
         if !totp::check(secret, code) {
-            self.limiter.failed(&[&key]);
+            self.failed(&key).await?;
             return Err(AccessError::BadSecondFactor);
         }
-        self.limiter.succeeded(&[&key]);
+        self.store.clear_sign_in_failures(&key).await?;
         let actor = actor_of(&user);
         self.store
             .set_second_factor(&actor, user.id, secret)

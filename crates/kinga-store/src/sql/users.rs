@@ -188,6 +188,7 @@ const TOKEN_COLUMNS: &str =
     "token_hash, user_id, created_at, expires_at, revoked_at, second_factor";
 
 /// A token row as stored.
+#[derive(Clone)]
 struct TokenRow {
     hash: String,
     user: String,
@@ -333,7 +334,7 @@ pub async fn revoke_tokens<E: Engine>(
                     }
                     let after = TokenRow {
                         revoked_at: Some(now.clone()),
-                        ..TokenRow::read(r, 0)?
+                        ..before.clone()
                     };
                     tx.execute(
                         "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2",

@@ -305,3 +305,32 @@ async fn signing_out_needs_the_csrf_token() {
     assert_eq!(location(&r), "/login");
     assert_eq!(location(&get(&app, &session, "/incidents").await), "/login");
 }
+
+#[tokio::test]
+async fn guessing_second_factor_codes_is_limited_across_a_restart() {
+    let app = spawn_app().await;
+    let secret = admin_with_second_factor(&app).await;
+    let session = half_session(&app).await;
+    for _ in 0..5 {
+        let r = prove(&app, &session, "000000").await;
+        assert!(r.text().await.unwrap().contains("That code is wrong"));
+    }
+    let right = kinga_access::totp::now_code(&secret).unwrap();
+    let r = prove(&app, &session, &right).await;
+    assert!(
+        r.text().await.unwrap().contains("Too many failed attempts"),
+        "refused even with the right code"
+    );
+    // Another server over the same database counts the same failures.
+    let access = std::sync::Arc::new(kinga_access::Access::new(app.store.clone()));
+    let (address, client) = crate::helpers::serve(access, kinga_web::WebOptions::default()).await;
+    let csrf = second_factor_csrf(&app, &session).await;
+    let r = client
+        .post(format!("{address}/login/second-factor"))
+        .header("cookie", &session)
+        .form(&[("csrf", csrf.as_str()), ("code", right.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("Too many failed attempts"));
+}
