@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use kinga_access::{AccessError, Member};
+use kinga_app::{AccessError, Member};
 
 pub const SESSION_COOKIE: &str = "kinga_session";
 

@@ -2,7 +2,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::ValidationErrors;
 use kinga_store::StoreError;
 use serde_json::json;

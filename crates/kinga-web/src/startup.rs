@@ -1,6 +1,6 @@
 use crate::state::AppState;
 use axum::Router;
-use kinga_access::Access;
+use kinga_app::Access;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -26,7 +26,7 @@ impl Application {
             secure_cookies: options.secure_cookies,
             started: chrono::Utc::now(),
             vault: options.vault,
-            key_unlocks: Arc::new(kinga_access::LoginLimiter::default()),
+            key_unlocks: Arc::new(kinga_app::LoginLimiter::default()),
         };
         let api = crate::api::routes()
             .fallback(|| async { axum::http::StatusCode::NOT_FOUND })

@@ -1,4 +1,4 @@
-use kinga_access::Access;
+use kinga_app::Access;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -11,5 +11,5 @@ pub struct AppState {
     pub vault: Option<Arc<crate::vault::Vault>>,
     /// Wrong key passphrases, counted per organisation and user: each attempt costs an Argon2id
     /// derivation, so guessing must be slow and must not tie up the server.
-    pub key_unlocks: Arc<kinga_access::LoginLimiter>,
+    pub key_unlocks: Arc<kinga_app::LoginLimiter>,
 }

@@ -503,7 +503,7 @@ pub enum TokenAction {
         #[arg(long)]
         email: String,
         /// Days until the token stops working (1 to 366).
-        #[arg(long, default_value_t = kinga_access::DEFAULT_TOKEN_DAYS)]
+        #[arg(long, default_value_t = kinga_app::DEFAULT_TOKEN_DAYS)]
         days: u32,
         /// A current code from the user's authenticator app. Without it, the token of a role
         /// that needs a second factor (administrator) works as a coordinator's.

@@ -4,7 +4,7 @@
 //! Central African Republic (CC BY 4.0), published data and therefore public.
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
-use kinga_access::System;
+use kinga_app::System;
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::{Role, Visibility};
@@ -122,7 +122,7 @@ pub async fn detect_signals(store: &dyn kinga_store::Store) -> Result<(u64, u64)
 
 fn password() -> String {
     // Four random words' worth of entropy, easy to type from a terminal.
-    kinga_access::token::generate("demo-")
+    kinga_app::token::generate("demo-")
         .chars()
         .take(21)
         .collect()
@@ -150,7 +150,7 @@ pub async fn set_up(
             let pw = password();
             let totp = role
                 .requires_second_factor()
-                .then(kinga_access::totp::new_secret);
+                .then(kinga_app::totp::new_secret);
             system
                 .add_user(
                     home_slug.clone(),

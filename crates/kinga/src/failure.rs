@@ -1,4 +1,4 @@
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_store::StoreError;
 
 /// How a command ends when it does not succeed. Bad input exits 2 with one line naming the

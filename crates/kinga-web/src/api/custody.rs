@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use kinga_access::{AccessError, Member};
+use kinga_app::{AccessError, Member};
 use kinga_domain::evidence::{CustodyEvent, EvidenceId};
 use kinga_domain::fields::Fields;
 use serde_json::{json, Value};

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::evidence::{CustodyKind, EvidenceId, WorkingCopy, WorkingCopyId};
 use kinga_domain::{FieldError, ValidationErrors};
 use kinga_vault::thumbnail::{DEFAULT_SIZE, MAX_SIZE, MIN_SIZE};

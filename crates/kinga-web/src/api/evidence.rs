@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use kinga_access::{AccessError, Member};
+use kinga_app::{AccessError, Member};
 use kinga_domain::evidence::{CustodyKind, EvidenceId, EvidenceItem};
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::Visibility;

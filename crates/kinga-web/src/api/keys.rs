@@ -10,7 +10,7 @@ use crate::vault::{EvidenceError, KeyStatus};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
-use kinga_access::{AccessError, Admin, Member, Principal};
+use kinga_app::{AccessError, Admin, Member, Principal};
 use kinga_domain::org::Organisation;
 use kinga_domain::ValidationErrors;
 use kinga_store::StoreError;

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
-use kinga_access::{AccessError, Member};
+use kinga_app::{AccessError, Member};
 use kinga_analysis::assessment::{
     compute_class, current_class, diff, summarise, AssessmentInput, AssessmentSummary, ClassInputs,
     ClassVerdict, ForecastInput, ScoredIndicator, SignalInput,

@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use axum::extract::Query;
 use axum::Json;
 use chrono::{Duration, NaiveDate};
-use kinga_access::{AccessError, Member};
+use kinga_app::{AccessError, Member};
 use kinga_domain::event::Level;
 use kinga_domain::incident::Incident;
 use kinga_domain::period::Period;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{extract::Query, Form, Router};
-use kinga_access::{AccessError, Admin};
+use kinga_app::{AccessError, Admin};
 use kinga_domain::org::NewOrganisation;
 use kinga_domain::user::Email;
 use kinga_domain::{Role, ValidationErrors};
@@ -229,7 +229,7 @@ async fn add_user(page: Page, Form(form): Form<HashMap<String, String>>) -> Resp
             .parse::<Role>(),
     );
     let password = form.get("password").cloned().unwrap_or_default();
-    if let Err(e) = kinga_access::password::check_strength(&password) {
+    if let Err(e) = kinga_app::password::check_strength(&password) {
         errors.push("$.password", e.to_string());
     }
     let result = match (errors.into_result(), email, role) {

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::ValidationErrors;
 use kinga_store::StoreError;
 use std::collections::HashMap;

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use kinga_access::{AccessError, SignIn};
+use kinga_app::{AccessError, SignIn};
 use std::collections::HashMap;
 
 const LOGIN_CSRF: &str = "kinga_login_csrf";
@@ -41,7 +41,7 @@ struct LoginTemplate {
 }
 
 async fn login_page(State(state): State<AppState>, v: Visitor) -> Response {
-    let csrf = kinga_access::token::generate("");
+    let csrf = kinga_app::token::generate("");
     let page = render(&LoginTemplate {
         t: v.t,
         csrf: csrf.clone(),
@@ -72,7 +72,7 @@ async fn login_submit(
 ) -> Response {
     let email = form.get("email").cloned().unwrap_or_default();
     let again = |error: &str| {
-        let csrf = kinga_access::token::generate("");
+        let csrf = kinga_app::token::generate("");
         let page = render(&LoginTemplate {
             t: v.t,
             csrf: csrf.clone(),
@@ -87,7 +87,7 @@ async fn login_submit(
     };
     let sent = form.get("csrf").map(String::as_str).unwrap_or("");
     match cookie(&parts, LOGIN_CSRF) {
-        Some(c) if !sent.is_empty() && kinga_access::token::same(c, sent) => {}
+        Some(c) if !sent.is_empty() && kinga_app::token::same(c, sent) => {}
         _ => return again("login.expired"),
     }
     let password = form.get("password").cloned().unwrap_or_default();
@@ -118,7 +118,7 @@ async fn login_submit(
                         &state,
                         SESSION_COOKIE,
                         &s.cookie,
-                        kinga_access::SESSION_HOURS_SECONDS,
+                        kinga_app::SESSION_HOURS_SECONDS,
                     ),
                 ),
                 (SET_COOKIE, set_cookie(&state, LOGIN_CSRF, "", 0)),
@@ -172,7 +172,7 @@ async fn half_session(state: &AppState, parts: &Parts) -> Result<HalfSession, Re
 
 fn csrf_matches(form: &HashMap<String, String>, expected: &str) -> bool {
     form.get("csrf")
-        .is_some_and(|t| !t.is_empty() && kinga_access::token::same(t, expected))
+        .is_some_and(|t| !t.is_empty() && kinga_app::token::same(t, expected))
 }
 
 fn expired(v: &Visitor) -> Response {
@@ -254,8 +254,8 @@ async fn enrol_page(State(state): State<AppState>, v: Visitor, Raw(parts): Raw) 
     if half.user.has_second_factor {
         return Redirect::to("/login/second-factor").into_response();
     }
-    let secret = kinga_access::totp::new_secret();
-    let uri = kinga_access::totp::otpauth_uri(&secret, half.user.email.as_str());
+    let secret = kinga_app::totp::new_secret();
+    let uri = kinga_app::totp::otpauth_uri(&secret, half.user.email.as_str());
     render(&EnrolTemplate {
         t: v.t,
         csrf: half.csrf,
@@ -296,7 +296,7 @@ async fn enrol_submit(
                 AccessError::TooManyAttempts(_) => "login.too_many",
                 _ => "totp.failed",
             };
-            let uri = kinga_access::totp::otpauth_uri(&secret, half.user.email.as_str());
+            let uri = kinga_app::totp::otpauth_uri(&secret, half.user.email.as_str());
             render(&EnrolTemplate {
                 t: v.t,
                 csrf: half.csrf,

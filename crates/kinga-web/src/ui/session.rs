@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kinga_access::Member;
+use kinga_app::Member;
 use std::collections::HashMap;
 
 pub const LANG_COOKIE: &str = "kinga_lang";
@@ -57,7 +57,7 @@ impl Page {
     #[allow(clippy::result_large_err)]
     pub fn check_csrf(&self, form: &HashMap<String, String>) -> Result<(), Response> {
         match form.get("csrf") {
-            Some(t) if kinga_access::token::same(t, &self.csrf) => Ok(()),
+            Some(t) if kinga_app::token::same(t, &self.csrf) => Ok(()),
             _ => Err((StatusCode::FORBIDDEN, Html(self.t.get("login.expired"))).into_response()),
         }
     }

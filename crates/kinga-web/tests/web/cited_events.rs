@@ -6,7 +6,7 @@ use crate::helpers::{
     sqlite_store, token,
 };
 use chrono::NaiveDate;
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::event::{Dataset, Event, NewEvent};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, Role};

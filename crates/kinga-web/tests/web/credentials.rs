@@ -2,7 +2,7 @@
 //! administrator's token issued without the second factor, a sign-in limit that a restart or
 //! a shared proxy address must not undo or spread.
 use crate::helpers::{get_json, post_json, serve, spawn_app, sqlite_store, PASSWORD};
-use kinga_access::{Access, TokenOptions};
+use kinga_app::{Access, TokenOptions};
 use kinga_domain::user::Email;
 use kinga_web::WebOptions;
 use serde_json::json;
@@ -101,7 +101,7 @@ async fn an_administrators_token_without_the_second_factor_cannot_administer() {
     assert!(sys.issue_token(&email, &wrong).await.is_err());
     let right = TokenOptions {
         days: 1,
-        second_factor_code: Some(kinga_access::totp::now_code(secret).unwrap()),
+        second_factor_code: Some(kinga_app::totp::now_code(secret).unwrap()),
     };
     let full = sys.issue_token(&email, &right).await.unwrap();
     let (_, v) = get_json(&app.client, &app.address, &full, "/api/v1/me").await;

@@ -6,7 +6,7 @@ use crate::helpers::{
     add_organisations, add_users, create_keys, csrf_of, get_json, market_incident, post_json,
     serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
 };
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::Role;
 use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};

@@ -8,7 +8,7 @@ use crate::helpers::{
     market_incident, page, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
     KEY_PASSPHRASE,
 };
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::ids::OrgId;
 use kinga_domain::org::Slug;
 use kinga_domain::Role;
@@ -138,7 +138,7 @@ async fn sign_in(app: &App, email: &str) -> String {
     } else if r.headers()["location"] == "/login/second-factor" {
         // Set up by `token` for an administrator's full token.
         let (_, html) = app.page(&session, "/login/second-factor").await;
-        let code = kinga_access::totp::now_code(crate::helpers::TEST_TOTP_SECRET).unwrap();
+        let code = kinga_app::totp::now_code(crate::helpers::TEST_TOTP_SECRET).unwrap();
         let r = app
             .form(
                 &session,

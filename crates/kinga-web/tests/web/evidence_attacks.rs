@@ -5,7 +5,7 @@ use crate::helpers::{
     add_organisations, add_users, create_keys, files_under, market_incident, serve_with_vault,
     sqlite_store, token, upload, KEY_PASSPHRASE,
 };
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::Role;
 use kinga_store::Store;
 use kinga_vault::evidence::Vault;

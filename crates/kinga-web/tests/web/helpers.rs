@@ -1,4 +1,4 @@
-use kinga_access::{Access, System};
+use kinga_app::{Access, System};
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::Role;
@@ -140,13 +140,13 @@ pub async fn token(access: &Access, email: &str) -> String {
     let sys = access.system("test");
     let email = Email::parse(email).unwrap();
     let user = sys.user_by_email(&email).await.unwrap().expect("a user");
-    let mut options = kinga_access::TokenOptions::default();
+    let mut options = kinga_app::TokenOptions::default();
     if user.role.requires_second_factor() {
         let secret = TEST_TOTP_SECRET;
         if !user.has_second_factor {
             sys.set_second_factor(&email, secret).await.unwrap();
         }
-        options.second_factor_code = Some(kinga_access::totp::now_code(secret).unwrap());
+        options.second_factor_code = Some(kinga_app::totp::now_code(secret).unwrap());
     }
     sys.issue_token(&email, &options).await.unwrap()
 }
@@ -376,7 +376,7 @@ pub async fn enrol_form(
         .unwrap();
     assert!(!totp_secret_of(&html).is_empty());
     let (secret, csrf) = (TEST_TOTP_SECRET.to_string(), csrf_of(&html));
-    let code = kinga_access::totp::now_code(&secret).unwrap();
+    let code = kinga_app::totp::now_code(&secret).unwrap();
     let r = client
         .post(format!("{address}/login/enrol"))
         .header("cookie", session)

@@ -18,7 +18,7 @@ use crate::helpers::{
     sign_in_form, sqlite_store, token, PASSWORD, TEST_TOTP_SECRET,
 };
 use futures::StreamExt;
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::event::{Dataset, NewEvent};
 use kinga_domain::org::{Organisation, Slug};
 use kinga_domain::user::Email;
@@ -1203,7 +1203,7 @@ async fn sign_in(client: &reqwest::Client, address: &str, email: &str) -> (Strin
                 .text()
                 .await
                 .unwrap();
-            let code = kinga_access::totp::now_code(TEST_TOTP_SECRET).unwrap();
+            let code = kinga_app::totp::now_code(TEST_TOTP_SECRET).unwrap();
             let r = client
                 .post(format!("{address}/login/second-factor"))
                 .header("cookie", &session)

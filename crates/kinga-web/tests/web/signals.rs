@@ -2,7 +2,7 @@
 //! page with its trend chart, in English and French.
 use crate::helpers::PASSWORD;
 use chrono::NaiveDate;
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_domain::event::{Dataset, Level, NewEvent};
 use kinga_domain::org::{NewOrganisation, Slug};
 use kinga_domain::period::Period;

@@ -81,8 +81,8 @@ async fn a_password_alone_cannot_enrol_a_new_second_factor_over_the_old_one() {
     let csrf = second_factor_csrf(&app, &session).await;
     let page = get(&app, &session, "/login/enrol").await;
     assert_eq!(location(&page), "/login/second-factor", "no enrolment page");
-    let attacker = kinga_access::totp::new_secret();
-    let code = kinga_access::totp::now_code(&attacker).unwrap();
+    let attacker = kinga_app::totp::new_secret();
+    let code = kinga_app::totp::now_code(&attacker).unwrap();
     let r = post(
         &app,
         &session,
@@ -105,7 +105,7 @@ async fn a_password_alone_cannot_enrol_a_new_second_factor_over_the_old_one() {
         "/login/second-factor",
         &[
             ("csrf", &csrf),
-            ("code", &kinga_access::totp::now_code(&attacker).unwrap()),
+            ("code", &kinga_app::totp::now_code(&attacker).unwrap()),
         ],
     )
     .await;
@@ -117,7 +117,7 @@ async fn a_password_alone_cannot_enrol_a_new_second_factor_over_the_old_one() {
         "/login/second-factor",
         &[
             ("csrf", &csrf),
-            ("code", &kinga_access::totp::now_code(&real_secret).unwrap()),
+            ("code", &kinga_app::totp::now_code(&real_secret).unwrap()),
         ],
     )
     .await;
@@ -133,7 +133,7 @@ async fn the_steps_after_the_password_need_the_sessions_csrf_token() {
     let app = spawn_app().await;
     let secret = admin_with_second_factor(&app).await;
     let session = half_session(&app).await;
-    let code = kinga_access::totp::now_code(&secret).unwrap();
+    let code = kinga_app::totp::now_code(&secret).unwrap();
     for csrf in ["", "forged"] {
         let r = post(
             &app,
@@ -166,8 +166,8 @@ async fn the_steps_after_the_password_need_the_sessions_csrf_token() {
     fresh.unwrap();
     let r = sign_in_form(&app.client, &app.address, "admin@bravo.org").await;
     let bravo = session_of(&r);
-    let own = kinga_access::totp::new_secret();
-    let own_code = kinga_access::totp::now_code(&own).unwrap();
+    let own = kinga_app::totp::new_secret();
+    let own_code = kinga_app::totp::now_code(&own).unwrap();
     let r = post(
         &app,
         &bravo,
@@ -186,7 +186,7 @@ async fn the_steps_after_the_password_need_the_sessions_csrf_token() {
 async fn steps_out_of_order_lead_back_to_the_start() {
     let app = spawn_app().await;
     let secret = admin_with_second_factor(&app).await;
-    let code = kinga_access::totp::now_code(&secret).unwrap();
+    let code = kinga_app::totp::now_code(&secret).unwrap();
     let fields = [
         ("csrf", "x"),
         ("code", code.as_str()),
@@ -209,8 +209,8 @@ async fn steps_out_of_order_lead_back_to_the_start() {
     for path in ["/login/second-factor", "/login/enrol"] {
         assert_eq!(location(&get(&app, &session, path).await), "/incidents");
     }
-    let other = kinga_access::totp::new_secret();
-    let other_code = kinga_access::totp::now_code(&other).unwrap();
+    let other = kinga_app::totp::new_secret();
+    let other_code = kinga_app::totp::now_code(&other).unwrap();
     let r = post(
         &app,
         &session,
@@ -251,7 +251,7 @@ async fn two_enrolments_at_once_leave_one_second_factor() {
         forms.push((session.clone(), csrf_of(&html), secret));
     }
     let posts = forms.iter().map(|(session, csrf, secret)| {
-        let code = kinga_access::totp::now_code(secret).unwrap();
+        let code = kinga_app::totp::now_code(secret).unwrap();
         let (session, csrf, secret) = (session.clone(), csrf.clone(), secret.clone());
         let app = &app;
         async move {
@@ -273,7 +273,7 @@ async fn two_enrolments_at_once_leave_one_second_factor() {
     assert_eq!(location(&answers[loser]), "/login/second-factor");
     // The winner's secret is the one stored.
     let session = half_session(&app).await;
-    let code = kinga_access::totp::now_code(&forms[won[0]].2).unwrap();
+    let code = kinga_app::totp::now_code(&forms[won[0]].2).unwrap();
     let r = prove(&app, &session, &code).await;
     assert_eq!(location(&r), "/incidents");
     let verified = app.access.system("test").verify().await.unwrap();
@@ -315,14 +315,14 @@ async fn guessing_second_factor_codes_is_limited_across_a_restart() {
         let r = prove(&app, &session, "000000").await;
         assert!(r.text().await.unwrap().contains("That code is wrong"));
     }
-    let right = kinga_access::totp::now_code(&secret).unwrap();
+    let right = kinga_app::totp::now_code(&secret).unwrap();
     let r = prove(&app, &session, &right).await;
     assert!(
         r.text().await.unwrap().contains("Too many failed attempts"),
         "refused even with the right code"
     );
     // Another server over the same database counts the same failures.
-    let access = std::sync::Arc::new(kinga_access::Access::new(app.store.clone()));
+    let access = std::sync::Arc::new(kinga_app::Access::new(app.store.clone()));
     let (address, client) = crate::helpers::serve(access, kinga_web::WebOptions::default()).await;
     let csrf = second_factor_csrf(&app, &session).await;
     let r = client

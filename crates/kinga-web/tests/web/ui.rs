@@ -224,7 +224,7 @@ async fn administrators_must_set_up_a_second_factor() {
         .await
         .unwrap();
     assert!(wrong.text().await.unwrap().contains("That code is wrong"));
-    let code = kinga_access::totp::now_code(&secret).unwrap();
+    let code = kinga_app::totp::now_code(&secret).unwrap();
     let ok = app
         .client
         .post(format!("{}/login/enrol", app.address))

@@ -29,7 +29,7 @@ pub async fn add(
         )
     })?;
     let store = crate::database::open(db).await?;
-    let system = kinga_access::Access::new(store.clone()).system("org-add");
+    let system = kinga_app::Access::new(store.clone()).system("org-add");
     // The key passphrase is optional here so that scripts adding many organisations keep
     // working; without one, the organisation has no keys until `kinga keys init`.
     let passphrase = super::keys::passphrase_from_env_or_stdin();

@@ -1,6 +1,6 @@
 use crate::cli::{BackupSchedule, Db};
 use crate::Failure;
-use kinga_access::Access;
+use kinga_app::Access;
 use kinga_store::Store;
 use kinga_web::{Application, WebOptions};
 use std::sync::Arc;

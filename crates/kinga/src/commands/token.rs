@@ -1,6 +1,6 @@
 use crate::cli::Db;
 use crate::Failure;
-use kinga_access::{AccessError, TokenOptions};
+use kinga_app::{AccessError, TokenOptions};
 use kinga_domain::user::Email;
 
 pub async fn create(

@@ -22,7 +22,7 @@ pub async fn add(db: &Db, org: &str, role: &str, email: &str) -> Result<(), Fail
             "standard input: expected the password on one line".into(),
         ));
     }
-    kinga_access::password::check_strength(password)
+    kinga_app::password::check_strength(password)
         .map_err(|e| Failure::Input(format!("standard input, line 1: {e}")))?;
     let system = super::system(db, "user-add").await?;
     let user = system.add_user(org, role, email, password, None).await?;

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 pub async fn run(db: &Db, tsa_cert: Option<&Path>) -> Result<(), Failure> {
     let trust = super::checkpoint::tsa_anchors(tsa_cert)?;
     let store = crate::database::open_for_scan(db).await?;
-    let system = kinga_access::Access::new(store).system("verify");
+    let system = kinga_app::Access::new(store).system("verify");
     let bar = ProgressBar::new(0);
     let stage = Mutex::new(None);
     let progress = |p: VerifyProgress| show(&bar, &stage, p);

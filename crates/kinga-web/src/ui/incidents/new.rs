@@ -9,7 +9,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use kinga_access::Analyst;
+use kinga_app::Analyst;
 use kinga_domain::dedup::Probe;
 use kinga_domain::fields::Fields;
 use kinga_domain::ids::ReportId;

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::ids::IncidentId;
 use kinga_store::StoreError;
 use std::collections::HashMap;

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::framework::{framework, LabelStatus};
 use kinga_domain::risk::{
     AssessmentId, Confidence, EvidenceKind, EvidenceLinkId, NewAssessment, NewEvidenceLink,

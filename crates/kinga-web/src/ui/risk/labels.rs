@@ -4,7 +4,7 @@ use crate::ui::common::{message_page, not_found, problem, text_or};
 use crate::ui::i18n::Tr;
 use crate::ui::session::Page;
 use axum::response::Response;
-use kinga_access::AccessError;
+use kinga_app::AccessError;
 use kinga_domain::framework::{framework, Completeness, RiskFactor};
 use kinga_domain::risk::{RiskClass, Score};
 use kinga_store::StoreError;
