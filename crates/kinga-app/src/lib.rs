@@ -15,6 +15,7 @@ mod signin;
 pub mod token;
 pub mod totp;
 
+pub mod evidence;
 pub use error::AccessError;
 pub use handles::{
     Admin, Analyst, Member, Principal, System, TokenOptions, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS,

@@ -7,7 +7,7 @@
 //! - [`keys`]: organisation key sets, data-key wrapping, passphrase locking, public key files.
 //! - [`shamir`] / [`words`]: k-of-n recovery shares printed as words.
 //! - [`media`], [`capture`], [`strip`], [`phash`]: MIME sniffing, EXIF, working copies, near-duplicates.
-//! - [`derive`] ([`region`], [`blur`], [`thumbnail`]) and [`copies`]: thumbnails and copies with
+//! - [`derive`] ([`region`], [`blur`], [`thumbnail`]): thumbnails and copies with
 //!   regions blurred for publication, sealed with their lineage.
 //! - [`custody`]: the per-item hash-chained custody log.
 //! - [`bundle`]: the signed legal dossier and its offline verifier.
@@ -21,12 +21,10 @@ pub mod blur;
 pub mod bundle;
 mod bundle_index;
 pub mod capture;
-pub mod copies;
 pub mod custody;
 mod der;
 pub mod derive;
 mod error;
-pub mod evidence;
 pub mod intake;
 pub mod keys;
 mod matroska;
@@ -51,7 +49,6 @@ pub use bundle::{
     ManifestItem,
 };
 pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
-pub use copies::DerivedCopy;
 pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};
 pub use derive::{Derivation, Derived};
 pub use error::VaultError;

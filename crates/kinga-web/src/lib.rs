@@ -11,7 +11,7 @@ mod headers;
 mod startup;
 mod state;
 pub mod ui;
-/// The evidence vault joined to the store lives in kinga-vault: the web and the command line share it.
-pub use kinga_vault::evidence as vault;
+/// The evidence desk is a part of the application layer that the web and the command line share.
+pub use kinga_app::evidence as vault;
 
 pub use startup::{Application, WebOptions};

@@ -6,9 +6,9 @@ use crate::helpers::{
     add_organisations, add_users, create_keys, csrf_of, get_json, market_incident, post_json,
     serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
 };
+use kinga_app::evidence::Vault;
 use kinga_app::Access;
 use kinga_domain::Role;
-use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -8,12 +8,12 @@ use crate::helpers::{
     market_incident, page, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
     KEY_PASSPHRASE,
 };
+use kinga_app::evidence::Vault;
 use kinga_app::Access;
 use kinga_domain::ids::OrgId;
 use kinga_domain::org::Slug;
 use kinga_domain::Role;
 use kinga_store::Store;
-use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -6,9 +6,9 @@ use crate::helpers::{
     market_incident, serve_with_vault, session_of, sign_in_form, sqlite_store, token, upload,
     KEY_PASSPHRASE,
 };
+use kinga_app::evidence::Vault;
 use kinga_app::Access;
 use kinga_domain::Role;
-use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use std::sync::Arc;

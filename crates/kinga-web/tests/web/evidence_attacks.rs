@@ -5,10 +5,10 @@ use crate::helpers::{
     add_organisations, add_users, create_keys, files_under, market_incident, serve_with_vault,
     sqlite_store, token, upload, KEY_PASSPHRASE,
 };
+use kinga_app::evidence::Vault;
 use kinga_app::Access;
 use kinga_domain::Role;
 use kinga_store::Store;
-use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use std::sync::Arc;
@@ -100,7 +100,7 @@ fn statement(n: usize) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn identical_and_different_files_sent_at_once_all_read_back() {
-    let app = spawn(kinga_vault::evidence::DEFAULT_MAX_ITEM_BYTES).await;
+    let app = spawn(kinga_app::evidence::DEFAULT_MAX_ITEM_BYTES).await;
     let analyst = token(&app.access, "analyst@alpha.org").await;
     let legal = token(&app.access, "legal@alpha.org").await;
     let incident = market_incident(&app.client, &app.address, &analyst).await;
@@ -142,7 +142,7 @@ async fn identical_and_different_files_sent_at_once_all_read_back() {
 
 #[tokio::test]
 async fn observers_add_no_evidence() {
-    let app = spawn(kinga_vault::evidence::DEFAULT_MAX_ITEM_BYTES).await;
+    let app = spawn(kinga_app::evidence::DEFAULT_MAX_ITEM_BYTES).await;
     let analyst = token(&app.access, "analyst@alpha.org").await;
     let observer = token(&app.access, "observer@alpha.org").await;
     let incident = market_incident(&app.client, &app.address, &analyst).await;
@@ -189,7 +189,7 @@ async fn a_file_larger_than_the_vault_takes_answers_413_and_leaves_nothing() {
 
 #[tokio::test]
 async fn a_disk_failure_answers_500_without_the_servers_paths() {
-    let app = spawn(kinga_vault::evidence::DEFAULT_MAX_ITEM_BYTES).await;
+    let app = spawn(kinga_app::evidence::DEFAULT_MAX_ITEM_BYTES).await;
     let analyst = token(&app.access, "analyst@alpha.org").await;
     let incident = market_incident(&app.client, &app.address, &analyst).await;
     // The vault's temporary folder replaced by a file: every intake fails to write.

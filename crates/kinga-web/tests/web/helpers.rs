@@ -1,9 +1,9 @@
+use kinga_app::evidence::Vault;
 use kinga_app::{Access, System};
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::Role;
 use kinga_store::{Actor, Store};
-use kinga_vault::evidence::Vault;
 use kinga_web::{Application, WebOptions};
 use serde_json::Value;
 use std::sync::Arc;

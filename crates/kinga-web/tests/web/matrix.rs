@@ -18,13 +18,13 @@ use crate::helpers::{
     sign_in_form, sqlite_store, token, PASSWORD, TEST_TOTP_SECRET,
 };
 use futures::StreamExt;
+use kinga_app::evidence::Vault;
 use kinga_app::Access;
 use kinga_domain::event::{Dataset, NewEvent};
 use kinga_domain::org::{Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::{Country, Role, Visibility};
 use kinga_store::{Actor, Store};
-use kinga_vault::evidence::Vault;
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};

@@ -1,8 +1,8 @@
 //! `kinga evidence derive`: a thumbnail or a blurred copy of an image original, sealed beside it.
 use crate::cli::Db;
 use crate::Failure;
+use kinga_app::evidence::EvidenceError;
 use kinga_store::{Actor, Scope};
-use kinga_vault::evidence::EvidenceError;
 use kinga_vault::{Derivation, Region, VaultError};
 use std::path::Path;
 
@@ -73,7 +73,7 @@ pub async fn run(
 /// Streams the copy into `path` through a temporary file beside it, so a failure leaves no
 /// half-written file.
 async fn write_out(
-    vault: &kinga_vault::evidence::Vault,
+    vault: &kinga_app::evidence::Vault,
     actor: &Actor,
     scope: &Scope,
     copy: &kinga_domain::evidence::WorkingCopy,

@@ -1,10 +1,10 @@
 //! `kinga evidence add`: a file (or standard input) hashed, sealed and recorded in one pass.
 use crate::cli::Db;
 use crate::Failure;
+use kinga_app::evidence::{Announced, Attach};
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::Visibility;
 use kinga_store::{Actor, Scope};
-use kinga_vault::evidence::{Announced, Attach};
 use std::io::Read;
 use std::path::Path;
 
@@ -117,7 +117,7 @@ pub async fn add(db: &Db, target: Target, announce: Announce, file: &Path) -> Re
         )
         .await
         .map_err(|e| match e {
-            kinga_vault::evidence::EvidenceError::Vault(v) => Failure::Input(format!(
+            kinga_app::evidence::EvidenceError::Vault(v) => Failure::Input(format!(
                 "{}: {v}",
                 if file.as_os_str() == "-" {
                     "standard input".to_string()
@@ -182,10 +182,10 @@ pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
     let vault = super::keys::open_vault(db, store.clone());
     let what = match what {
         CustodyNote::Transfer { to, how } => {
-            kinga_vault::evidence::CustodyNote::Transfer { to, note: how }
+            kinga_app::evidence::CustodyNote::Transfer { to, note: how }
         }
         CustodyNote::DeletionRequest { reason } => {
-            kinga_vault::evidence::CustodyNote::DeletionRequest { reason }
+            kinga_app::evidence::CustodyNote::DeletionRequest { reason }
         }
     };
     // The same path as the web's custody forms; whoever holds the database acts for the

@@ -2,9 +2,9 @@
 //! optionally time-stamped by an RFC 3161 authority.
 use crate::cli::Db;
 use crate::Failure;
+use kinga_app::evidence::DossierOptions;
 use kinga_domain::ids::IncidentId;
 use kinga_store::{Actor, Scope};
-use kinga_vault::evidence::DossierOptions;
 use std::path::Path;
 
 pub struct Options {
@@ -86,9 +86,9 @@ pub async fn dossier(db: &Db, incident: &str, out: &Path, options: Options) -> R
     Ok(())
 }
 
-fn is_time_stamp_failure(e: &kinga_vault::evidence::EvidenceError) -> bool {
+fn is_time_stamp_failure(e: &kinga_app::evidence::EvidenceError) -> bool {
     matches!(
         e,
-        kinga_vault::evidence::EvidenceError::Vault(kinga_vault::VaultError::Timestamp(_))
+        kinga_app::evidence::EvidenceError::Vault(kinga_vault::VaultError::Timestamp(_))
     )
 }

@@ -2,7 +2,7 @@
 //! organisation, its keys. Running it again changes nothing that exists.
 use crate::cli::Db;
 use crate::Failure;
-use kinga_vault::evidence::EvidenceError;
+use kinga_app::evidence::EvidenceError;
 
 pub async fn run(db: &Db, org: Option<&str>) -> Result<(), Failure> {
     let store = crate::database::open(db).await?;

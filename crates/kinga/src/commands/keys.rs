@@ -3,9 +3,9 @@
 //! of standard input, never from an argument (arguments show in process lists).
 use crate::cli::Db;
 use crate::Failure;
+use kinga_app::evidence::{EvidenceError, Vault};
 use kinga_domain::org::{Organisation, Slug};
 use kinga_store::{Actor, Store};
-use kinga_vault::evidence::{EvidenceError, Vault};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -212,14 +212,14 @@ impl Vault {
             item.id.to_string(),
         );
         let outcome = tokio::task::spawn_blocking(move || {
-            crate::blob::verify_sealed_file(&root, &sha, &sealed, &label)?;
+            kinga_vault::blob::verify_sealed_file(&root, &sha, &sealed, &label)?;
             if let Some(s) = secret {
                 let key = wrapped
-                    .parse::<crate::WrappedKey>()
+                    .parse::<kinga_vault::WrappedKey>()
                     .and_then(|w| s.unwrap(&w))?;
-                crate::blob::verify_blob(&root, &sha, &key, &label)?;
+                kinga_vault::blob::verify_blob(&root, &sha, &key, &label)?;
             }
-            Ok::<(), crate::VaultError>(())
+            Ok::<(), kinga_vault::VaultError>(())
         })
         .await
         .map_err(blocking_failed)?;

@@ -2,20 +2,22 @@
 //! (kinga-store) so that a blob never outlives a failed record; reading records a custody event
 //! before the first byte leaves; keys are created, unlocked, split and rotated here. Both the web
 //! server and the command line go through this one module.
-use crate::{
-    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, TimestampInfo, VaultError, WrappedKey,
-};
 use kinga_domain::evidence::*;
 use kinga_domain::ids::{IncidentId, OrgId, ReportId};
 use kinga_domain::org::Organisation;
 use kinga_domain::{Role, Visibility};
 use kinga_store::{Actor, EvidenceFilter, Scope, Store, StoreError};
+use kinga_vault::{
+    IntakeOptions, LockedKeys, OrgPublicKeys, OrgSecretKeys, TimestampInfo, VaultError, WrappedKey,
+};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+mod copies;
 mod desk;
+pub use copies::DerivedCopy;
 pub use desk::{
     may_note_custody, may_verify, may_write_sealed, CustodyNote, ItemCheck, KeyStatus, NOTE_LIMIT,
 };
@@ -86,7 +88,7 @@ pub struct DossierOptions {
     pub with_metadata: bool,
     /// With a time-stamp authority, the manifest gets an RFC 3161 token (manifest.tsr); when
     /// the authority fails, no dossier is written.
-    pub tsa: Option<crate::Tsa>,
+    pub tsa: Option<kinga_vault::Tsa>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,11 +114,11 @@ fn tempfile_in(dir: &Path) -> Result<TempPath> {
 }
 
 /// A stored custody event in the vault's dossier format (the same fields, the same hash).
-pub fn to_vault_entry(e: &CustodyEvent) -> Result<crate::CustodyEntry> {
-    let kind = crate::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
+pub fn to_vault_entry(e: &CustodyEvent) -> Result<kinga_vault::CustodyEntry> {
+    let kind = kinga_vault::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
         EvidenceError::Invalid(format!("custody kind {} unknown to the vault", e.kind))
     })?;
-    Ok(crate::CustodyEntry {
+    Ok(kinga_vault::CustodyEntry {
         item: e.evidence_id.to_string(),
         seq: e.seq,
         kind,
@@ -262,7 +264,7 @@ impl Vault {
         actor: &Actor,
         scope: &Scope,
         item: &EvidenceItem,
-        intake: crate::Intake,
+        intake: kinga_vault::Intake,
         copy: CopyMade,
     ) -> Result<WorkingCopy> {
         let (sha256, size) = (intake.sha256.clone(), intake.size as i64);
@@ -300,7 +302,7 @@ impl Vault {
         &self,
         org: OrgId,
         fresh_key_version: i64,
-        mut intake: crate::Intake,
+        mut intake: kinga_vault::Intake,
         record: F,
     ) -> Result<T>
     where
@@ -309,9 +311,10 @@ impl Vault {
     {
         let root = self.org_root(org);
         let sha = intake.sha256.clone();
-        let _lock = tokio::task::spawn_blocking(move || crate::BlobLock::acquire(&root, &sha))
-            .await
-            .map_err(blocking_failed)??;
+        let _lock =
+            tokio::task::spawn_blocking(move || kinga_vault::BlobLock::acquire(&root, &sha))
+                .await
+                .map_err(blocking_failed)??;
         let key = match self.store.sealed_blob(org, &intake.sha256).await? {
             Some(b) => {
                 intake.discard();
@@ -433,11 +436,11 @@ impl Vault {
         }
         for f in self.store.sealed_fields_of(org.id).await? {
             let place = format!("{}:{}:{}", f.record_kind, f.record_id, f.field);
-            let value = crate::sealed::open(&old, &place, &f.ciphertext)
+            let value = kinga_vault::sealed::open(&old, &place, &f.ciphertext)
                 .map_err(|e| EvidenceError::Invalid(format!("sealed field {}: {e}", f.id)))?;
             rewraps.push(Rewrap {
                 target: RewrapTarget::Field(f.id),
-                wrapped_key: crate::sealed::seal(&to, &place, &value),
+                wrapped_key: kinga_vault::sealed::seal(&to, &place, &value),
             });
         }
         let n = rewraps.len();
@@ -477,10 +480,11 @@ impl Vault {
             max_len: Some(self.max_item_bytes),
             ..Default::default()
         };
-        let intake =
-            tokio::task::spawn_blocking(move || crate::seal(&root, reader, &public, &options))
-                .await
-                .map_err(blocking_failed)??;
+        let intake = tokio::task::spawn_blocking(move || {
+            kinga_vault::seal(&root, reader, &public, &options)
+        })
+        .await
+        .map_err(blocking_failed)??;
         if let Some(want) = announced.sha256.as_deref() {
             if !want.eq_ignore_ascii_case(&intake.sha256) {
                 return Err(EvidenceError::Invalid(format!(
@@ -499,7 +503,7 @@ impl Vault {
             sha256: intake.sha256.clone(),
             size: intake.size as i64,
             media_type: intake.media.mime.clone(),
-            inline_safe: intake.media.inline == crate::Inline::Allowed,
+            inline_safe: intake.media.inline == kinga_vault::Inline::Allowed,
             original_name: announced.name.map(|n| clean_name(&n)),
             blob_address: intake.sha256.clone(),
             blob_sha256: String::new(),
@@ -617,7 +621,7 @@ impl Vault {
         let label = item.id.to_string();
         let reader = tokio::task::spawn_blocking(move || -> Result<Box<dyn Read + Send>> {
             let key = secret.unwrap(&wrapped.parse()?)?;
-            let mut r = crate::open_blob(&root, &sha, &key, &label)?;
+            let mut r = kinga_vault::open_blob(&root, &sha, &key, &label)?;
             // Read the first chunk now: a damaged blob fails here, before anything is served.
             let mut first = vec![0u8; 64 << 10];
             let n = read_some(&mut r, &mut first)?;
@@ -675,10 +679,10 @@ impl Vault {
         let made = tokio::task::spawn_blocking(move || -> Result<_> {
             let key = s.unwrap(&wrapped.parse()?)?;
             let mut original = Vec::new();
-            crate::blob::copy_blob(&root, &sha, &key, &label, &mut original)?;
-            let copy = crate::strip_metadata(&original)?;
+            kinga_vault::blob::copy_blob(&root, &sha, &key, &label, &mut original)?;
+            let copy = kinga_vault::strip_metadata(&original)?;
             let len = copy.bytes.len() as u64;
-            let intake = crate::seal(
+            let intake = kinga_vault::seal(
                 &root,
                 std::io::Cursor::new(copy.bytes),
                 &public,
@@ -807,12 +811,12 @@ impl Vault {
             let capture = if options.with_metadata {
                 item.capture_metadata
                     .clone()
-                    .and_then(|v| serde_json::from_value::<crate::CaptureMetadata>(v).ok())
+                    .and_then(|v| serde_json::from_value::<kinga_vault::CaptureMetadata>(v).ok())
             } else {
                 None
             };
             planned.push((
-                crate::BundleItem {
+                kinga_vault::BundleItem {
                     evidence_id: item.id.to_string(),
                     file_name: name,
                     mime,
@@ -826,11 +830,11 @@ impl Vault {
             ));
             exported.push(item.id);
         }
-        let header = crate::bundle::ExportHeader {
+        let header = kinga_vault::bundle::ExportHeader {
             exported_by: actor.label.clone(),
             exported_at: kinga_domain::time::now()
                 .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            incident: crate::IncidentSummary {
+            incident: kinga_vault::IncidentSummary {
                 id: inc.id.to_string(),
                 title: inc.title.clone(),
                 country: Some(inc.country.code().to_string()),
@@ -852,10 +856,10 @@ impl Vault {
                 path: tmp.0.clone(),
                 source: e,
             })?;
-            let mut writer = crate::BundleWriter::new(std::io::BufWriter::new(file));
+            let mut writer = kinga_vault::BundleWriter::new(std::io::BufWriter::new(file));
             for (bi, sha, wrapped) in planned {
                 let key = secret.unwrap(&wrapped.parse()?)?;
-                let mut r = crate::open_blob(&root, &sha, &key, &bi.evidence_id)?;
+                let mut r = kinga_vault::open_blob(&root, &sha, &key, &bi.evidence_id)?;
                 writer.add(bi, &mut r, None)?;
             }
             let (buf, _, stamped) = writer.finish(header, &secret, tsa.as_ref())?;
@@ -930,7 +934,7 @@ impl Vault {
         let version = self.current_keys(&org).await?.version;
         let mut sealed = Vec::new();
         for (field, value) in values {
-            let ciphertext = crate::sealed::seal(&public, &place(report, &field), &value);
+            let ciphertext = kinga_vault::sealed::seal(&public, &place(report, &field), &value);
             let f = self
                 .store
                 .seal_report_field(
@@ -977,7 +981,7 @@ impl Vault {
                 .get(&f.organisation_id)
                 .cloned()
                 .ok_or_else(|| EvidenceError::Locked(f.organisation_id.to_string()))?;
-            let value = crate::sealed::open(&secret, &place(report, &f.field), &f.ciphertext)
+            let value = kinga_vault::sealed::open(&secret, &place(report, &f.field), &f.ciphertext)
                 .map_err(|e| EvidenceError::Invalid(e.to_string()))?;
             out.push((f.field, value));
         }
@@ -1028,7 +1032,7 @@ impl Vault {
                     let mut bad = Vec::new();
                     for (sha, sealed, wrapped, label, what) in blobs {
                         if let Err(e) =
-                            crate::blob::verify_sealed_file(&root, &sha, &sealed, &label)
+                            kinga_vault::blob::verify_sealed_file(&root, &sha, &sealed, &label)
                         {
                             bad.push(format!("{e} [{what}]"));
                             continue;
@@ -1037,7 +1041,9 @@ impl Vault {
                             let r = wrapped
                                 .parse::<WrappedKey>()
                                 .and_then(|w| s.unwrap(&w))
-                                .and_then(|k| crate::blob::verify_blob(&root, &sha, &k, &label));
+                                .and_then(|k| {
+                                    kinga_vault::blob::verify_blob(&root, &sha, &k, &label)
+                                });
                             if let Err(e) = r {
                                 bad.push(format!("{e} [{what}]"));
                             }
@@ -1147,7 +1153,7 @@ mod tests {
             events.push(e);
         }
         let entries: Vec<_> = events.iter().map(|e| to_vault_entry(e).unwrap()).collect();
-        crate::verify_custody(&id.to_string(), &entries).unwrap();
+        kinga_vault::verify_custody(&id.to_string(), &entries).unwrap();
         for (e, v) in events.iter().zip(&entries) {
             assert_eq!(e.entry_hash, v.compute_hash());
         }

@@ -1,15 +1,15 @@
 //! Derived working copies joined to the store: the sealed original is decrypted as a stream,
-//! the copy made from it (see [`crate::derive`]) is sealed like any blob, and its record, lineage
+//! the copy made from it (see [`kinga_vault::derive`]) is sealed like any blob, and its record, lineage
 //! and `derive` custody event are written in one transaction. Opening a copy records its custody
 //! event before any byte is handed out.
-use crate::derive::{derivable, derive, Derivation, MAX_ORIGINAL_BYTES};
-use crate::evidence::{CopyMade, EvidenceError, Opened, Result, Vault};
-use crate::{IntakeOptions, VaultError};
+use super::{CopyMade, EvidenceError, Opened, Result, Vault};
 use kinga_domain::evidence::{
     CopyKind, CustodyKind, EvidenceId, EvidenceItem, WorkingCopy, WorkingCopyId,
 };
 use kinga_domain::Role;
 use kinga_store::{Actor, Scope, StoreError};
+use kinga_vault::derive::{derivable, derive, Derivation, MAX_ORIGINAL_BYTES};
+use kinga_vault::{IntakeOptions, VaultError};
 use std::io::Read;
 
 /// A derived copy and whether this request made it (`false`: the same copy existed already).
@@ -84,7 +84,7 @@ impl Vault {
         let public = secret.public();
         let (intake, derived) = tokio::task::spawn_blocking(move || -> Result<_> {
             let key = secret.unwrap(&wrapped.parse()?)?;
-            let reader = crate::open_blob(&root, &sha, &key, &label)?;
+            let reader = kinga_vault::open_blob(&root, &sha, &key, &label)?;
             // The decoder needs the whole file; the stream is cut at the size limit so a
             // record that lies about its size cannot make it read more.
             let mut original = Vec::new();
@@ -92,17 +92,17 @@ impl Vault {
                 .take(MAX_ORIGINAL_BYTES + 1)
                 .read_to_end(&mut original)
                 .map_err(|e| EvidenceError::Vault(VaultError::Read(e)))?;
-            if crate::sha256_hex(&original) != sha {
+            if kinga_vault::sha256_hex(&original) != sha {
                 return Err(EvidenceError::Vault(VaultError::HashMismatch {
                     item: label,
                     expected: sha,
-                    actual: crate::sha256_hex(&original),
+                    actual: kinga_vault::sha256_hex(&original),
                 }));
             }
             let derived = derive(&original, &how)?;
             drop(original);
             let len = derived.bytes.len() as u64;
-            let intake = crate::seal(
+            let intake = kinga_vault::seal(
                 &root,
                 std::io::Cursor::new(derived.bytes.clone()),
                 &public,
@@ -180,7 +180,7 @@ impl Vault {
         let (sha, wrapped, label) = (c.sha256.clone(), c.wrapped_key.clone(), item.id.to_string());
         let reader = tokio::task::spawn_blocking(move || -> Result<Box<dyn Read + Send>> {
             let key = secret.unwrap(&wrapped.parse()?)?;
-            let mut r = crate::open_blob(&root, &sha, &key, &label)?;
+            let mut r = kinga_vault::open_blob(&root, &sha, &key, &label)?;
             // The first chunk is read now: a damaged blob fails before anything is served.
             let mut first = vec![0u8; 64 << 10];
             let mut got = 0;
