@@ -17,6 +17,7 @@ use std::sync::{Arc, RwLock};
 
 mod copies;
 mod desk;
+mod reads;
 pub use copies::DerivedCopy;
 pub use desk::{
     may_note_custody, may_verify, may_write_sealed, CustodyNote, ItemCheck, KeyStatus, NOTE_LIMIT,
@@ -182,10 +183,6 @@ impl Vault {
 
     pub fn max_item_bytes(&self) -> u64 {
         self.max_item_bytes
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// One blob root per organisation: identical content in two organisations stays two blobs

@@ -55,7 +55,7 @@ impl Vault {
         how: Derivation,
     ) -> Result<DerivedCopy> {
         let item = self
-            .store()
+            .store
             .evidence(scope, id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -115,7 +115,7 @@ impl Vault {
         })
         .await
         .map_err(worker_stopped)??;
-        let existing = self.store().working_copies(scope, item.id).await?;
+        let existing = self.store.working_copies(scope, item.id).await?;
         if let Some(c) = existing
             .into_iter()
             .find(|c| c.sha256 == intake.sha256 && c.kind == derived.kind)
@@ -146,7 +146,7 @@ impl Vault {
         kind: CopyKind,
     ) -> Result<Option<WorkingCopy>> {
         Ok(self
-            .store()
+            .store
             .working_copies(scope, id)
             .await?
             .into_iter()
@@ -164,12 +164,12 @@ impl Vault {
         kind: CustodyKind,
     ) -> Result<Opened> {
         let item = self
-            .store()
+            .store
             .evidence(scope, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         let c = self
-            .store()
+            .store
             .working_copies(scope, id)
             .await?
             .into_iter()
@@ -196,7 +196,7 @@ impl Vault {
         })
         .await
         .map_err(worker_stopped)??;
-        self.store()
+        self.store
             .record_custody(
                 actor,
                 scope,

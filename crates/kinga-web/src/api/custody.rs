@@ -138,7 +138,7 @@ pub async fn log(
     let vault = vault(&state)?;
     let scope = member.principal().scope();
     let item = visible_item(vault, &scope, id).await?;
-    let entries = vault.store().custody_log(&scope, id).await?;
+    let entries = vault.custody_log(&scope, id).await?;
     Ok(Json(json!({
         "evidence_id": id,
         "sha256": item.sha256,

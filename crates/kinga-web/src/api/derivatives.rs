@@ -231,7 +231,6 @@ pub async fn list(
     let id: EvidenceId = path_id(&id)?;
     let vault = vault(&state)?;
     let copies = vault
-        .store()
         .working_copies(&member.principal().scope(), id)
         .await?;
     Ok(Json(json!({

@@ -55,11 +55,7 @@ pub(crate) async fn visible_item(
     scope: &Scope,
     id: EvidenceId,
 ) -> Result<EvidenceItem, ApiError> {
-    vault
-        .store()
-        .evidence(scope, id)
-        .await?
-        .ok_or(ApiError::NotFound)
+    vault.item(scope, id).await?.ok_or(ApiError::NotFound)
 }
 
 /// Reads a multipart field on the async side and hands its bytes to the blocking intake
@@ -131,7 +127,6 @@ pub(crate) async fn receive_field(
 ) -> Result<EvidenceItem, EvidenceError> {
     let user = member.user();
     let org = vault
-        .store()
         .organisation(&user.organisation)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -332,8 +327,7 @@ async fn similar(
     };
     let scope = member.principal().scope();
     Ok(vault
-        .store()
-        .similar_evidence(&scope, h, NEAR_BITS)
+        .similar(&scope, h, NEAR_BITS)
         .await?
         .into_iter()
         .filter(|s| s.item.id != item.id)
@@ -350,8 +344,7 @@ pub async fn list(
     let vault = vault(&state)?;
     member.incident(incident).await?.ok_or(ApiError::NotFound)?;
     let items = vault
-        .store()
-        .evidence_list(
+        .items(
             &member.principal().scope(),
             &EvidenceFilter {
                 incident: Some(incident),
@@ -374,8 +367,8 @@ pub async fn get(
     let vault = vault(&state)?;
     let scope = member.principal().scope();
     let item = visible_item(vault, &scope, id).await?;
-    let custody = vault.store().custody_log(&scope, id).await?;
-    let copies = vault.store().working_copies(&scope, id).await?;
+    let custody = vault.custody_log(&scope, id).await?;
+    let copies = vault.working_copies(&scope, id).await?;
     let mut out = item_json(&item, &member);
     out["custody"] = json!(custody);
     out["working_copies"] = json!(copies

@@ -106,7 +106,6 @@ async fn show(vault: &Vault, page: Page, item: EvidenceItem, o: Outcome) -> Resp
     let own = user.organisation_id == item.organisation_id;
     let scope = page.member.principal().scope();
     let log = vault
-        .store()
         .custody_log(&scope, item.id)
         .await
         .unwrap_or_else(|e| {

@@ -128,7 +128,6 @@ async fn build(
 ) -> Panel {
     let t = page.t;
     let copies = vault
-        .store()
         .working_copies(&page.member.principal().scope(), item.id)
         .await
         .unwrap_or_default();

@@ -174,11 +174,7 @@ async fn rows(vault: &Vault, page: &Page, target: Target) -> Vec<Row> {
             ..Default::default()
         },
     };
-    match vault
-        .store()
-        .evidence_list(&page.member.principal().scope(), &f)
-        .await
-    {
+    match vault.items(&page.member.principal().scope(), &f).await {
         Ok(items) => {
             let scope = page.member.principal().scope();
             let mut thumbs = super::derivatives::thumbnails(vault, &scope, &items).await;
@@ -381,8 +377,7 @@ pub(crate) async fn visible_item(
     let id: EvidenceId = raw.parse().ok()?;
     let vault = state.vault.clone()?;
     let item = vault
-        .store()
-        .evidence(&page.member.principal().scope(), id)
+        .item(&page.member.principal().scope(), id)
         .await
         .ok()??;
     Some((vault, item))
@@ -401,12 +396,11 @@ async fn item_page(State(state): State<AppState>, page: Page, Path(id): Path<Str
     };
     let id = item.id;
     let scope = page.member.principal().scope();
-    let store = vault.store();
     let t = page.t;
-    let custody = store.custody_log(&scope, id).await.unwrap_or_default();
+    let custody = vault.custody_log(&scope, id).await.unwrap_or_default();
     let similar = match &item.perceptual_hash {
-        Some(h) => store
-            .similar_evidence(&scope, h, NEAR_BITS)
+        Some(h) => vault
+            .similar(&scope, h, NEAR_BITS)
             .await
             .unwrap_or_default()
             .into_iter()

@@ -48,7 +48,6 @@ struct KeysPage {
 async fn own_org(state: &AppState, page: &Page) -> Option<Organisation> {
     let vault = state.vault.as_ref()?;
     vault
-        .store()
         .organisation(&page.member.user().organisation)
         .await
         .ok()
@@ -59,7 +58,7 @@ async fn events(state: &AppState, t: Tr, org: &Organisation) -> Vec<KeyEvent> {
     let Some(vault) = &state.vault else {
         return vec![];
     };
-    let trail = match vault.store().audit_trail(&org.id.to_string()).await {
+    let trail = match vault.key_events(org, 20).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!("audit trail of {} unreadable: {e}", org.slug);
@@ -68,9 +67,6 @@ async fn events(state: &AppState, t: Tr, org: &Organisation) -> Vec<KeyEvent> {
     };
     trail
         .into_iter()
-        .rev()
-        .filter(|e| e.entity == "org_keys_access")
-        .take(20)
         .map(|e| KeyEvent {
             at: when(e.at),
             actor: e.actor,

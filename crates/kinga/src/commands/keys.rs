@@ -246,10 +246,8 @@ pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failur
         }
     };
     if demo {
-        for org in vault.store().organisations().await? {
-            if vault.store().org_key_sets(org.id).await?.is_empty() {
-                create_for(vault, &org, &pass, "demo").await?;
-            }
+        for org in vault.organisations_without_keys().await? {
+            create_for(vault, &org, &pass, "demo").await?;
         }
     }
     let outcome = vault.unlock_all(&pass).await?;
@@ -271,12 +269,7 @@ pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failur
 }
 
 async fn demo_needs_keys(vault: &Vault) -> Result<bool, Failure> {
-    for org in vault.store().organisations().await? {
-        if vault.store().org_key_sets(org.id).await?.is_empty() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(!vault.organisations_without_keys().await?.is_empty())
 }
 
 /// Six words of the vault's word list: 48 bits, enough for a demonstration, easy to retype.

@@ -49,11 +49,7 @@ pub(crate) async fn can_seal(state: &AppState, page: &Page) -> Result<(), String
     let Some(vault) = &state.vault else {
         return Err(t.get("sealed.no_vault").to_string());
     };
-    let org = match vault
-        .store()
-        .organisation(&page.member.user().organisation)
-        .await
-    {
+    let org = match vault.organisation(&page.member.user().organisation).await {
         Ok(Some(o)) => o,
         _ => return Err(t.get("error.internal").to_string()),
     };
