@@ -35,8 +35,21 @@ pub enum EvidenceError {
     NoKeys(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Input the caller can correct; `field` names what to correct.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// What arrived is not what its sender announced; nothing was stored.
     #[error("{0}")]
-    Invalid(String),
+    Mismatch(String),
+    /// A failure of this server (a worker that stopped, a sealed value that no key opens): logged
+    /// in full, never the caller's to fix.
+    #[error("internal failure: {0}")]
+    Internal(String),
+    #[error("this server was started without an evidence vault")]
+    NoVault,
 }
 
 pub type Result<T, E = EvidenceError> = std::result::Result<T, E>;
@@ -117,7 +130,7 @@ fn tempfile_in(dir: &Path) -> Result<TempPath> {
 /// A stored custody event in the vault's dossier format (the same fields, the same hash).
 pub fn to_vault_entry(e: &CustodyEvent) -> Result<kinga_vault::CustodyEntry> {
     let kind = kinga_vault::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
-        EvidenceError::Invalid(format!("custody kind {} unknown to the vault", e.kind))
+        EvidenceError::Internal(format!("custody kind {} unknown to the vault", e.kind))
     })?;
     Ok(kinga_vault::CustodyEntry {
         item: e.evidence_id.to_string(),
@@ -154,7 +167,7 @@ impl std::fmt::Debug for Vault {
 }
 
 fn blocking_failed(e: tokio::task::JoinError) -> EvidenceError {
-    EvidenceError::Invalid(format!("vault worker stopped: {e}"))
+    EvidenceError::Internal(format!("vault worker stopped: {e}"))
 }
 
 /// What a new working copy is, as the code that made it describes it.
@@ -434,7 +447,7 @@ impl Vault {
         for f in self.store.sealed_fields_of(org.id).await? {
             let place = format!("{}:{}:{}", f.record_kind, f.record_id, f.field);
             let value = kinga_vault::sealed::open(&old, &place, &f.ciphertext)
-                .map_err(|e| EvidenceError::Invalid(format!("sealed field {}: {e}", f.id)))?;
+                .map_err(|e| EvidenceError::Internal(format!("sealed field {}: {e}", f.id)))?;
             rewraps.push(Rewrap {
                 target: RewrapTarget::Field(f.id),
                 wrapped_key: kinga_vault::sealed::seal(&to, &place, &value),
@@ -484,7 +497,7 @@ impl Vault {
         .map_err(blocking_failed)??;
         if let Some(want) = announced.sha256.as_deref() {
             if !want.eq_ignore_ascii_case(&intake.sha256) {
-                return Err(EvidenceError::Invalid(format!(
+                return Err(EvidenceError::Mismatch(format!(
                     "the file received has SHA-256 {}, the sender announced {want}: nothing was stored",
                     intake.sha256
                 )));
@@ -979,7 +992,7 @@ impl Vault {
                 .cloned()
                 .ok_or_else(|| EvidenceError::Locked(f.organisation_id.to_string()))?;
             let value = kinga_vault::sealed::open(&secret, &place(report, &f.field), &f.ciphertext)
-                .map_err(|e| EvidenceError::Invalid(e.to_string()))?;
+                .map_err(|e| EvidenceError::Internal(format!("sealed field {}: {e}", f.field)))?;
             out.push((f.field, value));
         }
         Ok(out)
@@ -1111,7 +1124,7 @@ fn unwrap_io(e: std::io::Error) -> EvidenceError {
                 return EvidenceError::Vault(*v);
             }
         }
-        return EvidenceError::Invalid("vault read failed".into());
+        return EvidenceError::Internal("vault read failed".into());
     }
     EvidenceError::Vault(VaultError::Read(e))
 }

@@ -10,6 +10,7 @@ mod incident_events;
 mod limiter;
 pub mod password;
 mod risk;
+pub mod risk_classes;
 mod signals;
 mod signin;
 pub mod token;

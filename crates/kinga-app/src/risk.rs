@@ -102,6 +102,10 @@ impl Assessor {
 pub struct Reviewer(Member);
 
 impl Reviewer {
+    pub(crate) fn member(&self) -> &Member {
+        &self.0
+    }
+
     pub async fn sign_off(
         &self,
         id: AssessmentId,

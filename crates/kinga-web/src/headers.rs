@@ -59,12 +59,7 @@ pub async fn api_problems(r: Response) -> Response {
         _ if text.is_empty() => title.to_string(),
         _ => text,
     };
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": title,
-        "status": status.as_u16(),
-        "detail": detail,
-    });
+    let body = crate::error::problem_body(status, title, &detail, None);
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),

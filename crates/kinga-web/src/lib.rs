@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod error;
 mod headers;
+mod request_id;
 mod startup;
 mod state;
 pub mod ui;

@@ -38,6 +38,15 @@ impl Application {
             .layer(axum::middleware::map_response(
                 crate::headers::security_headers,
             ))
+            .layer(
+                tower_http::trace::TraceLayer::new_for_http()
+                    .make_span_with(crate::request_id::span)
+                    .on_request(())
+                    .on_response(
+                        tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
+                    ),
+            )
+            .layer(axum::middleware::from_fn(crate::request_id::assign))
             .with_state(state);
         Application { listener, router }
     }

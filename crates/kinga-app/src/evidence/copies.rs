@@ -20,7 +20,7 @@ pub struct DerivedCopy {
 }
 
 fn worker_stopped(e: tokio::task::JoinError) -> EvidenceError {
-    EvidenceError::Invalid(format!("vault worker stopped: {e}"))
+    EvidenceError::Internal(format!("vault worker stopped: {e}"))
 }
 
 /// Who may make copies: case workers of the organisation that owns the item (maintenance

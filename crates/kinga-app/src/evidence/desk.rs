@@ -270,18 +270,20 @@ impl Vault {
             CustodyNote::Transfer { to, note } => {
                 let to = to.trim().to_string();
                 if to.is_empty() || to.chars().count() > 300 {
-                    return Err(EvidenceError::Invalid(
-                        "to: name the person or organisation the item went to (at most 300 characters)".into(),
-                    ));
+                    return Err(EvidenceError::Invalid {
+                        field: "to",
+                        message: "name the person or organisation the item went to (at most 300 characters)".into(),
+                    });
                 }
                 let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
                 if note
                     .as_ref()
                     .is_some_and(|n| n.chars().count() > NOTE_LIMIT)
                 {
-                    return Err(EvidenceError::Invalid(format!(
-                        "note: at most {NOTE_LIMIT} characters"
-                    )));
+                    return Err(EvidenceError::Invalid {
+                        field: "note",
+                        message: format!("at most {NOTE_LIMIT} characters"),
+                    });
                 }
                 (
                     CustodyKind::Transfer,
@@ -294,9 +296,12 @@ impl Vault {
             CustodyNote::DeletionRequest { reason } => {
                 let reason = reason.trim().to_string();
                 if reason.is_empty() || reason.chars().count() > NOTE_LIMIT {
-                    return Err(EvidenceError::Invalid(format!(
-                        "reason: a deletion request needs its reason (at most {NOTE_LIMIT} characters)"
-                    )));
+                    return Err(EvidenceError::Invalid {
+                        field: "reason",
+                        message: format!(
+                            "a deletion request needs its reason (at most {NOTE_LIMIT} characters)"
+                        ),
+                    });
                 }
                 (CustodyKind::DeletionRequest, reason)
             }

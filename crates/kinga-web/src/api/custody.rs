@@ -21,16 +21,9 @@ use serde_json::{json, Value};
 pub(crate) fn refused(member: &Member, e: EvidenceError) -> ApiError {
     match e {
         EvidenceError::Forbidden(_) => ApiError::Access(AccessError::Forbidden(member.user().role)),
-        EvidenceError::Invalid(m) => {
-            let (field, msg) = match m.split_once(": ") {
-                Some((f, msg)) if ["to", "note", "reason"].contains(&f) => (f, msg),
-                _ => ("body", m.as_str()),
-            };
-            ApiError::Invalid(kinga_domain::ValidationErrors::single(
-                format!("$.{field}"),
-                msg.to_string(),
-            ))
-        }
+        EvidenceError::Invalid { field, message } => ApiError::Invalid(
+            kinga_domain::ValidationErrors::single(format!("$.{field}"), message),
+        ),
         other => other.into(),
     }
 }

@@ -24,28 +24,11 @@ use std::sync::Arc;
 /// Near-duplicate threshold: the vault's, in differing bits of the 64-bit hash.
 pub(crate) const NEAR_BITS: u32 = kinga_vault::phash::NEAR_DUPLICATE_BITS;
 
-/// Vault refusals (locked keys, damaged blob, announced hash not matching) answer 409 with
-/// their reason; nothing was written or served. A failure of the server's own disk is not the
-/// caller's to fix and names no server path: 500, logged in full.
-impl From<EvidenceError> for ApiError {
-    fn from(e: EvidenceError) -> Self {
-        use kinga_vault::VaultError;
-        match e {
-            EvidenceError::Store(s) => s.into(),
-            EvidenceError::Vault(e @ VaultError::Io { .. }) => ApiError::Internal(e.to_string()),
-            EvidenceError::Vault(VaultError::TooLarge { limit }) => ApiError::TooLarge(limit),
-            EvidenceError::Forbidden(m) => ApiError::Forbidden(m),
-            other => ApiError::Access(AccessError::Store(StoreError::Rule(other.to_string()))),
-        }
-    }
-}
-
 pub(crate) fn vault(state: &AppState) -> Result<&Arc<Vault>, ApiError> {
-    state.vault.as_ref().ok_or_else(|| {
-        ApiError::Access(AccessError::Store(StoreError::Rule(
-            "this server was started without an evidence vault".into(),
-        )))
-    })
+    state
+        .vault
+        .as_ref()
+        .ok_or(ApiError::Evidence(EvidenceError::NoVault))
 }
 
 /// The item as the caller's scope sees it; 404 alike for a missing item and one not theirs to

@@ -7,31 +7,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
-use kinga_analysis::assessment::{
-    compute_class, current_class, diff, summarise, AssessmentInput, AssessmentSummary, ClassInputs,
-    ClassVerdict, ForecastInput, ScoredIndicator, SignalInput,
-};
-use kinga_app::{AccessError, Member};
+use kinga_analysis::assessment::{diff, summarise};
+use kinga_app::risk_classes::scored;
+use kinga_app::Member;
 use kinga_domain::fields::Fields;
 use kinga_domain::framework::framework;
 use kinga_domain::risk::*;
 use kinga_domain::{Country, Visibility};
 use kinga_store::AssessmentDetail;
-use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-
-pub fn scored(d: &AssessmentDetail) -> Vec<ScoredIndicator> {
-    d.scores
-        .iter()
-        .map(|s| ScoredIndicator {
-            indicator: s.indicator,
-            score: s.score,
-            confidence: s.confidence,
-            note: s.note.clone(),
-        })
-        .collect()
-}
 
 /// An assessment with its scores, links, sign-offs and computed summary. Nested records carry
 /// the owner and visibility of the assessment they belong to.
@@ -182,7 +167,9 @@ pub async fn sign_off(
         .assessment(id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let class = refresh_class(&member, d.assessment.country, d.assessment.visibility).await?;
+    let class = member
+        .refresh_class(d.assessment.country, d.assessment.visibility)
+        .await?;
     let mut out = json!(s);
     out["organisation"] = json!(d.assessment.organisation);
     out["visibility"] = json!(d.assessment.visibility);
@@ -242,127 +229,12 @@ pub fn diff_json(before: &AssessmentDetail, after: &AssessmentDetail) -> Value {
     })
 }
 
-/// Escalation signals whose period began this many days ago or later count as recent.
-pub const SIGNAL_WINDOW_DAYS: i64 = 90;
-
-/// Everything the country page shows, computed from what the reader may see.
-#[derive(Debug, Serialize)]
-pub struct CountrySummary {
-    pub country: Country,
-    pub name: &'static str,
-    pub forecast: Option<Forecast>,
-    pub assessment: Option<Assessment>,
-    pub assessment_version: Option<u32>,
-    pub assessment_signed_off: bool,
-    pub assessment_summary: Option<AssessmentSummary>,
-    /// Escalation signals of the country whose period began in the last
-    /// `SIGNAL_WINDOW_DAYS`, newest first (at most 20 shown), and how many there are.
-    pub signals: Vec<kinga_store::Signal>,
-    pub signals_recent: u64,
-    pub computed: ClassVerdict,
-    pub current: Option<RiskClass>,
-    pub current_decision: Option<ClassDecision>,
-    pub history: Vec<RiskClassRecord>,
-}
-
-pub async fn country_summary(
-    member: &Member,
-    country: Country,
-) -> Result<CountrySummary, AccessError> {
-    let forecast = member.forecasts(country).await?.into_iter().next();
-    let latest = member.assessments(Some(country)).await?.into_iter().next();
-    let detail = match &latest {
-        Some(a) => member.assessment(a.id, None).await?,
-        None => None,
-    };
-    let summary = detail.as_ref().map(|d| summarise(&scored(d)));
-    let today = kinga_domain::time::now().date_naive();
-    let recent = member
-        .signals(&kinga_store::SignalFilter {
-            country: Some(country),
-            from: Some(today - chrono::Duration::days(SIGNAL_WINDOW_DAYS)),
-            limit: 20,
-            ..Default::default()
-        })
-        .await?;
-    let inputs = ClassInputs {
-        today,
-        forecast: forecast.as_ref().map(|f| ForecastInput {
-            year: f.year,
-            probability: f.probability,
-            rank: f.rank,
-        }),
-        assessment: detail.as_ref().zip(summary.as_ref()).map(|(d, s)| {
-            AssessmentInput::from_summary(d.assessment.assessed_on, s, d.signed_off())
-        }),
-        signals: Some(SignalInput {
-            recent: u32::try_from(recent.total).unwrap_or(u32::MAX),
-        }),
-    };
-    let computed = compute_class(&inputs);
-    let history = member.risk_classes(country).await?;
-    let decisions: Vec<(ClassDecision, RiskClass)> =
-        history.iter().map(|h| (h.decision, h.class)).collect();
-    let current = current_class(&decisions);
-    Ok(CountrySummary {
-        country,
-        name: country.name(),
-        forecast,
-        assessment_version: detail.as_ref().map(|d| d.version),
-        assessment_signed_off: detail.as_ref().is_some_and(|d| d.signed_off()),
-        assessment: latest,
-        assessment_summary: summary,
-        signals_recent: recent.total,
-        signals: recent.items,
-        computed,
-        current: current.map(|c| c.0),
-        current_decision: current.map(|c| c.1),
-        history,
-    })
-}
-
-/// Records the rule's class when it differs from the last one the rule recorded.
-pub async fn refresh_class(
-    member: &Member,
-    country: Country,
-    visibility: Visibility,
-) -> Result<Option<RiskClass>, AccessError> {
-    let s = country_summary(member, country).await?;
-    let last_rule = s
-        .history
-        .iter()
-        .rev()
-        .find(|h| {
-            h.decision == ClassDecision::Rule && h.organisation_id == member.user().organisation_id
-        })
-        .map(|h| h.class);
-    if last_rule != Some(s.computed.class) {
-        member
-            .as_reviewer()?
-            .record_class(NewRiskClass {
-                country,
-                decision: ClassDecision::Rule,
-                class: s.computed.class,
-                rationale: None,
-                inputs: json!({
-                    "reasons": s.computed.reasons,
-                    "forecast": s.forecast.as_ref().map(|f| json!({"year": f.year, "probability": f.probability, "rank": f.rank, "model": f.model})),
-                    "assessment": s.assessment.as_ref().map(|a| json!({"id": a.id, "version": s.assessment_version, "signed_off": s.assessment_signed_off})),
-                    "signals_recent": s.signals_recent,
-                }),
-                visibility,
-            })
-            .await?;
-    }
-    Ok(Some(s.computed.class))
-}
-
 pub async fn country(
     ApiCaller(member): ApiCaller,
     Path(iso3): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let country = country_param(&iso3)?;
-    let s = country_summary(&member, country).await?;
+    let s = member.country_summary(country).await?;
     let mut out = json!(s);
     // The summary is built from records each reader may see; it belongs to no one organisation.
     out["organisation"] = Value::Null;
@@ -378,42 +250,20 @@ pub async fn set_class(
     let country = country_param(&iso3)?;
     let value = json_body(&body)?;
     let reviewer = member.as_reviewer()?;
-    let new = if value.get("withdraw").and_then(Value::as_bool) == Some(true) {
+    let record = if value.get("withdraw").and_then(Value::as_bool) == Some(true) {
         let mut f = Fields::new(&value)?;
         let rationale = f.required_text("rationale", 5_000);
         let visibility = f.parsed("visibility").unwrap_or(Visibility::Organisation);
         f.finish()?;
-        let current = member.risk_classes(country).await?;
-        let decisions: Vec<(ClassDecision, RiskClass)> =
-            current.iter().map(|h| (h.decision, h.class)).collect();
-        match current_class(&decisions) {
-            Some((class, ClassDecision::Override)) => NewRiskClass {
-                country,
-                decision: ClassDecision::Withdraw,
-                class,
-                rationale,
-                inputs: json!({}),
-                visibility,
-            },
-            _ => {
-                return Err(ApiError::Access(AccessError::Store(
-                    kinga_store::StoreError::Rule("there is no override to withdraw".into()),
-                )))
-            }
-        }
+        reviewer
+            .withdraw_override(country, rationale, visibility)
+            .await?
     } else {
-        let o = ClassOverride::parse(&value)?;
-        let computed = country_summary(&member, country).await?.computed;
-        NewRiskClass {
-            country,
-            decision: ClassDecision::Override,
-            class: o.class,
-            rationale: Some(o.rationale),
-            inputs: json!({"computed": computed}),
-            visibility: o.visibility,
-        }
+        reviewer
+            .override_class(country, ClassOverride::parse(&value)?)
+            .await?
     };
-    Ok((StatusCode::CREATED, Json(reviewer.record_class(new).await?)))
+    Ok((StatusCode::CREATED, Json(record)))
 }
 
 pub async fn refresh(
@@ -422,8 +272,10 @@ pub async fn refresh(
 ) -> Result<Json<Value>, ApiError> {
     let country = country_param(&iso3)?;
     member.as_reviewer()?;
-    refresh_class(&member, country, Visibility::Organisation).await?;
-    let s = country_summary(&member, country).await?;
+    member
+        .refresh_class(country, Visibility::Organisation)
+        .await?;
+    let s = member.country_summary(country).await?;
     let mut out = json!(s);
     out["organisation"] = Value::Null;
     out["visibility"] = json!("computed");

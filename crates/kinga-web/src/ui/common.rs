@@ -1,6 +1,7 @@
 //! What the report, incident and administration pages share: the message page, the mapping of
 //! access and store errors to messages a person can act on, form state and select options.
 //! It lives under `incidents` only because `ui/mod.rs` belongs to the sign-in work.
+use crate::error::Answer;
 use crate::ui::i18n::{Tr, TEXTS};
 use crate::ui::session::{render, FormErrors, Page};
 use askama::Template;
@@ -109,11 +110,35 @@ pub(crate) fn problem(t: Tr, e: AccessError) -> Problem {
         AccessError::Store(StoreError::Locked { by, since }) => {
             Problem::new(StatusCode::LOCKED, lock_text(t, &by, since))
         }
-        other => {
-            tracing::error!("request failed: {other}");
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, t.get("error.internal"))
-        }
+        other => page_failure(t, crate::error::access_answer(other)),
     }
+}
+
+/// A failure that has no sentence of its own on this page: status and words from the one
+/// mapping in `error.rs`; for a failure of the server, the request's id instead of its detail.
+pub(crate) fn page_failure(t: Tr, answer: Answer) -> Problem {
+    if answer.is_internal() {
+        Problem::new(answer.status, internal_text(t))
+    } else {
+        Problem::new(answer.status, answer.detail)
+    }
+}
+
+/// The words of a server failure, with the id a user can quote to an administrator.
+pub(crate) fn internal_text(t: Tr) -> String {
+    match crate::request_id::current() {
+        Some(id) => format!(
+            "{} {} {id}",
+            t.get("error.internal"),
+            t.get("error.request_id")
+        ),
+        None => t.get("error.internal").to_string(),
+    }
+}
+
+/// An evidence desk failure as a page says it.
+pub(crate) fn evidence_failure(t: Tr, e: crate::vault::EvidenceError) -> Problem {
+    page_failure(t, crate::error::evidence_answer(e))
 }
 
 pub(crate) fn lock_text(t: Tr, by: &str, since: DateTime<Utc>) -> String {

@@ -175,13 +175,12 @@ async fn page(
 fn refusal(t: Tr, e: EvidenceError) -> (StatusCode, String) {
     match e {
         EvidenceError::Forbidden(_) => (StatusCode::FORBIDDEN, t.get("custody.forbidden").into()),
-        EvidenceError::Invalid(m) => {
-            let field = m.split(':').next().unwrap_or("");
+        EvidenceError::Invalid { field, message } => {
             let text = match field {
                 "to" => t.get("custody.to_required"),
                 "reason" => t.get("custody.reason_required"),
                 "note" => t.get("custody.note_too_long"),
-                _ => return (StatusCode::UNPROCESSABLE_ENTITY, m),
+                _ => return (StatusCode::UNPROCESSABLE_ENTITY, message),
             };
             (StatusCode::UNPROCESSABLE_ENTITY, text.into())
         }
@@ -189,8 +188,8 @@ fn refusal(t: Tr, e: EvidenceError) -> (StatusCode, String) {
             (StatusCode::NOT_FOUND, t.get("common.not_found").into())
         }
         other => {
-            tracing::error!("custody action failed: {other}");
-            (StatusCode::CONFLICT, other.to_string())
+            let p = crate::ui::common::evidence_failure(t, other);
+            (p.status, p.message)
         }
     }
 }

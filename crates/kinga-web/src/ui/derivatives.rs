@@ -309,21 +309,22 @@ async fn create(
         Err(EvidenceError::Forbidden(_)) => crate::ui::common::forbidden(page),
         Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
         Err(e) => {
-            let status = match &e {
-                EvidenceError::Vault(VaultError::Region { .. } | VaultError::Derive(_)) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
+            let (status, message) = match e {
+                e @ EvidenceError::Vault(VaultError::Region { .. } | VaultError::Derive(_)) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
                 }
-                _ => StatusCode::CONFLICT,
-            };
-            let message = match &e {
-                EvidenceError::Locked(_) => {
+                EvidenceError::Locked(_) => (
+                    StatusCode::CONFLICT,
                     format!(
                         "{} {}",
                         t.get("evidence.locked_title"),
                         t.get("evidence.locked")
-                    )
+                    ),
+                ),
+                other => {
+                    let p = crate::ui::common::evidence_failure(t, other);
+                    (p.status, p.message)
                 }
-                other => other.to_string(),
             };
             let r = show(page, &vault, &item, false, entered, String::new(), message).await;
             with_status(r, status)

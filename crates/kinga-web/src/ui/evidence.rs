@@ -348,7 +348,10 @@ async fn upload(state: AppState, page: Page, target: Target, mut form: Multipart
                 Err(e @ EvidenceError::Vault(kinga_vault::VaultError::TooLarge { .. })) => {
                     failed(page, StatusCode::PAYLOAD_TOO_LARGE, e)
                 }
-                Err(e) => failed(page, StatusCode::UNPROCESSABLE_ENTITY, e),
+                Err(e) => {
+                    let p = crate::ui::common::evidence_failure(page.t, e);
+                    failed(page, p.status, p.message)
+                }
             };
         }
         match field.text().await {
@@ -509,12 +512,8 @@ async fn serve(
         }
         Err(e) => {
             let t = page.t;
-            message_page(
-                page,
-                StatusCode::CONFLICT,
-                t.get("evidence.unreadable"),
-                &e.to_string(),
-            )
+            let p = crate::ui::common::evidence_failure(t, e);
+            message_page(page, p.status, t.get("evidence.unreadable"), &p.message)
         }
     }
 }

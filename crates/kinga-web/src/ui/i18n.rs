@@ -346,6 +346,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("error.rule", "The change was refused:", "La modification a été refusée :"),
     ("error.conflict", "This conflicts with an existing record:", "Ceci entre en conflit avec un enregistrement existant :"),
     ("error.internal", "The request could not be completed; nothing was saved. Please try again.", "La demande n'a pas pu aboutir ; rien n'a été enregistré. Veuillez réessayer."),
+    ("error.request_id", "Reference for the administrator:", "Référence pour l'administrateur :"),
     ("field.required", "is required", "est obligatoire"),
     ("field.empty", "must not be empty", "ne doit pas être vide"),
     ("field.future", "is in the future", "est dans le futur"),

@@ -69,10 +69,7 @@ pub(crate) async fn seal(
     report: ReportId,
     values: Vec<(String, String)>,
 ) -> Result<(), EvidenceError> {
-    let vault = state
-        .vault
-        .as_ref()
-        .ok_or_else(|| EvidenceError::Invalid("no evidence vault".into()))?;
+    let vault = state.vault.as_ref().ok_or(EvidenceError::NoVault)?;
     let p = page.member.principal();
     vault
         .seal_report_fields(&p.actor(), &p.scope(), report, values)

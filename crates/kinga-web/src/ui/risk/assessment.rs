@@ -1,7 +1,6 @@
 //! One assessment as of one version: its summary by the documented rule, the scores with their
 //! evidence, the versions, and the sign-off by a second analyst.
 use super::labels::{factor_title, failure, framework_gaps, score_name};
-use crate::api::risk::{refresh_class, scored};
 use crate::ui::common::{collect, forbidden, not_found, when, Choice, Fact};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{render, Page};
@@ -10,6 +9,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kinga_analysis::assessment::summarise;
+use kinga_app::risk_classes::scored;
 use kinga_domain::framework::{framework, LabelStatus};
 use kinga_domain::risk::AssessmentId;
 use kinga_store::AssessmentDetail;
@@ -300,7 +300,7 @@ pub async fn sign_off(
         Ok(_) => {
             if let Ok(Some(d)) = page.member.assessment(id, None).await {
                 let a = &d.assessment;
-                if let Err(e) = refresh_class(&page.member, a.country, a.visibility).await {
+                if let Err(e) = page.member.refresh_class(a.country, a.visibility).await {
                     tracing::error!("class refresh after sign-off failed: {e}");
                 }
             }

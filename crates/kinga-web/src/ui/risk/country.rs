@@ -1,7 +1,7 @@
 //! The country page: the statistical forecast with its explanation, the latest Framework
 //! assessment, the risk class in force (computed or overridden) and its history.
 use super::labels::{class_name, factor_title, failure, framework_gaps, percent, predictor_label};
-use crate::api::risk::{country_summary, refresh_class};
+
 use crate::ui::common::{collect, countries, forbidden, not_found, when, Choice};
 use crate::ui::i18n::Tr;
 use crate::ui::session::{form_value, render, Page};
@@ -137,7 +137,7 @@ pub async fn show(
 
 async fn render_country(page: Page, country: Country, notice: String, message: String) -> Response {
     let t = page.t;
-    let s = match country_summary(&page.member, country).await {
+    let s = match page.member.country_summary(country).await {
         Ok(s) => s,
         Err(e) => return failure(page, e),
     };
@@ -372,7 +372,11 @@ pub async fn refresh(
     if page.member.as_reviewer().is_err() {
         return forbidden(page);
     }
-    match refresh_class(&page.member, country, Visibility::Organisation).await {
+    match page
+        .member
+        .refresh_class(country, Visibility::Organisation)
+        .await
+    {
         Ok(_) => {
             Redirect::to(&format!("/countries/{}?notice=refreshed", country.code())).into_response()
         }

@@ -2,7 +2,6 @@
 //! overall band before and after.
 use super::labels::{factor_title, failure, score_name};
 use crate::api::risk::diff_pair;
-use crate::api::risk::scored;
 use crate::error::ApiError;
 use crate::ui::common::not_found;
 use crate::ui::i18n::Tr;
@@ -11,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use kinga_analysis::assessment::diff;
+use kinga_app::risk_classes::scored;
 use kinga_domain::framework::{framework, indicator};
 use kinga_domain::risk::AssessmentId;
 use std::collections::HashMap;
