@@ -23,7 +23,6 @@ mod bundle_index;
 pub mod capture;
 pub mod copies;
 pub mod custody;
-mod der;
 pub mod derive;
 mod error;
 pub mod evidence;
@@ -48,7 +47,7 @@ pub use blob::{
 };
 pub use bundle::{
     verify_bundle, BundleItem, BundleReport, BundleWriter, ExportHeader, IncidentSummary, Manifest,
-    ManifestItem,
+    ManifestItem, SealedBundle,
 };
 pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
 pub use copies::DerivedCopy;
