@@ -131,7 +131,7 @@ impl TrustAnchors {
                 .ok_or_else(|| bad("a certificate has no END line".into()))?
                 + END.len();
             let n = anchors.len() + 1;
-            let (label, der) = der::pem::decode_vec(block[..end].as_bytes())
+            let (label, der) = der::pem::decode_vec(&block.as_bytes()[..end])
                 .map_err(|e| bad(format!("certificate {n} is not PEM: {e}")))?;
             if label != "CERTIFICATE" {
                 return Err(bad(format!("certificate {n} is labelled {label}")));
