@@ -314,7 +314,7 @@ fn dossier(dir: &Path) {
             summary: "Invented for the seed corpus.".into(),
         },
     };
-    let (out, _, _) = w.finish(header, &keys, None).unwrap();
+    let (out, _) = w.seal(header, &keys).unwrap().finish(None).unwrap();
     let zip = out.into_inner();
     let report = kinga_vault::verify_bundle(Cursor::new(&zip[..]), &keys.public()).unwrap();
     assert_eq!(report.manifest.items.len(), 2);

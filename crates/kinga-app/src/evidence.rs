@@ -855,9 +855,9 @@ impl Vault {
         let root = self.org_root(org.id);
         let out = out.to_path_buf();
         let count = planned.len();
-        let tsa = options.tsa.clone();
-        let stamped = tokio::task::spawn_blocking(move || -> Result<Option<TimestampInfo>> {
-            let dir = out
+        let dir = out.clone();
+        let (sealed, tmp) = tokio::task::spawn_blocking(move || {
+            let dir = dir
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
@@ -872,7 +872,19 @@ impl Vault {
                 let mut r = kinga_vault::open_blob(&root, &sha, &key, &bi.evidence_id)?;
                 writer.add(bi, &mut r, None)?;
             }
-            let (buf, _, stamped) = writer.finish(header, &secret, tsa.as_ref())?;
+            Ok::<_, EvidenceError>((writer.seal(header, &secret)?, tmp))
+        })
+        .await
+        .map_err(blocking_failed)??;
+        // Awaited here rather than inside the blocking task: the authority may take its time,
+        // and a failure drops `tmp`, so no partial dossier is left behind.
+        let stamped = match &options.tsa {
+            Some(tsa) => Some(tsa.stamp(&sealed.manifest_sha256()).await?),
+            None => None,
+        };
+        let token = stamped.as_ref().map(|(token, _)| token.clone());
+        tokio::task::spawn_blocking(move || {
+            let (buf, _) = sealed.finish(token.as_deref())?;
             let file = buf.into_inner().map_err(|e| VaultError::Io {
                 path: tmp.0.clone(),
                 source: e.into_error(),
@@ -886,10 +898,11 @@ impl Vault {
                 source: e,
             })?;
             std::mem::forget(tmp);
-            Ok(stamped)
+            Ok::<_, EvidenceError>(())
         })
         .await
         .map_err(blocking_failed)??;
+        let stamped = stamped.map(|(_, info)| info);
         // The export events are inside the signed manifest, so they cannot name the token that
         // signs over it; a follow-up event puts the time-stamp in each item's custody trail.
         if let Some(info) = &stamped {

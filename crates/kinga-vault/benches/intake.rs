@@ -285,7 +285,7 @@ fn bundle_verification(dir: &Path, files: usize, size: u64) {
             ..Default::default()
         },
     };
-    let (out, _, _) = w.finish(header, &keys, None).unwrap();
+    let (out, _) = w.seal(header, &keys).unwrap().finish(None).unwrap();
     out.into_inner().unwrap().flush().unwrap();
     let written = t.elapsed();
     let t = Instant::now();

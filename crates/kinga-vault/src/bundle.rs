@@ -6,7 +6,7 @@
 use crate::capture::CaptureMetadata;
 use crate::custody::{verify_custody, CustodyEntry};
 use crate::keys::{OrgPublicKeys, OrgSecretKeys};
-use crate::timestamp::{verify_token, TimestampInfo, Tsa};
+use crate::timestamp::{verify_token, TimestampInfo};
 use crate::{Result, VaultError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -183,13 +183,10 @@ impl<W: Write + Seek> BundleWriter<W> {
         Ok(self.items.last().expect("just pushed"))
     }
 
-    /// Writes index, manifest, signature and (with a TSA) the time-stamp token.
-    pub fn finish(
-        mut self,
-        header: ExportHeader,
-        keys: &OrgSecretKeys,
-        tsa: Option<&Tsa>,
-    ) -> Result<(W, Manifest, Option<TimestampInfo>)> {
+    /// Writes index, manifest and signature. The time-stamp over the manifest, when there is
+    /// one, is asked for after this (a network call, kept out of the zip writing) and handed to
+    /// [`SealedBundle::finish`].
+    pub fn seal(mut self, header: ExportHeader, keys: &OrgSecretKeys) -> Result<SealedBundle<W>> {
         let public = keys.public();
         let mut manifest = Manifest {
             format: FORMAT.into(),
@@ -204,26 +201,49 @@ impl<W: Write + Seek> BundleWriter<W> {
         let index = crate::bundle_index::render(&manifest);
         manifest.index_html_sha256 = hex::encode(Sha256::digest(index.as_bytes()));
         let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(zerr)?;
-        // Stored, not deflated: the padding bits of a deflate stream are ignored by readers, so a
-        // flipped padding bit would go unnoticed; stored bytes leave no such slack.
-        let plain = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
         for (name, bytes) in [(INDEX, index.as_bytes()), (MANIFEST, &manifest_bytes[..])] {
-            self.zip.start_file(name, plain).map_err(zerr)?;
+            self.zip.start_file(name, stored()).map_err(zerr)?;
             self.zip.write_all(bytes).map_err(zerr)?;
         }
         let sig = B64.encode(keys.sign(&manifest_bytes)) + "\n";
-        self.zip.start_file(SIGNATURE, plain).map_err(zerr)?;
+        self.zip.start_file(SIGNATURE, stored()).map_err(zerr)?;
         self.zip.write_all(sig.as_bytes()).map_err(zerr)?;
-        let mut stamped = None;
-        if let Some(tsa) = tsa {
-            let digest: [u8; 32] = Sha256::digest(&manifest_bytes).into();
-            let (token, info) = tsa.stamp(&digest)?;
-            self.zip.start_file(TIMESTAMP, plain).map_err(zerr)?;
-            self.zip.write_all(&token).map_err(zerr)?;
-            stamped = Some(info);
+        Ok(SealedBundle {
+            zip: self.zip,
+            manifest_sha256: Sha256::digest(&manifest_bytes).into(),
+            manifest,
+        })
+    }
+}
+
+/// Stored, not deflated: the padding bits of a deflate stream are ignored by readers, so a
+/// flipped padding bit would go unnoticed; stored bytes leave no such slack.
+fn stored() -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(CompressionMethod::Stored)
+}
+
+/// A dossier whose manifest is written and signed, waiting for its time-stamp, if any.
+pub struct SealedBundle<W: Write + Seek> {
+    zip: ZipWriter<W>,
+    manifest: Manifest,
+    manifest_sha256: [u8; 32],
+}
+
+impl<W: Write + Seek> SealedBundle<W> {
+    /// What an RFC 3161 token for this dossier must cover.
+    pub fn manifest_sha256(&self) -> [u8; 32] {
+        self.manifest_sha256
+    }
+
+    /// Adds the time-stamp token (DER, from [`crate::Tsa::stamp`] over
+    /// [`Self::manifest_sha256`]) if there is one, and closes the zip.
+    pub fn finish(mut self, token: Option<&[u8]>) -> Result<(W, Manifest)> {
+        if let Some(token) = token {
+            self.zip.start_file(TIMESTAMP, stored()).map_err(zerr)?;
+            self.zip.write_all(token).map_err(zerr)?;
         }
         let out = self.zip.finish().map_err(zerr)?;
-        Ok((out, manifest, stamped))
+        Ok((out, self.manifest))
     }
 }
 

@@ -22,7 +22,6 @@ pub mod bundle;
 mod bundle_index;
 pub mod capture;
 pub mod custody;
-mod der;
 pub mod derive;
 mod error;
 pub mod intake;
@@ -46,7 +45,7 @@ pub use blob::{
 };
 pub use bundle::{
     verify_bundle, BundleItem, BundleReport, BundleWriter, ExportHeader, IncidentSummary, Manifest,
-    ManifestItem,
+    ManifestItem, SealedBundle,
 };
 pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
 pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};

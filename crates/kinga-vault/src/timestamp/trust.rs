@@ -1,14 +1,22 @@
 //! Trust in the certificate that signed a time-stamp token, decided against certificates the
 //! user names (the TSA's own, or the CA that issued it), offline: no revocation lookup.
-use super::{common_name, err, rsa_public_key, TimestampInfo};
-use crate::der::{self, Tlv};
+use super::as_sent::contents;
+use super::verify::{common_name, rsa_public_key};
+use super::{err, TimestampInfo};
 use crate::Result;
-use base64::Engine;
+use der::oid::ObjectIdentifier;
+use der::Decode;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::path::Path;
+use x509_cert::ext::pkix::ExtendedKeyUsage;
+use x509_cert::time::Time;
+use x509_cert::Certificate;
 
-const TIME_STAMPING_OID: &str = "1.3.6.1.5.5.7.3.8";
-const EXTENDED_KEY_USAGE_OID: &str = "2.5.29.37";
+const TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+const EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+const SHA256_RSA: &str = "1.2.840.113549.1.1.11";
+const SHA384_RSA: &str = "1.2.840.113549.1.1.12";
+const SHA512_RSA: &str = "1.2.840.113549.1.1.13";
 
 /// Certificates the user trusts to vouch for a time-stamp authority.
 #[derive(Clone, Debug)]
@@ -18,138 +26,82 @@ pub struct TrustAnchors {
     anchors: Vec<Vec<u8>>,
 }
 
-/// The parts of an X.509 certificate the trust decision reads.
+/// A certificate with the bytes it came as: its fingerprint and the issuer's signature are over
+/// those, not over an encoding made again.
 struct Cert<'a> {
     raw: &'a [u8],
     tbs: &'a [u8],
-    signature_alg: String,
-    signature: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
-    not_before: String,
-    not_after: String,
-    spki: Tlv<'a>,
+    cert: Certificate,
     key_usages: Option<Vec<String>>,
 }
 
 impl Cert<'_> {
     fn label(&self) -> String {
-        let cn = name(self.subject);
+        let cn = common_name(&self.cert.tbs_certificate.subject);
         format!(
             "\"{cn}\" (SHA-256 {})",
             hex::encode(Sha256::digest(self.raw))
         )
     }
-}
 
-/// The common name of an encoded Name.
-fn name(raw: &[u8]) -> String {
-    der::read_one(raw)
-        .map(|t| common_name(t.body))
-        .unwrap_or_default()
+    fn validity(&self) -> (Time, Time) {
+        let v = &self.cert.tbs_certificate.validity;
+        (v.not_before, v.not_after)
+    }
 }
 
 fn parse(raw: &[u8]) -> std::result::Result<Cert<'_>, String> {
-    let top = der::read_one(raw)?;
-    let parts = der::children(top.body)?;
-    let tbs = der::expect(parts.first(), 0x30, "tbsCertificate")?;
-    let alg = der::expect(parts.get(1), 0x30, "signatureAlgorithm")?;
-    let alg = der::children(alg.body)?;
-    let signature_alg = der::oid_string(der::expect(alg.first(), 0x06, "algorithm")?.body);
-    let bits = der::expect(parts.get(2), 0x03, "signatureValue")?;
-    let t = der::children(tbs.body)?;
-    let off = usize::from(t.first().is_some_and(|x| x.tag == 0xa0));
-    let validity = der::expect(t.get(off + 3), 0x30, "validity")?;
-    let validity = der::children(validity.body)?;
-    let key_usages = match t.iter().skip(off + 6).find(|x| x.tag == 0xa3) {
-        Some(ext) => extended_key_usage(ext)?,
+    let cert = Certificate::from_der(raw).map_err(|e| e.to_string())?;
+    let tbs = *contents(raw)
+        .map_err(|e| e.to_string())?
+        .first()
+        .ok_or("tbsCertificate missing")?;
+    let key_usages = match cert
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == EXTENDED_KEY_USAGE)
+    {
+        Some(ext) => Some(
+            ExtendedKeyUsage::from_der(ext.extn_value.as_bytes())
+                .map_err(|e| format!("extendedKeyUsage: {e}"))?
+                .0
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
         None => None,
     };
     Ok(Cert {
-        raw: top.raw,
-        tbs: tbs.raw,
-        signature_alg,
-        signature: bits.body.get(1..).unwrap_or_default(),
-        issuer: der::expect(t.get(off + 2), 0x30, "issuer")?.raw,
-        subject: der::expect(t.get(off + 4), 0x30, "subject")?.raw,
-        not_before: cert_time(validity.first())?,
-        not_after: cert_time(validity.get(1))?,
-        spki: der::expect(t.get(off + 5), 0x30, "subjectPublicKeyInfo")?,
+        raw,
+        tbs,
+        cert,
         key_usages,
     })
 }
 
-/// The extendedKeyUsage purposes, or None when the certificate has no such extension.
-fn extended_key_usage(ext: &Tlv<'_>) -> std::result::Result<Option<Vec<String>>, String> {
-    let list = der::read_one(ext.body)?;
-    for e in der::children(list.body)? {
-        let e = der::children(e.body)?;
-        if der::oid_string(der::expect(e.first(), 0x06, "extnID")?.body) != EXTENDED_KEY_USAGE_OID {
-            continue;
-        }
-        let value = der::expect(e.last(), 0x04, "extnValue")?;
-        let seq = der::read_one(value.body)?;
-        let usages = der::children(seq.body)?
-            .iter()
-            .map(|o| der::oid_string(o.body))
-            .collect();
-        return Ok(Some(usages));
-    }
-    Ok(None)
-}
-
-/// UTCTime or GeneralizedTime as `YYYYMMDDHHMMSS`, comparable as text.
-fn cert_time(t: Option<&Tlv<'_>>) -> std::result::Result<String, String> {
-    let t = t.ok_or("validity time missing")?;
-    let s = std::str::from_utf8(t.body).map_err(|_| "validity time is not text")?;
-    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    match (t.tag, digits.len()) {
-        (0x17, 12) => {
-            let century = if digits[..2] < *"50" { "20" } else { "19" };
-            Ok(format!("{century}{digits}"))
-        }
-        (0x18, 14) => Ok(digits),
-        _ => Err(format!("validity time `{s}` is not understood")),
-    }
-}
-
-/// RFC 3339 genTime as `YYYYMMDDHHMMSS`.
-fn compact(rfc3339: &str) -> String {
-    rfc3339
-        .chars()
-        .filter(char::is_ascii_digit)
-        .take(14)
-        .collect()
-}
-
-fn readable(t: &str) -> String {
-    if t.len() < 14 {
-        return t.to_string();
-    }
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &t[..4],
-        &t[4..6],
-        &t[6..8],
-        &t[8..10],
-        &t[10..12],
-        &t[12..14]
-    )
+/// Seconds since 1970 of an RFC 3339 genTime, its fraction dropped as a certificate's times
+/// have none.
+fn unix_seconds(rfc3339: &str) -> Option<u64> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    u64::try_from(t.timestamp()).ok()
 }
 
 /// Whether `issuer`'s key made `cert`'s signature over its tbsCertificate.
 fn signed_by(cert: &Cert<'_>, issuer: &Cert<'_>) -> std::result::Result<(), String> {
-    let key = rsa_public_key(&issuer.spki)?;
-    let (scheme, hashed) = match cert.signature_alg.as_str() {
-        "1.2.840.113549.1.1.11" => (
+    let key = rsa_public_key(&issuer.cert.tbs_certificate.subject_public_key_info)?;
+    let alg = cert.cert.signature_algorithm.oid.to_string();
+    let (scheme, hashed) = match alg.as_str() {
+        SHA256_RSA => (
             rsa::Pkcs1v15Sign::new::<Sha256>(),
             Sha256::digest(cert.tbs).to_vec(),
         ),
-        "1.2.840.113549.1.1.12" => (
+        SHA384_RSA => (
             rsa::Pkcs1v15Sign::new::<Sha384>(),
             Sha384::digest(cert.tbs).to_vec(),
         ),
-        "1.2.840.113549.1.1.13" => (
+        SHA512_RSA => (
             rsa::Pkcs1v15Sign::new::<Sha512>(),
             Sha512::digest(cert.tbs).to_vec(),
         ),
@@ -159,38 +111,35 @@ fn signed_by(cert: &Cert<'_>, issuer: &Cert<'_>) -> std::result::Result<(), Stri
             ))
         }
     };
-    key.verify(scheme, &hashed, cert.signature)
+    key.verify(scheme, &hashed, cert.cert.signature.raw_bytes())
         .map_err(|_| "its signature does not verify under that certificate's key".to_string())
 }
 
 impl TrustAnchors {
-    /// One or more PEM certificates; `source` names them in errors (a file name).
+    /// One or more PEM certificates; `source` names them in errors (a file name). Text around
+    /// the certificates (comments in a CA bundle) is passed over.
     pub fn from_pem(text: &str, source: &str) -> Result<Self> {
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
         let bad = |m: String| err(format!("trusted TSA certificate {source}: {m}"));
         let mut anchors = Vec::new();
         let mut rest = text;
-        while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-            let body = &rest[start + 27..];
-            let end = body
-                .find("-----END CERTIFICATE-----")
-                .ok_or_else(|| bad("a certificate has no END line".into()))?;
-            let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(|e| {
-                    bad(format!(
-                        "certificate {} is not base64: {e}",
-                        anchors.len() + 1
-                    ))
-                })?;
-            parse(&der).map_err(|e| {
-                bad(format!(
-                    "certificate {} is not an X.509 certificate: {e}",
-                    anchors.len() + 1
-                ))
-            })?;
+        while let Some(start) = rest.find(BEGIN) {
+            let block = &rest[start..];
+            let end = block
+                .find(END)
+                .ok_or_else(|| bad("a certificate has no END line".into()))?
+                + END.len();
+            let n = anchors.len() + 1;
+            let (label, der) = der::pem::decode_vec(&block.as_bytes()[..end])
+                .map_err(|e| bad(format!("certificate {n} is not PEM: {e}")))?;
+            if label != "CERTIFICATE" {
+                return Err(bad(format!("certificate {n} is labelled {label}")));
+            }
+            parse(&der)
+                .map_err(|e| bad(format!("certificate {n} is not an X.509 certificate: {e}")))?;
             anchors.push(der);
-            rest = &body[end..];
+            rest = &block[end..];
         }
         if anchors.is_empty() {
             return Err(bad(
@@ -216,12 +165,13 @@ impl TrustAnchors {
         let cert = parse(&info.tsa_certificate)
             .map_err(|e| fail(format!("the token's certificate cannot be read: {e}")))?;
         let anchors: Vec<Cert<'_>> = self.anchors.iter().filter_map(|a| parse(a).ok()).collect();
+        let issuer = &cert.cert.tbs_certificate.issuer;
         let vouched = if anchors.iter().any(|a| a.raw == cert.raw) {
             format!("is itself a trusted certificate from {}", self.source)
         } else {
             let issuers: Vec<&Cert<'_>> = anchors
                 .iter()
-                .filter(|a| a.subject == cert.issuer)
+                .filter(|a| &a.cert.tbs_certificate.subject == issuer)
                 .collect();
             if issuers.is_empty() {
                 let names: Vec<String> = anchors.iter().map(Cert::label).collect();
@@ -230,7 +180,7 @@ impl TrustAnchors {
                     cert.label(),
                     self.source,
                     names.join(", "),
-                    name(cert.issuer)
+                    common_name(issuer)
                 )));
             }
             let mut why = Vec::new();
@@ -259,28 +209,36 @@ impl TrustAnchors {
                 }
             }
         };
-        let at = compact(&info.gen_time);
-        if at < cert.not_before || at > cert.not_after {
+        let at = unix_seconds(&info.gen_time).ok_or_else(|| {
+            fail(format!(
+                "the token's genTime {} is not understood",
+                info.gen_time
+            ))
+        })?;
+        let (not_before, not_after) = cert.validity();
+        if at < not_before.to_unix_duration().as_secs()
+            || at > not_after.to_unix_duration().as_secs()
+        {
             return Err(fail(format!(
                 "{} is valid from {} to {}, the token's genTime {} is outside that period",
                 cert.label(),
-                readable(&cert.not_before),
-                readable(&cert.not_after),
+                not_before.to_date_time(),
+                not_after.to_date_time(),
                 info.gen_time
             )));
         }
         match &cert.key_usages {
-            Some(u) if u.iter().any(|o| o == TIME_STAMPING_OID) => {}
+            Some(u) if u.iter().any(|o| *o == TIME_STAMPING.to_string()) => {}
             Some(u) => {
                 return Err(fail(format!(
-                    "{} lacks the extended key usage timeStamping ({TIME_STAMPING_OID}); it allows only {}",
+                    "{} lacks the extended key usage timeStamping ({TIME_STAMPING}); it allows only {}",
                     cert.label(),
                     u.join(", ")
                 )))
             }
             None => {
                 return Err(fail(format!(
-                    "{} lacks the extended key usage timeStamping ({TIME_STAMPING_OID}): it has no extendedKeyUsage extension",
+                    "{} lacks the extended key usage timeStamping ({TIME_STAMPING}): it has no extendedKeyUsage extension",
                     cert.label()
                 )))
             }
@@ -299,17 +257,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_compare_as_text() {
-        let utc = der::tlv(0x17, b"491231235959Z");
-        let t = der::read_one(&utc).unwrap();
-        assert_eq!(cert_time(Some(&t)).unwrap(), "20491231235959");
-        let utc = der::tlv(0x17, b"500101000000Z");
-        let t = der::read_one(&utc).unwrap();
-        assert_eq!(cert_time(Some(&t)).unwrap(), "19500101000000");
-        assert_eq!(compact("2026-11-26T22:30:01.5Z"), "20261126223001");
+    fn gen_time_reads_as_seconds_and_pem_needs_a_certificate() {
+        assert_eq!(unix_seconds("1970-01-01T00:01:40.5Z"), Some(100));
+        assert_eq!(unix_seconds("2026-11-26T22:30:01Z"), Some(1_795_732_201));
+        assert_eq!(unix_seconds("not a time"), None);
         assert!(TrustAnchors::from_pem("nothing here", "x.pem")
             .unwrap_err()
             .to_string()
             .contains("no PEM certificate"));
+        let e = TrustAnchors::from_pem(
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+            "x.pem",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("x.pem") && e.contains("certificate 1"), "{e}");
     }
 }

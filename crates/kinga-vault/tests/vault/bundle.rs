@@ -1,5 +1,5 @@
 use crate::support::{content, custody, org};
-use crate::timestamp::local_tsa;
+use crate::timestamp::{local_tsa, stamp};
 use base64::Engine;
 use kinga_vault::bundle::{ExportHeader, Manifest};
 use kinga_vault::keys::OrgSecretKeys;
@@ -47,9 +47,10 @@ fn build_sized(keys: &OrgSecretKeys, tsa: Option<&Tsa>, base: usize) -> Vec<u8> 
             summary: "Shelling of the market & nearby houses.".into(),
         },
     };
-    let (out, manifest, stamped) = w.finish(header, keys, tsa).unwrap();
+    let sealed = w.seal(header, keys).unwrap();
+    let token = tsa.map(|t| stamp(t, &sealed.manifest_sha256()).0);
+    let (out, manifest) = sealed.finish(token.as_deref()).unwrap();
     assert_eq!(manifest.items.len(), 3);
-    assert_eq!(stamped.is_some(), tsa.is_some());
     out.into_inner()
 }
 

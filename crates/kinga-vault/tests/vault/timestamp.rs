@@ -1,5 +1,5 @@
 //! A real time-stamp authority: Debian's `openssl ts -reply` behind a loopback HTTP server.
-use kinga_vault::timestamp::{token_from_response, verify_token, TrustAnchors, Tsa};
+use kinga_vault::timestamp::{token_from_response, verify_token, TimestampInfo, TrustAnchors, Tsa};
 use sha2::{Digest, Sha256};
 use std::process::Command;
 
@@ -7,11 +7,24 @@ use std::process::Command;
 pub mod local_tsa;
 pub use local_tsa::{local_tsa, openssl};
 
+/// A token from `tsa`, for tests that are not async themselves.
+pub fn stamp(tsa: &Tsa, digest: &[u8; 32]) -> (Vec<u8>, TimestampInfo) {
+    try_stamp(tsa, digest).unwrap()
+}
+
+fn try_stamp(tsa: &Tsa, digest: &[u8; 32]) -> kinga_vault::Result<(Vec<u8>, TimestampInfo)> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(tsa.stamp(digest))
+}
+
 #[test]
 fn round_trip_with_a_real_tsa_and_openssl_accepts_the_token() {
     let Some(tsa) = local_tsa() else { return };
     let digest: [u8; 32] = Sha256::digest(b"manifest bytes").into();
-    let (token, info) = Tsa::new(&tsa.url).stamp(&digest).unwrap();
+    let (token, info) = stamp(&Tsa::new(&tsa.url), &digest);
     assert_eq!(info.policy, "1.3.6.1.4.1.99999.1");
     assert_eq!(info.tsa_name, "Kinga test TSA");
     openssl(
@@ -97,8 +110,7 @@ fn refusals_and_garbage_are_reported() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("refused"), "{err}");
-    let err = Tsa::new("https://tsa.example/")
-        .stamp(&[0; 32])
+    let err = try_stamp(&Tsa::new("https://tsa.example/"), &[0; 32])
         .unwrap_err()
         .to_string();
     assert!(err.contains("only http://"), "{err}");
@@ -112,7 +124,7 @@ fn anchors(path: &std::path::Path) -> TrustAnchors {
 fn the_tsa_certificate_is_checked_against_the_trust_anchor_given() {
     let Some(tsa) = local_tsa() else { return };
     let digest: [u8; 32] = Sha256::digest(b"dossier manifest").into();
-    let (token, _) = Tsa::new(&tsa.url).stamp(&digest).unwrap();
+    let (token, _) = stamp(&Tsa::new(&tsa.url), &digest);
     let info = verify_token(&token, &digest).unwrap();
 
     let by_ca = anchors(&tsa.ca()).check(&info).unwrap();
@@ -146,7 +158,7 @@ fn the_tsa_certificate_is_checked_against_the_trust_anchor_given() {
     // A token signed under a certificate of the same CA that is not for time-stamping: its
     // signature holds, so only the trust check can refuse it.
     let web = tsa.dir.path().join("web.crt");
-    let (_, misused_info) = Tsa::new(tsa.misissued()).stamp(&digest).unwrap();
+    let (_, misused_info) = stamp(&Tsa::new(tsa.misissued()), &digest);
     assert_eq!(misused_info.tsa_certificate, tsa.der(&web));
     let err = anchors(&tsa.ca())
         .check(&misused_info)
@@ -178,4 +190,50 @@ fn the_tsa_certificate_is_checked_against_the_trust_anchor_given() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("missing.pem"), "{err}");
+}
+
+/// A one-shot HTTP server answering with `head` and `body`, whatever is asked.
+fn answer_once(head: &'static str, body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let _ = conn.write_all(head.as_bytes());
+        let _ = conn.write_all(&body);
+    });
+    url
+}
+
+#[test]
+fn http_failures_name_the_authority_and_what_it_said() {
+    let url = answer_once(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        Vec::new(),
+    );
+    let err = try_stamp(&Tsa::new(&url), &[0; 32])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&url) && err.contains("503"), "{err}");
+
+    let url = answer_once(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 6\r\nConnection: close\r\n\r\n",
+        b"<html>".to_vec(),
+    );
+    let err = try_stamp(&Tsa::new(&url), &[0; 32])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&url) && err.contains("text/html"), "{err}");
+
+    // Sent without a length, so only the reading stops it.
+    let url = answer_once(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nConnection: close\r\n\r\n",
+        vec![0x30; 2 << 20],
+    );
+    let err = try_stamp(&Tsa::new(&url), &[0; 32])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&url) && err.contains("over"), "{err}");
 }

@@ -71,14 +71,11 @@ pub async fn take(store: &dyn kinga_store::Store, url: &str) -> Result<String, F
         ))
     })?;
     let authority = kinga_vault::Tsa::new(url.clone());
-    let (token, info) = tokio::task::spawn_blocking(move || authority.stamp(&digest))
-        .await
-        .map_err(|e| Failure::Other(format!("evidence checkpoint: {e}")))?
-        .map_err(|e| {
-            Failure::Other(format!(
-                "evidence checkpoint: time-stamp authority {url}: {e}; nothing recorded"
-            ))
-        })?;
+    let (token, info) = authority.stamp(&digest).await.map_err(|e| {
+        Failure::Other(format!(
+            "evidence checkpoint: time-stamp authority {url}: {e}; nothing recorded"
+        ))
+    })?;
     let c = store
         .add_checkpoint(
             &Actor::system("evidence checkpoint"),

@@ -53,7 +53,12 @@ fn dossier(keys: &OrgSecretKeys) -> Vec<u8> {
             ..Default::default()
         },
     };
-    w.finish(header, keys, None).unwrap().0.into_inner()
+    w.seal(header, keys)
+        .unwrap()
+        .finish(None)
+        .unwrap()
+        .0
+        .into_inner()
 }
 
 fn verify(zip: &Path, key: &Path) -> std::process::Output {
