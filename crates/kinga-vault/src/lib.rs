@@ -9,7 +9,7 @@
 //! - [`media`], [`capture`], [`strip`], [`phash`]: MIME sniffing, EXIF, working copies, near-duplicates.
 //! - [`derive`] ([`region`], [`blur`], [`thumbnail`]) and [`copies`]: thumbnails and copies with
 //!   regions blurred for publication, sealed with their lineage.
-//! - [`custody`]: the per-item hash-chained custody log.
+//! - custody chains are the domain's (`kinga_domain::evidence`); bundles carry and check them.
 //! - [`bundle`]: the signed legal dossier and its offline verifier.
 //! - [`timestamp`]: RFC 3161 trusted timestamps.
 //! - [`backup`]: encrypted backup archives of the database and the vault, with a manifest.
@@ -22,7 +22,6 @@ pub mod bundle;
 mod bundle_index;
 pub mod capture;
 pub mod copies;
-pub mod custody;
 mod der;
 pub mod derive;
 mod error;
@@ -52,7 +51,6 @@ pub use bundle::{
 };
 pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
 pub use copies::DerivedCopy;
-pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};
 pub use derive::{Derivation, Derived};
 pub use error::VaultError;
 pub use intake::{intake, seal, Intake, IntakeOptions};
