@@ -59,7 +59,7 @@ pub use media::{sniff, Inline, MediaType};
 pub use phash::{hamming, PerceptualHash};
 pub use region::{Rect, Region, Unit};
 pub use shamir::Share;
-pub use strip::{strip_metadata, Lineage, WorkingCopy};
+pub use strip::{strip_metadata, Lineage, StrippedBytes};
 pub use timestamp::{TimestampInfo, Tsa};
 
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;
