@@ -2,10 +2,9 @@
 //! few API bodies and a small dossier signed by the fuzz key. Run from the repository root:
 //! `cargo run --manifest-path fuzz/Cargo.toml --example seeds` (it rewrites `fuzz/corpus/`'s
 //! seed files; the inputs a fuzzer adds alongside are left alone).
+use kinga_domain::evidence::{CustodyDraft, CustodyEntry, CustodyKind};
 use kinga_vault::bundle::ExportHeader;
-use kinga_vault::{
-    BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind, IncidentSummary,
-};
+use kinga_vault::{BundleItem, BundleWriter, IncidentSummary};
 use std::io::{Cursor, Write};
 use std::path::Path;
 

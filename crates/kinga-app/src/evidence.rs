@@ -127,23 +127,6 @@ fn tempfile_in(dir: &Path) -> Result<TempPath> {
     Ok(TempPath(dir.join(name)))
 }
 
-/// A stored custody event in the vault's dossier format (the same fields, the same hash).
-pub fn to_vault_entry(e: &CustodyEvent) -> Result<kinga_vault::CustodyEntry> {
-    let kind = kinga_vault::CustodyKind::parse(e.kind.as_str()).ok_or_else(|| {
-        EvidenceError::Internal(format!("custody kind {} unknown to the vault", e.kind))
-    })?;
-    Ok(kinga_vault::CustodyEntry {
-        item: e.evidence_id.to_string(),
-        seq: e.seq,
-        kind,
-        actor: e.actor.clone(),
-        at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        detail: e.detail.clone().unwrap_or_default(),
-        prev_hash: e.prev_hash.clone(),
-        hash: e.entry_hash.clone(),
-    })
-}
-
 /// Who may have the sealed original rather than a working copy.
 pub fn may_have_original(role: Role) -> bool {
     role.sees_sealed()
@@ -816,8 +799,8 @@ impl Vault {
                 .custody_log(scope, item.id)
                 .await?
                 .iter()
-                .map(to_vault_entry)
-                .collect::<Result<Vec<_>>>()?;
+                .map(CustodyEvent::entry)
+                .collect();
             let capture = if options.with_metadata {
                 item.capture_metadata
                     .clone()
@@ -1157,8 +1140,7 @@ pub fn clean_name(name: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The store chains custody events with the domain's hash; dossiers are checked with the
-    /// vault's. They must be one format.
+    /// What the store chains is what a dossier carries and is checked against.
     #[test]
     fn stored_custody_chains_verify_as_dossier_chains() {
         let id = EvidenceId::new();
@@ -1175,8 +1157,8 @@ mod tests {
             let e = CustodyEvent::next(events.last(), id, kind, "legal@irri.org", at, detail);
             events.push(e);
         }
-        let entries: Vec<_> = events.iter().map(|e| to_vault_entry(e).unwrap()).collect();
-        kinga_vault::verify_custody(&id.to_string(), &entries).unwrap();
+        let entries: Vec<_> = events.iter().map(CustodyEvent::entry).collect();
+        verify_custody(&id.to_string(), &entries).unwrap();
         for (e, v) in events.iter().zip(&entries) {
             assert_eq!(e.entry_hash, v.compute_hash());
         }

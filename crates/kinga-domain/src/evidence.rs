@@ -5,12 +5,17 @@
 use crate::ids::{IncidentId, OrgId, ReportId};
 use crate::org::Slug;
 use crate::Visibility;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
+
+mod custody;
+pub use custody::{
+    check_custody_chain, verify_custody, CustodyBreak, CustodyDraft, CustodyEntry, CustodyEvent,
+    CustodyFault, CustodyKind, UnknownCustodyKind, GENESIS,
+};
 
 macro_rules! evidence_id {
     ($($name:ident),*) => {$(
@@ -52,74 +57,6 @@ evidence_id!(
     KeySetId,
     SealedFieldId
 );
-
-/// What happened to an item: the words of the Berkeley Protocol's custody log, spelt as the
-/// vault's custody format spells them (`kinga-custody-v1`), so entries travel into dossiers as
-/// they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustodyKind {
-    Receive,
-    Hash,
-    Seal,
-    View,
-    Download,
-    Derive,
-    Export,
-    Transfer,
-    Verify,
-    DeletionRequest,
-}
-
-impl CustodyKind {
-    pub const ALL: [CustodyKind; 10] = [
-        CustodyKind::Receive,
-        CustodyKind::Hash,
-        CustodyKind::Seal,
-        CustodyKind::View,
-        CustodyKind::Download,
-        CustodyKind::Derive,
-        CustodyKind::Export,
-        CustodyKind::Transfer,
-        CustodyKind::Verify,
-        CustodyKind::DeletionRequest,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CustodyKind::Receive => "receive",
-            CustodyKind::Hash => "hash",
-            CustodyKind::Seal => "seal",
-            CustodyKind::View => "view",
-            CustodyKind::Download => "download",
-            CustodyKind::Derive => "derive",
-            CustodyKind::Export => "export",
-            CustodyKind::Transfer => "transfer",
-            CustodyKind::Verify => "verify",
-            CustodyKind::DeletionRequest => "deletion_request",
-        }
-    }
-}
-
-impl fmt::Display for CustodyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("'{0}' is not a custody event kind")]
-pub struct UnknownCustodyKind(pub String);
-
-impl FromStr for CustodyKind {
-    type Err = UnknownCustodyKind;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CustodyKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownCustodyKind(s.to_string()))
-    }
-}
 
 /// One version of an organisation's keys: the public halves in clear, the secret halves sealed
 /// under the organisation's passphrase. Retired versions stay so that old signatures still verify.
@@ -323,86 +260,6 @@ pub struct NewSealedField {
 
 /// The fields that may be sealed on a report.
 pub const SEALED_REPORT_FIELDS: [&str; 3] = ["witness_name", "witness_contact", "exact_location"];
-
-/// One link of an item's custody chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustodyEvent {
-    pub id: CustodyEventId,
-    pub evidence_id: EvidenceId,
-    pub seq: i64,
-    pub kind: CustodyKind,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-    pub detail: Option<String>,
-    pub prev_hash: String,
-    pub entry_hash: String,
-}
-
-impl CustodyEvent {
-    /// SHA-256 of the JSON array `["kinga-custody-v1", item, seq, kind, actor, at, detail,
-    /// prev_hash]`: the custody format dossiers carry, recomputable in any language.
-    pub fn compute_hash(&self) -> String {
-        let canonical = serde_json::to_vec(&(
-            "kinga-custody-v1",
-            self.evidence_id.to_string(),
-            self.seq,
-            self.kind.as_str(),
-            &self.actor,
-            self.at.to_rfc3339_opts(SecondsFormat::Micros, true),
-            self.detail.as_deref().unwrap_or(""),
-            &self.prev_hash,
-        ))
-        .expect("custody events serialise");
-        hex::encode(Sha256::digest(canonical))
-    }
-
-    /// The event that follows `prev` (or opens the chain), its hash computed.
-    pub fn next(
-        prev: Option<&CustodyEvent>,
-        evidence_id: EvidenceId,
-        kind: CustodyKind,
-        actor: &str,
-        at: DateTime<Utc>,
-        detail: Option<String>,
-    ) -> CustodyEvent {
-        let mut e = CustodyEvent {
-            id: CustodyEventId::new(),
-            evidence_id,
-            seq: prev.map(|p| p.seq + 1).unwrap_or(1),
-            kind,
-            actor: actor.to_string(),
-            at,
-            detail,
-            prev_hash: prev
-                .map(|p| p.entry_hash.clone())
-                .unwrap_or_else(|| crate::audit::GENESIS.to_string()),
-            entry_hash: String::new(),
-        };
-        e.entry_hash = e.compute_hash();
-        e
-    }
-}
-
-/// Checks one item's custody events, oldest first; names the first broken link.
-pub fn check_custody_chain(events: &[CustodyEvent]) -> Result<(), String> {
-    let mut prev = crate::audit::GENESIS.to_string();
-    for (i, e) in events.iter().enumerate() {
-        let at = format!("evidence {} custody event {}", e.evidence_id, e.seq);
-        if e.seq != i as i64 + 1 {
-            return Err(format!("{at}: expected sequence number {}", i + 1));
-        }
-        if e.prev_hash != prev {
-            return Err(format!(
-                "{at}: its prev_hash does not match the event before it"
-            ));
-        }
-        if e.compute_hash() != e.entry_hash {
-            return Err(format!("{at}: its hash does not match its content"));
-        }
-        prev = e.entry_hash.clone();
-    }
-    Ok(())
-}
 
 /// Hamming distance between two perceptual hashes of the same length (hex); `None` when they
 /// cannot be compared.

@@ -6,10 +6,10 @@
 //! `cargo bench -p kinga-vault --bench intake` (sizes: KINGA_BENCH_MIB, KINGA_BENCH_BIG_MIB,
 //! KINGA_BENCH_FILES; scratch directory: KINGA_BENCH_DIR, default the system temporary
 //! directory).
+use kinga_domain::evidence::{CustodyDraft, CustodyEntry, CustodyKind};
 use kinga_vault::bundle::ExportHeader;
 use kinga_vault::{
-    intake, verify_bundle, BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind,
-    IncidentSummary, IntakeOptions, OrgSecretKeys,
+    intake, verify_bundle, BundleItem, BundleWriter, IncidentSummary, IntakeOptions, OrgSecretKeys,
 };
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};

@@ -4,12 +4,12 @@
 //! base64) and optionally `manifest.tsr` (an RFC 3161 token over the manifest's SHA-256).
 //! [`verify_bundle`] needs only the zip and the organisation's public key file.
 use crate::capture::CaptureMetadata;
-use crate::custody::{verify_custody, CustodyEntry};
 use crate::keys::{OrgPublicKeys, OrgSecretKeys};
 use crate::timestamp::{verify_token, TimestampInfo};
 use crate::{Result, VaultError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use kinga_domain::evidence::{verify_custody, CustodyEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;

@@ -37,12 +37,8 @@ pub enum VaultError {
     PublicKeyFile { line: usize, message: String },
     #[error("recovery shares: {0}")]
     Shares(String),
-    #[error("custody chain of evidence {item}: entry {seq}: {message}")]
-    Custody {
-        item: String,
-        seq: i64,
-        message: String,
-    },
+    #[error(transparent)]
+    Custody(#[from] kinga_domain::evidence::CustodyBreak),
     #[error("image: {0}")]
     Image(String),
     #[error("metadata stripping: {0}")]

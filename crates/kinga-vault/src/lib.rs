@@ -9,7 +9,7 @@
 //! - [`media`], [`capture`], [`strip`], [`phash`]: MIME sniffing, EXIF, working copies, near-duplicates.
 //! - [`derive`] ([`region`], [`blur`], [`thumbnail`]): thumbnails and copies with
 //!   regions blurred for publication, sealed with their lineage.
-//! - [`custody`]: the per-item hash-chained custody log.
+//! - custody chains are the domain's (`kinga_domain::evidence`); bundles carry and check them.
 //! - [`bundle`]: the signed legal dossier and its offline verifier.
 //! - [`timestamp`]: RFC 3161 trusted timestamps.
 //! - [`backup`]: encrypted backup archives of the database and the vault, with a manifest.
@@ -21,7 +21,6 @@ pub mod blur;
 pub mod bundle;
 mod bundle_index;
 pub mod capture;
-pub mod custody;
 pub mod derive;
 mod error;
 pub mod intake;
@@ -48,7 +47,6 @@ pub use bundle::{
     ManifestItem, SealedBundle,
 };
 pub use capture::{capture_metadata, capture_metadata_sampled, CaptureMetadata, Gps};
-pub use custody::{verify_custody, CustodyDraft, CustodyEntry, CustodyKind};
 pub use derive::{Derivation, Derived};
 pub use error::VaultError;
 pub use intake::{intake, seal, Intake, IntakeOptions};
@@ -57,7 +55,7 @@ pub use media::{sniff, Inline, MediaType};
 pub use phash::{hamming, PerceptualHash};
 pub use region::{Rect, Region, Unit};
 pub use shamir::Share;
-pub use strip::{strip_metadata, Lineage, WorkingCopy};
+pub use strip::{strip_metadata, Lineage, StrippedBytes};
 pub use timestamp::{TimestampInfo, Tsa};
 
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;

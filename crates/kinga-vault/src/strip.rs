@@ -18,14 +18,16 @@ pub struct Lineage {
     pub removed: Vec<String>,
 }
 
+/// A stripped image not yet sealed; once sealed and recorded it is a working copy
+/// (`kinga_domain::evidence::WorkingCopy`).
 #[derive(Clone, Debug)]
-pub struct WorkingCopy {
+pub struct StrippedBytes {
     pub bytes: Vec<u8>,
     pub mime: &'static str,
     pub lineage: Lineage,
 }
 
-pub fn strip_metadata(original: &[u8]) -> Result<WorkingCopy> {
+pub fn strip_metadata(original: &[u8]) -> Result<StrippedBytes> {
     let (bytes, mime, removed) = if original.starts_with(&[0xff, 0xd8]) {
         let (b, r) = strip_jpeg(original)?;
         (b, "image/jpeg", r)
@@ -37,7 +39,7 @@ pub fn strip_metadata(original: &[u8]) -> Result<WorkingCopy> {
             "only JPEG and PNG working copies can be stripped".into(),
         ));
     };
-    Ok(WorkingCopy {
+    Ok(StrippedBytes {
         lineage: Lineage {
             derived_from: sha256_hex(original),
             sha256: sha256_hex(&bytes),

@@ -889,21 +889,9 @@ pub async fn custody_break<E: Engine>(store: &SqlStore<E>) -> Result<Option<Stri
             .await?;
         for r in &rows {
             let e = rec::custody(r)?;
-            let (want_seq, want_prev) = match &last {
-                Some(l) if l.evidence_id == e.evidence_id => (l.seq + 1, l.entry_hash.clone()),
-                _ => (1, kinga_domain::audit::GENESIS.to_string()),
-            };
-            let at = format!("evidence {} custody event {}", e.evidence_id, e.seq);
-            if e.seq != want_seq {
-                return Ok(Some(format!("{at}: expected sequence number {want_seq}")));
-            }
-            if e.prev_hash != want_prev {
-                return Ok(Some(format!(
-                    "{at}: its prev_hash does not match the event before it"
-                )));
-            }
-            if e.compute_hash() != e.entry_hash {
-                return Ok(Some(format!("{at}: its hash does not match its content")));
+            let prev = last.as_ref().filter(|l| l.evidence_id == e.evidence_id);
+            if let Err(broken) = e.check_link(prev) {
+                return Ok(Some(broken));
             }
             last = Some(e);
         }

@@ -1,5 +1,5 @@
+use kinga_domain::evidence::{CustodyDraft, CustodyEntry, CustodyKind};
 use kinga_vault::keys::{KdfParams, OrgSecretKeys};
-use kinga_vault::{CustodyDraft, CustodyEntry, CustodyKind};
 
 /// Cheap Argon2id cost: the tests exercise the format, not the cost.
 pub fn fast_kdf() -> KdfParams {

@@ -9,6 +9,7 @@ mod durability;
 mod evidence;
 mod import;
 mod incident;
+mod old_dossier;
 mod risk;
 mod security;
 mod support;

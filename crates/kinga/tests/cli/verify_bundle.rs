@@ -1,10 +1,8 @@
 //! `kinga verify-bundle` on a dossier built by the vault library, then with bytes flipped.
 use crate::support::{kinga, stderr, stdout};
+use kinga_domain::evidence::{CustodyDraft, CustodyEntry, CustodyKind};
 use kinga_vault::bundle::ExportHeader;
-use kinga_vault::{
-    BundleItem, BundleWriter, CustodyDraft, CustodyEntry, CustodyKind, IncidentSummary,
-    OrgSecretKeys,
-};
+use kinga_vault::{BundleItem, BundleWriter, IncidentSummary, OrgSecretKeys};
 use std::io::Cursor;
 use std::path::Path;
 
