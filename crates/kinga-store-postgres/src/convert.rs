@@ -1,5 +1,5 @@
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 

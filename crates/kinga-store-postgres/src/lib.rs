@@ -10,10 +10,10 @@ pub mod scratch;
 mod url;
 
 use async_trait::async_trait;
-use kinga_store::sql::{
+use kinga_store::{Result, StoreError};
+use kinga_store_sql::{
     Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx, WriteJob, WriteOutput,
 };
-use kinga_store::{Result, StoreError};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 

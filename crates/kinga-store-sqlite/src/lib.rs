@@ -9,8 +9,8 @@ mod statement;
 mod writer;
 
 use async_trait::async_trait;
-use kinga_store::sql::{Dialect, Engine, SqlRow, SqlStore, SqlValue, WriteJob, WriteOutput};
 use kinga_store::{Result, StoreError};
+use kinga_store_sql::{Dialect, Engine, SqlRow, SqlStore, SqlValue, WriteJob, WriteOutput};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };

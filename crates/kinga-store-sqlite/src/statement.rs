@@ -1,8 +1,8 @@
 //! The writer's own connection: statements prepared once and stepped in place, values bound
 //! straight from [`SqlValue`]s, rows read back by each value's storage class. See decision 0007
 //! for why writes do not go through the driver that serves reads.
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use rusqlite::types::{Null, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Statement};
 use std::path::Path;

@@ -1,7 +1,7 @@
 use crate::statement;
 use async_trait::async_trait;
-use kinga_store::sql::{Chain, SqlRow, SqlValue, Tx, WriteJob, WriteOutput};
 use kinga_store::{Result, StoreError};
+use kinga_store_sql::{Chain, SqlRow, SqlValue, Tx, WriteJob, WriteOutput};
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};

@@ -2,7 +2,7 @@
 //! certificate against the CA given in `sslrootcert` and refuses a server it does not vouch
 //! for. Needs the test server's TLS set-up (`.ci/postgres.sh` makes a CA and turns TLS on).
 use super::URL_VAR;
-use kinga_store::sql::Engine;
+use kinga_store_sql::Engine;
 
 fn with_params(url: &str, params: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };

@@ -1,16 +1,11 @@
 //! The events an incident cites, in SQL. Event rows are read with this module's own column list
 //! (the event importer owns the events table's writes). Whether a reader sees a citation is
 //! decided in the query: the incident must be visible to them, and so must the event.
-use super::records::{self, placeholders, timestamp, INCIDENT_COLUMNS};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlRow, SqlStore, Tx};
-use crate::incident_events::{
-    CitedEvent, CitingIncident, EventCitation, EventRef, EventSummary, NewEventCitation,
-    SuggestedEvent, SuggestionWindow, NOTE_MAX,
-};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::records::{self, placeholders, timestamp, INCIDENT_COLUMNS};
+use crate::scope::visible;
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlRow, SqlStore, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{new_batch_id, Dataset};
@@ -20,6 +15,11 @@ use kinga_domain::org::Slug;
 use kinga_domain::time::day_number;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, ValidationErrors};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{
+    CitedEvent, CitingIncident, EventCitation, EventRef, EventSummary, NewEventCitation,
+    SuggestedEvent, SuggestionWindow, NOTE_MAX,
+};
 use serde::Serialize;
 
 const LINK_COLUMNS: &str = "id, incident_id, country, dataset, external_id, note, cited_by_label, cited_at, event_owner, organisation_id, cited_by";
@@ -577,9 +577,9 @@ pub async fn suggestions<E: Engine>(
 /// Every stored citation with the digest of what it holds now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
+    crate::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
         let s = link(r, 0)?;
         Ok(("incident_event", s.citation.id.clone(), s.digest()))
     })
@@ -647,7 +647,7 @@ pub async fn cite_matching<E: Engine>(
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::incident_events::IncidentEventStore for SqlStore<E> {
+impl<E: Engine> kinga_store::IncidentEventStore for SqlStore<E> {
     async fn cite_event(
         &self,
         actor: &Actor,

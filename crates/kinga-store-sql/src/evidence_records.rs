@@ -1,11 +1,11 @@
 //! Column lists and decoders of the evidence tables, in one place so that every query and the
 //! verifier read the same shape.
-use super::records::timestamp;
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::records::timestamp;
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, Utc};
 use kinga_domain::evidence::*;
 use kinga_domain::org::Slug;
+use kinga_store::{Result, StoreError};
 
 pub const KEY_COLUMNS: &str = "id, organisation_id, key_version, encryption_public, signing_public, sealed_secret, created_at, retired_at";
 

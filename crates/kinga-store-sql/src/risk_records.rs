@@ -1,11 +1,11 @@
 //! Risk records to and from rows. Each column list is shared by the INSERT, the SELECT and the
 //! decoder, so they cannot drift apart.
-use super::records::{date, timestamp};
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::records::{date, timestamp};
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, NaiveDate, Utc};
 use kinga_domain::org::Slug;
 use kinga_domain::risk::*;
+use kinga_store::{Result, StoreError};
 use std::str::FromStr;
 
 pub const ASSESSMENT_COLUMNS: &str = "id, country, organisation_id, org_slug, visibility, situation, assessed_on, assessed_day, summary, created_by, created_by_label, created_at, version, updated_at";

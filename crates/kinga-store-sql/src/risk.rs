@@ -1,19 +1,19 @@
 //! Assessments, forecasts and risk classes in SQL. An assessment's scores are an append-only
 //! history: each save takes the next version number from the assessment row (an UPDATE, so
 //! concurrent saves take turns) and adds one row, so every earlier version can be rebuilt.
-use super::records::placeholders;
-use super::risk_records::{self as rec, *};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::risk::{AssessmentDetail, RiskStore};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::records::placeholders;
+use crate::risk_records::{self as rec, *};
+use crate::scope::visible;
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
 use kinga_domain::audit::digest;
 use kinga_domain::framework::framework;
 use kinga_domain::risk::*;
 use kinga_domain::{Country, Role};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{AssessmentDetail, RiskStore};
 
 fn insert(table: &str, columns: &str, n: usize) -> String {
     format!(
@@ -40,7 +40,7 @@ impl<E: Engine> SqlStore<E> {
         country: Country,
         select_from: &str,
         order: &str,
-        decode: fn(&super::SqlRow) -> Result<T>,
+        decode: fn(&crate::SqlRow) -> Result<T>,
     ) -> Result<Vec<T>> {
         let mut args = Args::new();
         let c = args.push(country.code());
@@ -102,7 +102,7 @@ async fn next_version(
         .fetch(
             "UPDATE risk_assessments SET version = version + 1, updated_at = $1 WHERE id = $2 RETURNING version",
             vec![
-                super::records::timestamp(&now).into(),
+                crate::records::timestamp(&now).into(),
                 before.id.to_string().into(),
             ],
         )
@@ -135,8 +135,8 @@ async fn next_version(
 }
 
 fn rows_of<T>(
-    rows: Vec<super::SqlRow>,
-    decode: impl Fn(&super::SqlRow) -> Result<T>,
+    rows: Vec<crate::SqlRow>,
+    decode: impl Fn(&crate::SqlRow) -> Result<T>,
 ) -> Result<Vec<T>> {
     rows.iter().map(decode).collect()
 }
@@ -665,9 +665,9 @@ impl<E: Engine> RiskStore for SqlStore<E> {
 /// Every stored risk record with its digest, for `kinga verify`.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    use super::verify::scan;
+    use crate::verify::scan;
     scan(
         store,
         "risk_assessments",

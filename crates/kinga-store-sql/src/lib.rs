@@ -1,6 +1,10 @@
-//! The one SQL implementation of `Store`. It speaks a subset both SQLite and PostgreSQL accept
-//! (`$n` placeholders, `ON CONFLICT`, `RETURNING`, text/integer/real columns) through the small
-//! `Tx` and `Engine` traits that each driver implements over its own sqlx connection.
+//! The one SQL implementation of the storage port (`kinga-store`), shared by both database
+//! drivers (decision 0001). `SqlStore` speaks a subset both SQLite and PostgreSQL accept (`$n`
+//! placeholders, `ON CONFLICT`, `RETURNING`, text/integer/real columns) through the small `Tx`
+//! and `Engine` traits that each driver implements over its own sqlx connection; drivers supply
+//! only that connection, their migrations and their way of committing.
+#![forbid(unsafe_code)]
+
 mod access_log;
 mod chain;
 mod checkpoints;

@@ -1,13 +1,13 @@
-use super::records::{self, user_digest, USER_COLUMNS};
-use super::store_impl::draft;
-use super::SqlValue;
-use super::{Engine, SqlStore};
-use crate::store::{Credentials, NewApiToken, NewUser, Session, TokenGrant};
-use crate::{Actor, Result, StoreError};
+use crate::records::{self, user_digest, USER_COLUMNS};
+use crate::store_impl::draft;
+use crate::SqlValue;
+use crate::{Engine, SqlStore};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{OrgId, UserId};
 use kinga_domain::user::{Email, User};
 use kinga_domain::ValidationErrors;
+use kinga_store::{Actor, Result, StoreError};
+use kinga_store::{Credentials, NewApiToken, NewUser, Session, TokenGrant};
 
 pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) -> Result<User> {
     let actor = actor.clone();
@@ -199,7 +199,7 @@ struct TokenRow {
 }
 
 impl TokenRow {
-    fn read(r: &super::SqlRow, at: usize) -> Result<TokenRow> {
+    fn read(r: &crate::SqlRow, at: usize) -> Result<TokenRow> {
         Ok(TokenRow {
             hash: r.text(at)?,
             user: r.text(at + 1)?,
@@ -241,7 +241,7 @@ impl TokenRow {
         match &self.expires_at {
             Some(t) => parse(t, "expires_at"),
             None => Ok(parse(&self.created_at, "created_at")?
-                + chrono::Duration::days(crate::store::LEGACY_TOKEN_DAYS)),
+                + chrono::Duration::days(kinga_store::LEGACY_TOKEN_DAYS)),
         }
     }
 }
@@ -368,9 +368,9 @@ pub async fn revoke_tokens<E: Engine>(
 
 pub async fn token_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "api_tokens",
         "token_hash",
@@ -433,7 +433,7 @@ fn session_digest(s: &Session) -> String {
     ))
 }
 
-fn session_from(r: &super::SqlRow) -> Result<Session> {
+fn session_from(r: &crate::SqlRow) -> Result<Session> {
     let bad = |d: &str| StoreError::Corrupt {
         table: "sessions",
         detail: d.to_string(),
@@ -452,7 +452,7 @@ fn session_from(r: &super::SqlRow) -> Result<Session> {
 const SESSION_COLUMNS: &str = "id_hash, user_id, csrf_token, second_factor_done, expires_at";
 
 /// The session row, read inside a write.
-async fn session_in(tx: &mut dyn super::Tx, id_hash: &str) -> Result<Option<Session>> {
+async fn session_in(tx: &mut dyn crate::Tx, id_hash: &str) -> Result<Option<Session>> {
     let rows = tx
         .fetch(
             &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
@@ -617,9 +617,9 @@ pub async fn delete_session<E: Engine>(
 
 pub async fn session_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "sessions",
         "id_hash",

@@ -1,15 +1,15 @@
 //! The region time series rolled up by day (migration 0008). The importer turns each batch into
 //! per-cell changes here and applies them in the batch's own transaction; the aggregates read
 //! the cells instead of every event; verification recounts the events against them.
-use super::events::{dataset_condition, marks, visible};
-use super::value::Args;
-use super::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::CountQuery;
-use crate::{Result, Scope, StoreError};
+use crate::events::{dataset_condition, marks, visible};
+use crate::value::Args;
+use crate::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::event::{EventCount, Level};
 use kinga_domain::period::{self, Period};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
+use kinga_store::CountQuery;
+use kinga_store::{Result, Scope, StoreError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -517,7 +517,7 @@ const WIDEST_WINDOW_DAYS: i64 = 1 << 16;
 /// key order within a window), or `None` when they agree. Memory holds one window's cells.
 pub async fn first_mismatch<E: Engine>(
     store: &SqlStore<E>,
-    progress: &(dyn Fn(crate::store::VerifyProgress) + Send + Sync),
+    progress: &(dyn Fn(kinga_store::VerifyProgress) + Send + Sync),
 ) -> Result<Option<String>> {
     // Changes an import committed and has not added yet count as added: verification only
     // reads. They exist only while an import runs or after one was stopped before its end, and
@@ -593,7 +593,7 @@ pub async fn first_mismatch<E: Engine>(
                 return Ok(found);
             }
             days += (to - from + 1) as u64;
-            progress(crate::store::VerifyProgress::RollUp { days });
+            progress(kinga_store::VerifyProgress::RollUp { days });
             if cells_held > MANY_CELLS || events > MANY_EVENTS {
                 width = (width / 2).max(1);
             } else if cells_held < FEW_CELLS && events < MANY_EVENTS / 4 {

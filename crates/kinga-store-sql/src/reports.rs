@@ -1,13 +1,13 @@
-use super::records::{self, placeholders, REPORT_COLUMNS};
-use super::scope::visible_reports;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{Page, ReportFilter};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::records::{self, placeholders, REPORT_COLUMNS};
+use crate::scope::visible_reports;
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::report::{NewReport, Report, TriageDecision, TriageStatus};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{Page, ReportFilter};
 
 fn insert_sql() -> String {
     format!(
@@ -206,7 +206,7 @@ pub async fn triage<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
                 let status = before
                     .triage_status
                     .apply(&decision)
@@ -239,10 +239,10 @@ pub async fn link<E: Engine>(
     store
         .write(move |tx, chain| {
             Box::pin(async move {
-                let target = super::incidents::load_visible(tx, &scope, incident).await?;
+                let target = crate::incidents::load_visible(tx, &scope, incident).await?;
                 let before = load_visible(tx, &scope, report).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
-                super::scope::owned_by_actor(&actor, target.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
+                crate::scope::owned_by_actor(&actor, target.organisation_id, "an incident")?;
                 let status = before
                     .triage_status
                     .link()
@@ -268,9 +268,9 @@ pub async fn link<E: Engine>(
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
+    crate::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
         let rep = records::report(r)?;
         Ok(("report", rep.id.to_string(), digest(&rep)))
     })

@@ -1,12 +1,10 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
-use super::event_rollup::{self, Cell, Changes, Tally};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::{CountQuery, EventSelection, PreparedEvent, RollUp, UpsertOutcome};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::event_rollup::{self, Cell, Changes, Tally};
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{
     batch_digest, batch_digest_of, new_batch_id, Dataset, Event, EventCount,
@@ -15,6 +13,8 @@ use kinga_domain::incident::Fatalities;
 use kinga_domain::period;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{CountQuery, EventSelection, PreparedEvent, RollUp, UpsertOutcome};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -65,7 +65,7 @@ const WRITE_COLUMNS: &[&str] = &[
 pub(super) fn marks(dialect: Dialect, from: usize, n: usize) -> String {
     match dialect {
         Dialect::Sqlite => vec!["?"; n].join(", "),
-        Dialect::Postgres => super::records::placeholders(from, n),
+        Dialect::Postgres => crate::records::placeholders(from, n),
     }
 }
 
@@ -157,16 +157,23 @@ const MONTH_AT: usize = 30;
 const DIGEST_AT: usize = 31;
 const BATCH_AT: usize = 32;
 
-impl PreparedEvent {
-    /// Computes the row's digest and values; touches no database, so any thread may call it.
-    pub fn new(event: Event) -> Self {
-        let digest = digest(&event);
+/// An event as its row: the values in [`WRITE_COLUMNS`] order, with the owner and batch left to
+/// the writer. The event's own values are moved here, not copied: a bulk import holds a batch of
+/// these.
+struct EventRow {
+    dataset: Dataset,
+    row: Vec<SqlValue>,
+}
+
+impl EventRow {
+    fn of(prepared: PreparedEvent) -> Self {
+        let (event, digest) = prepared.into_parts();
         let dataset = event.dataset.clone();
         let row = values(event, "", digest, "");
-        PreparedEvent { dataset, row }
+        EventRow { dataset, row }
     }
 
-    pub fn digest(&self) -> &str {
+    fn digest(&self) -> &str {
         self.text(DIGEST_AT)
     }
 
@@ -539,11 +546,11 @@ pub async fn upsert<E: Engine>(
     let actor = actor.clone();
     // One dataset per write keeps the key lookups and the audit entry simple; a mixed batch
     // is split here.
-    let mut by_dataset: Vec<(Dataset, Vec<PreparedEvent>)> = Vec::new();
-    for e in batch {
-        match by_dataset.iter_mut().find(|(d, _)| d == e.dataset()) {
+    let mut by_dataset: Vec<(Dataset, Vec<EventRow>)> = Vec::new();
+    for e in batch.into_iter().map(EventRow::of) {
+        match by_dataset.iter_mut().find(|(d, _)| *d == e.dataset) {
             Some((_, v)) => v.push(e),
-            None => by_dataset.push((e.dataset().clone(), vec![e])),
+            None => by_dataset.push((e.dataset.clone(), vec![e])),
         }
     }
     let mut total = UpsertOutcome::default();
@@ -584,7 +591,7 @@ struct Presumed {
 }
 
 impl Presumed {
-    fn of(rows: &[PreparedEvent], owner: &str, roll_up: RollUp) -> Self {
+    fn of(rows: &[EventRow], owner: &str, roll_up: RollUp) -> Self {
         let keys = rows
             .iter()
             .map(|p| key_hash(p.dataset.as_str(), owner, p.external_id()))
@@ -609,17 +616,17 @@ impl Presumed {
 /// A batch in key order, each id once: the lookups and inserts then walk the key's index pages
 /// in order instead of jumping.
 struct Keyed {
-    unique: Vec<PreparedEvent>,
+    unique: Vec<EventRow>,
     /// Rows dropped for a later row of the same id; they count as unchanged.
     repeated: u64,
 }
 
 /// The sort is stable, so of an event listed twice the later row stays last and wins, as it
 /// would in two batches.
-fn in_key_order(mut events: Vec<PreparedEvent>) -> Keyed {
+fn in_key_order(mut events: Vec<EventRow>) -> Keyed {
     events.sort_by(|a, b| a.external_id().cmp(b.external_id()));
     let mut repeated = 0;
-    let mut unique: Vec<PreparedEvent> = Vec::with_capacity(events.len());
+    let mut unique: Vec<EventRow> = Vec::with_capacity(events.len());
     for e in events {
         match unique.last_mut() {
             Some(last) if last.external_id() == e.external_id() => {
@@ -925,7 +932,7 @@ const BATCH_PAGE: i64 = 5000;
 /// is taken, not the rows.
 pub async fn all_batch_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
     let mut after_batch = String::new();
     loop {
@@ -1007,7 +1014,7 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::events::EventStore for SqlStore<E> {
+impl<E: Engine> kinga_store::EventStore for SqlStore<E> {
     async fn upsert_prepared(
         &self,
         actor: &Actor,
@@ -1031,9 +1038,9 @@ impl<E: Engine> crate::events::EventStore for SqlStore<E> {
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::events::EventAggregates for SqlStore<E> {
+impl<E: Engine> kinga_store::EventAggregates for SqlStore<E> {
     async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>> {
-        super::event_rollup::counts(self, scope, query).await
+        crate::event_rollup::counts(self, scope, query).await
     }
 }
 
@@ -1045,7 +1052,7 @@ mod tests {
     fn dates_are_written_as_the_records_module_writes_them() {
         for s in ["2013-12-05", "1989-01-31", "2024-02-29"] {
             let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-            assert_eq!(iso_date(&d), super::super::records::date(&d));
+            assert_eq!(iso_date(&d), crate::records::date(&d));
             assert_eq!(iso_date(&d), s);
         }
     }
@@ -1110,10 +1117,10 @@ mod tests {
     fn a_prepared_row_gives_the_events_own_roll_up_contribution() {
         for (admin1, violence) in [(Some("Bangui"), Some(ViolenceType::OneSided)), (None, None)] {
             let e = sample(admin1, violence);
-            let prepared = PreparedEvent::new(e.clone());
+            let prepared = EventRow::of(PreparedEvent::new(e.clone()));
             assert_eq!(
                 prepared.contribution("org"),
-                super::super::event_rollup::contribution(&e, "org")
+                crate::event_rollup::contribution(&e, "org")
             );
             assert_eq!(prepared.external_id(), "CAF123");
             assert_eq!(prepared.int(VERSION_AT), Some(1_700_000_000));

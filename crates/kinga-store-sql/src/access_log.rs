@@ -1,7 +1,7 @@
-use super::store_impl::draft;
-use super::{Engine, SqlStore};
-use crate::{AccessEvent, AccessLog, Actor, Result};
+use crate::store_impl::draft;
+use crate::{Engine, SqlStore};
 use kinga_domain::audit::AuditEntry;
+use kinga_store::{AccessEvent, AccessLog, Actor, Result};
 
 #[async_trait::async_trait]
 impl<E: Engine> AccessLog for SqlStore<E> {

@@ -1,16 +1,16 @@
-use super::records::{self, placeholders, INCIDENT_COLUMNS};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{EditLock, ImportOutcome, ImportedIncident, IncidentDetail, Page};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::records::{self, placeholders, INCIDENT_COLUMNS};
+use crate::scope::visible;
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use chrono::{Datelike, NaiveDate};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{IncidentId, UserId};
 use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
 use kinga_domain::time::day_number;
 use kinga_domain::Country;
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{EditLock, ImportOutcome, ImportedIncident, IncidentDetail, Page};
 use std::collections::HashMap;
 
 fn insert_sql() -> String {
@@ -143,7 +143,7 @@ pub async fn import<E: Engine>(
                             None => {
                                 let key = p.external_ref.clone();
                                 let party =
-                                    super::parties::find_or_insert_party(tx, chain, &actor, p)
+                                    crate::parties::find_or_insert_party(tx, chain, &actor, p)
                                         .await?;
                                 if let Some(k) = key {
                                     parties.insert(k, party.id);
@@ -151,7 +151,7 @@ pub async fn import<E: Engine>(
                                 party.id
                             }
                         };
-                        super::parties::insert_involvement(
+                        crate::parties::insert_involvement(
                             tx,
                             chain,
                             &actor,
@@ -166,8 +166,8 @@ pub async fn import<E: Engine>(
                         .await?;
                     }
                     if let Some(s) = item.source {
-                        let source = super::parties::insert_source(tx, chain, &actor, s).await?;
-                        super::parties::insert_citation(
+                        let source = crate::parties::insert_source(tx, chain, &actor, s).await?;
+                        crate::parties::insert_citation(
                             tx,
                             chain,
                             &actor,
@@ -325,13 +325,13 @@ pub async fn detail<E: Engine>(
     let Some(incident) = by_id(store, scope, id).await? else {
         return Ok(None);
     };
-    let acts = super::parties::acts_of(store, id).await?;
-    let involvements = super::parties::involvements_of(store, scope, id).await?;
-    let citations = super::parties::citations_of(store, scope, id).await?;
-    let reports = super::reports::list(
+    let acts = crate::parties::acts_of(store, id).await?;
+    let involvements = crate::parties::involvements_of(store, scope, id).await?;
+    let citations = crate::parties::citations_of(store, scope, id).await?;
+    let reports = crate::reports::list(
         store,
         scope,
-        &crate::store::ReportFilter {
+        &kinga_store::ReportFilter {
             incident: Some(id),
             limit: 500,
             ..Default::default()
@@ -400,7 +400,7 @@ pub async fn set_status<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if !before.status.may_become(status) {
                     return Err(StoreError::Rule(format!(
                         "an incident that is {} cannot become {}",
@@ -438,7 +438,7 @@ pub async fn assign<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if let Some(u) = assignee {
                     let rows = tx
                         .fetch(
@@ -478,7 +478,7 @@ async fn current_lock<E: Engine>(store: &SqlStore<E>, id: IncidentId) -> Result<
     rows.first().map(|r| lock_from(id, r)).transpose()
 }
 
-fn lock_from(id: IncidentId, r: &super::SqlRow) -> Result<EditLock> {
+fn lock_from(id: IncidentId, r: &crate::SqlRow) -> Result<EditLock> {
     let bad = |d: &str| StoreError::Corrupt {
         table: "incident_locks",
         detail: d.to_string(),
@@ -509,7 +509,7 @@ pub async fn lock<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let incident = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
                 let rows = tx
                     .fetch(
                         "SELECT user_id, user_label, since FROM incident_locks WHERE incident_id = $1",
@@ -601,7 +601,7 @@ fn lock_digest(incident: &str, user: &str, label: &str, since: &str) -> String {
 }
 
 /// The digest of a lock row of `incident` read as `user_id, user_label, since`.
-fn lock_row_digest(incident: IncidentId, r: &super::SqlRow) -> Result<String> {
+fn lock_row_digest(incident: IncidentId, r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
         &incident.to_string(),
         &r.text(0)?,
@@ -611,7 +611,7 @@ fn lock_row_digest(incident: IncidentId, r: &super::SqlRow) -> Result<String> {
 }
 
 /// The digest of a lock row read as `incident_id, user_id, user_label, since`.
-pub(crate) fn lock_row_digest_full(r: &super::SqlRow) -> Result<String> {
+pub(crate) fn lock_row_digest_full(r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
         &r.text(0)?,
         &r.text(1)?,
@@ -622,9 +622,9 @@ pub(crate) fn lock_row_digest_full(r: &super::SqlRow) -> Result<String> {
 
 pub async fn lock_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "incident_locks",
         "incident_id",
@@ -637,9 +637,9 @@ pub async fn lock_rows_digests<E: Engine>(
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
+    crate::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
         let i = records::incident(r)?;
         Ok(("incident", i.id.to_string(), digest(&i)))
     })

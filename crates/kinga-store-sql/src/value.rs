@@ -1,4 +1,4 @@
-use crate::StoreError;
+use kinga_store::StoreError;
 
 /// A bound parameter. Each variant carries its SQL type even when null, because PostgreSQL
 /// types parameters from the values bound to them.

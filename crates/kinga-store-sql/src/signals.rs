@@ -1,17 +1,17 @@
 //! Escalation signals in SQL. A run and all its signals are written in one transaction; the audit
 //! entry of a run carries a digest over the run and every one of its signals, so verification
 //! notices a signal edited, added or removed behind the log's back.
-use super::records::{date, timestamp};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::signals::{NewSignalRun, Signal, SignalFilter, SignalRun};
-use crate::{Actor, Page, Result, Scope, StoreError};
+use crate::records::{date, timestamp};
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use chrono::{DateTime, Utc};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{new_batch_id, Level};
 use kinga_domain::period::{day_index, Period};
 use kinga_domain::Country;
+use kinga_store::{Actor, Page, Result, Scope, StoreError};
+use kinga_store::{NewSignalRun, Signal, SignalFilter, SignalRun};
 use serde::Serialize;
 
 const RUN_COLUMNS: &str = "id, level, period, measure, dataset, first_bucket, last_bucket, settings, signal_count, ran_at, actor, owner";
@@ -232,7 +232,7 @@ async fn replace_in(
     tx.execute(
         &format!(
             "INSERT INTO signal_runs ({RUN_COLUMNS}) VALUES ({})",
-            super::records::placeholders(1, 12)
+            crate::records::placeholders(1, 12)
         ),
         vec![
             run.id.clone().into(),
@@ -412,7 +412,7 @@ pub async fn runs<E: Engine>(store: &SqlStore<E>, scope: &Scope) -> Result<Vec<S
 /// Each live run with the digest of what is stored for it now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
     let orphans = store
         .engine
@@ -453,7 +453,7 @@ pub async fn all_digests<E: Engine>(
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::signals::SignalStore for SqlStore<E> {
+impl<E: Engine> kinga_store::SignalStore for SqlStore<E> {
     async fn replace_signals(&self, actor: &Actor, run: NewSignalRun) -> Result<SignalRun> {
         replace(self, actor, run).await
     }

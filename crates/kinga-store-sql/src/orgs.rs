@@ -1,10 +1,10 @@
-use super::records::{self, ORG_COLUMNS};
-use super::store_impl::draft;
-use super::{Engine, SqlStore};
-use crate::{Actor, Result, StoreError};
+use crate::records::{self, ORG_COLUMNS};
+use crate::store_impl::draft;
+use crate::{Engine, SqlStore};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::OrgId;
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
+use kinga_store::{Actor, Result, StoreError};
 use std::collections::HashMap;
 
 pub async fn add<E: Engine>(

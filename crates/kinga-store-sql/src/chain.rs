@@ -1,6 +1,6 @@
-use super::Tx;
-use crate::Result;
+use crate::Tx;
 use kinga_domain::audit::{AuditDraft, AuditEntry};
+use kinga_store::Result;
 
 /// The head of the audit chain as seen inside the current write transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,7 @@ impl Chain {
             INSERT_ENTRY,
             vec![
                 e.seq.into(),
-                super::records::timestamp(&e.at).into(),
+                crate::records::timestamp(&e.at).into(),
                 e.actor.clone().into(),
                 e.organisation.clone().into(),
                 e.entity.clone().into(),
@@ -50,7 +50,7 @@ impl Chain {
             .await?;
         let row = rows
             .first()
-            .ok_or_else(|| crate::StoreError::Backend("audit_head row is missing".into()))?;
+            .ok_or_else(|| kinga_store::StoreError::Backend("audit_head row is missing".into()))?;
         Ok(Chain {
             seq: row.int(0)?,
             hash: row.text(1)?,

@@ -1,18 +1,18 @@
-use super::records::{
+use crate::records::{
     self, placeholders, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS,
     SOURCE_COLUMNS,
 };
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{CitedSource, PartyInvolvement};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::scope::visible;
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{ActId, CitationId, IncidentId, InvolvementId, PartyId, SourceId};
 use kinga_domain::incident::Incident;
 use kinga_domain::party::{Act, Involvement, NewAct, NewInvolvement, NewParty, Party};
 use kinga_domain::source::{Citation, NewCitation, NewSource, Source};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{CitedSource, PartyInvolvement};
 
 fn owner(actor: &Actor) -> Result<(kinga_domain::ids::OrgId, kinga_domain::org::Slug)> {
     match (actor.organisation_id, actor.organisation.clone()) {
@@ -30,7 +30,7 @@ async fn editable(
     scope: &Scope,
     id: IncidentId,
 ) -> Result<Incident> {
-    let incident = super::incidents::load_visible(tx, scope, id).await?;
+    let incident = crate::incidents::load_visible(tx, scope, id).await?;
     if actor.organisation_id != Some(incident.organisation_id) {
         return Err(StoreError::Rule(
             "only the organisation that owns an incident may code it".into(),
@@ -479,7 +479,7 @@ pub async fn involvements_of<E: Engine>(
         .await?;
     rows.iter()
         .map(|r| {
-            let party = super::SqlRow(r.0[n..].to_vec());
+            let party = crate::SqlRow(r.0[n..].to_vec());
             Ok(PartyInvolvement {
                 involvement: records::involvement(r)?,
                 party: records::party(&party)?,
@@ -510,7 +510,7 @@ pub async fn citations_of<E: Engine>(
         .await?;
     rows.iter()
         .map(|r| {
-            let source = super::SqlRow(r.0[n..].to_vec());
+            let source = crate::SqlRow(r.0[n..].to_vec());
             Ok(CitedSource {
                 citation: records::citation(r)?,
                 source: records::source(&source)?,

@@ -1,12 +1,12 @@
 //! Audit checkpoints in SQL. The token is kept as hex text so both drivers store it the same
 //! way; each checkpoint is one audited row whose digest covers every column.
-use super::records::timestamp;
-use super::store_impl::draft;
-use super::{Engine, SqlRow, SqlStore};
-use crate::checkpoints::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
-use crate::{Actor, Result, StoreError};
+use crate::records::timestamp;
+use crate::store_impl::draft;
+use crate::{Engine, SqlRow, SqlStore};
 use chrono::{DateTime, Utc};
 use kinga_domain::audit::digest;
+use kinga_store::{Actor, Result, StoreError};
+use kinga_store::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
 
 const COLUMNS: &str = "id, seq, head_hash, token, gen_time, tsa, created_at";
 

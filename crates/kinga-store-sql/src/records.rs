@@ -1,7 +1,6 @@
 //! Domain records to and from rows. Column lists are constants so that a SELECT and its decoder
 //! cannot drift apart.
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::incident::{Fatalities, Incident};
@@ -12,6 +11,7 @@ use kinga_domain::source::{Citation, Source};
 use kinga_domain::user::{Email, User};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, Role, Visibility};
+use kinga_store::{Result, StoreError};
 use std::str::FromStr;
 
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -86,7 +86,7 @@ pub fn organisation(r: &SqlRow, networks: Vec<Slug>) -> Result<Organisation> {
 pub const USER_COLUMNS: &str =
     "id, email, organisation_id, org_slug, role, created_at, password_hash, totp_secret";
 
-pub fn user(r: &SqlRow) -> Result<(User, super::super::Credentials)> {
+pub fn user(r: &SqlRow) -> Result<(User, kinga_store::Credentials)> {
     const T: &str = "users";
     let totp_secret = r.opt_text(7)?;
     Ok((
@@ -99,7 +99,7 @@ pub fn user(r: &SqlRow) -> Result<(User, super::super::Credentials)> {
             has_second_factor: totp_secret.is_some(),
             created_at: ts(T, "created_at", &r.text(5)?)?,
         },
-        super::super::Credentials {
+        kinga_store::Credentials {
             password_hash: r.text(6)?,
             totp_secret,
         },
@@ -108,7 +108,7 @@ pub fn user(r: &SqlRow) -> Result<(User, super::super::Credentials)> {
 
 /// What the audit chain vouches for about a user: the sign-in secrets included, so that a
 /// password hash swapped in by hand is caught.
-pub fn user_digest(u: &User, c: &super::super::Credentials) -> String {
+pub fn user_digest(u: &User, c: &kinga_store::Credentials) -> String {
     kinga_domain::audit::digest(&(u, &c.password_hash, &c.totp_secret))
 }
 

@@ -1,19 +1,19 @@
 //! Evidence records in SQL. Custody events are appended inside the same transaction as the audit
 //! entry that mirrors them, so the per-item chain and the global chain can never disagree.
-use super::evidence_records::{
+use crate::evidence_records::{
     self as rec, COPY_COLUMNS, CUSTODY_COLUMNS, ITEM_COLUMNS, KEY_COLUMNS, SEALED_COLUMNS,
 };
-use super::records::{placeholders, timestamp};
-use super::scope::{visible, visible_reports};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::evidence::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::records::{placeholders, timestamp};
+use crate::scope::{visible, visible_reports};
+use crate::store_impl::draft;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
 use kinga_domain::audit::digest;
 use kinga_domain::evidence::*;
 use kinga_domain::ids::{OrgId, ReportId};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};
 
 fn insert(table: &str, columns: &str, n: usize) -> String {
     format!(
@@ -819,7 +819,7 @@ async fn owned_row<T>(
     sql: &str,
     id: String,
     org: OrgId,
-    decode: fn(&super::SqlRow) -> Result<T>,
+    decode: fn(&crate::SqlRow) -> Result<T>,
 ) -> Result<T> {
     let rows = tx
         .fetch(sql, vec![id.into(), org.to_string().into()])
@@ -841,29 +841,29 @@ fn prefixed(columns: &str, prefix: &str) -> String {
 /// Digests of every evidence record, for the verifier to hold against the audit chain.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
         let k = rec::key_set(r)?;
         Ok(("org_key_set", k.id.to_string(), digest(&k)))
     })
     .await?;
-    super::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
+    crate::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
         let i = rec::item(r)?;
         Ok(("evidence", i.id.to_string(), digest(&i)))
     })
     .await?;
-    super::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
         let c = rec::copy(r)?;
         Ok(("working_copy", c.id.to_string(), digest(&c)))
     })
     .await?;
-    super::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
+    crate::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
         let f = rec::sealed(r)?;
         Ok(("sealed_field", f.id.to_string(), digest(&f)))
     })
     .await?;
-    super::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
         let e = rec::custody(r)?;
         Ok(("custody_event", e.id.to_string(), digest(&e)))
     })

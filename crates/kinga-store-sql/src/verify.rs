@@ -1,15 +1,15 @@
-use super::chain::ENTRY_COLUMNS;
-use super::events::marks;
-use super::records::{
+use crate::chain::ENTRY_COLUMNS;
+use crate::events::marks;
+use crate::records::{
     self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
     USER_COLUMNS,
 };
-use super::{Engine, SqlRow, SqlStore};
-use crate::store::{VerifyOutcome, VerifyProgress};
-use crate::Result;
+use crate::{Engine, SqlRow, SqlStore};
 use kinga_domain::audit::{
     digest, AuditEntry, ChainBreak, ChainVerifier, LastEntry, RecordChecker,
 };
+use kinga_store::Result;
+use kinga_store::{VerifyOutcome, VerifyProgress};
 use std::collections::{BTreeMap, HashMap};
 
 const PAGE: i64 = 5000;
@@ -103,7 +103,7 @@ impl Records<'_> {
         for (entity, ids) in by_entity {
             for chunk in ids.chunks(IDS_PER_LOOKUP) {
                 // The ids come first: SQLite's marks are anonymous and bind in order.
-                let mut args: Vec<super::SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
+                let mut args: Vec<crate::SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
                 args.extend([entity.into(), self.head.into()]);
                 let (e, h) = (chunk.len() + 1, chunk.len() + 2);
                 // The entity_id index finds each id's entries; the last one is the one no later
@@ -213,7 +213,7 @@ pub async fn verify<E: Engine>(
     let mut v = ChainVerifier::new();
     let mut records = 0;
     match verify_into(store, &mut v, &mut records, progress).await {
-        Err(crate::StoreError::Corrupt { table, detail }) => Ok(VerifyOutcome {
+        Err(kinga_store::StoreError::Corrupt { table, detail }) => Ok(VerifyOutcome {
             entries: v.entries,
             records,
             first_break: Some(format!(
@@ -302,18 +302,18 @@ async fn verify_into<E: Engine>(
         out.first_break = missing(store, seq).await?.map(|b| b.to_string());
     }
     if out.first_break.is_none() {
-        out.first_break = super::evidence::custody_break(store).await?;
+        out.first_break = crate::evidence::custody_break(store).await?;
     }
     // The region time series is derived from the events, not audited itself: it must equal a
     // recount of them.
     if out.first_break.is_none() {
-        out.first_break = super::event_rollup::first_mismatch(store, progress).await?;
+        out.first_break = crate::event_rollup::first_mismatch(store, progress).await?;
     }
     Ok(out)
 }
 
 async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> Result<()> {
-    for org in super::orgs::all(store).await? {
+    for org in crate::orgs::all(store).await? {
         r.record(store, "organisation", org.id.to_string(), digest(&org))
             .await?;
     }
@@ -322,11 +322,11 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
         Ok(("user", u.id.to_string(), records::user_digest(&u, &c)))
     })
     .await?;
-    super::users::token_rows_digests(store, r).await?;
-    super::users::session_rows_digests(store, r).await?;
-    super::incidents::lock_rows_digests(store, r).await?;
-    super::reports::all_digests(store, r).await?;
-    super::incidents::all_digests(store, r).await?;
+    crate::users::token_rows_digests(store, r).await?;
+    crate::users::session_rows_digests(store, r).await?;
+    crate::incidents::lock_rows_digests(store, r).await?;
+    crate::reports::all_digests(store, r).await?;
+    crate::incidents::all_digests(store, r).await?;
     scan(store, "acts", ACT_COLUMNS, r, |row| {
         let a = records::act(row)?;
         Ok(("act", a.id.to_string(), digest(&a)))
@@ -352,15 +352,15 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
         Ok(("citation", c.id.to_string(), digest(&c)))
     })
     .await?;
-    super::events::all_batch_digests(store, r).await?;
-    super::evidence::all_digests(store, r).await?;
-    super::risk::all_digests(store, r).await?;
-    super::signals::all_digests(store, r).await?;
-    for c in super::checkpoints::all(store).await? {
+    crate::events::all_batch_digests(store, r).await?;
+    crate::evidence::all_digests(store, r).await?;
+    crate::risk::all_digests(store, r).await?;
+    crate::signals::all_digests(store, r).await?;
+    for c in crate::checkpoints::all(store).await? {
         r.record(store, "audit_checkpoint", c.id.clone(), digest(&c))
             .await?;
     }
-    super::incident_events::all_digests(store, r).await?;
+    crate::incident_events::all_digests(store, r).await?;
     r.check(store).await
 }
 
