@@ -1,4 +1,4 @@
-use crate::store_impl::draft;
+use crate::change::Change;
 use crate::{Engine, SqlStore};
 use kinga_domain::audit::AuditEntry;
 use kinga_store::{AccessEvent, AccessLog, Actor, Result};
@@ -8,22 +8,7 @@ impl<E: Engine> AccessLog for SqlStore<E> {
     async fn record_access(&self, actor: &Actor, event: AccessEvent) -> Result<AuditEntry> {
         let actor = actor.clone();
         self.write(move |tx, chain| {
-            Box::pin(async move {
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            event.entity(),
-                            event.entity_id(),
-                            event.action(),
-                            None,
-                            None,
-                            Some(event.explanation()),
-                        ),
-                    )
-                    .await
-            })
+            Box::pin(async move { chain.record(tx, &actor, Change::access(&event)).await })
         })
         .await
     }

@@ -1,6 +1,7 @@
+use crate::change::Change;
 use crate::Tx;
 use kinga_domain::audit::{AuditDraft, AuditEntry};
-use kinga_store::Result;
+use kinga_store::{Actor, Result};
 
 /// The head of the audit chain as seen inside the current write transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,16 @@ pub const INSERT_ENTRY: &str = "INSERT INTO audit_log (seq, at, actor, organisat
 pub const ENTRY_COLUMNS: &str = "seq, at, actor, organisation, entity, entity_id, action, before_digest, after_digest, explanation, prev_hash, hash";
 
 impl Chain {
+    /// Appends the entry `actor` makes by `change`.
+    pub(crate) async fn record(
+        &mut self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        change: Change,
+    ) -> Result<AuditEntry> {
+        self.append(tx, change.by(actor)).await
+    }
+
     pub async fn append(&mut self, tx: &mut dyn Tx, draft: AuditDraft) -> Result<AuditEntry> {
         let e = draft.seal(self.seq + 1, kinga_domain::time::now(), &self.hash);
         tx.execute(

@@ -1,10 +1,9 @@
 //! Audit checkpoints in SQL. The token is kept as hex text so both drivers store it the same
 //! way; each checkpoint is one audited row whose digest covers every column.
+use crate::change::Change;
 use crate::records::timestamp;
-use crate::store_impl::draft;
 use crate::{Engine, SqlRow, SqlStore};
 use chrono::{DateTime, Utc};
-use kinga_domain::audit::digest;
 use kinga_store::{Actor, Result, StoreError};
 use kinga_store::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
 
@@ -113,22 +112,10 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "audit_checkpoint",
-                            c.id.clone(),
-                            "create",
-                            None,
-                            Some(digest(&c)),
-                            Some(format!(
+                chain.record(tx, &actor, Change::created(&c).explained(format!(
                                 "audit chain head {} time-stamped at {} by {}",
                                 c.seq, c.gen_time, c.tsa
-                            )),
-                        ),
-                    )
+                            )))
                     .await?;
                 Ok(c)
             })

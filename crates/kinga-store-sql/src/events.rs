@@ -1,8 +1,9 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
+use crate::audited::{Audited, EventBatch};
+use crate::change::Change;
 use crate::event_rollup::{self, Cell, Changes, Tally};
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::audit::digest;
@@ -776,17 +777,12 @@ async fn upsert_one(
         )
     };
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "event_batch",
-                batch.clone(),
-                "import",
-                None,
-                Some(after),
-                Some(explanation),
-            ),
+            actor,
+            Change::of(&EventBatch(&batch), "import")
+                .after(after)
+                .explained(explanation),
         )
         .await?;
     // An earlier batch that lost rows to this one no longer holds what its entry says: a new
@@ -796,17 +792,12 @@ async fn upsert_one(
         let after = (!remaining.is_empty())
             .then(|| batch_digest(remaining.iter().map(|(o, e)| (o.as_str(), e))));
         chain
-            .append(
+            .record(
                 tx,
-                draft(
-                    actor,
-                    "event_batch",
-                    old,
-                    "update",
-                    None,
-                    after,
-                    Some(format!("rows replaced by newer versions in batch {batch}")),
-                ),
+                actor,
+                Change::of(&EventBatch(&old), "update")
+                    .after(after)
+                    .explained(format!("rows replaced by newer versions in batch {batch}")),
             )
             .await?;
     }
@@ -949,7 +940,7 @@ pub async fn all_batch_digests<E: Engine>(
             }
             let id = b.text(0)?;
             let d = batch_digest_stored(store, &id).await?;
-            records.record(store, "event_batch", id, d).await?;
+            records.record(store, EventBatch::ENTITY, id, d).await?;
         }
         match batches.last() {
             Some(last) if batches.len() as i64 == BATCH_PAGE => after_batch = last.text(0)?,

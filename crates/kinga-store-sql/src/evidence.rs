@@ -1,11 +1,12 @@
 //! Evidence records in SQL. Custody events are appended inside the same transaction as the audit
 //! entry that mirrors them, so the per-item chain and the global chain can never disagree.
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::evidence_records::{
     self as rec, COPY_COLUMNS, CUSTODY_COLUMNS, ITEM_COLUMNS, KEY_COLUMNS, SEALED_COLUMNS,
 };
 use crate::records::{placeholders, timestamp};
 use crate::scope::{visible, visible_reports};
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
@@ -73,17 +74,10 @@ async fn append_custody(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "custody_event",
-                e.id.to_string(),
-                kind.as_str(),
-                None,
-                Some(digest(&e)),
-                Some(format!("evidence {}", item)),
-            ),
+            actor,
+            Change::new_record(&e, kind.as_str()).explained(format!("evidence {}", item)),
         )
         .await?;
     Ok(e)
@@ -133,20 +127,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 };
                 tx.execute(&insert("org_keys", KEY_COLUMNS, 8), rec::key_set_values(&k))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "org_key_set",
-                            k.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&k)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&k)).await?;
                 Ok(k)
             })
         })
@@ -192,18 +173,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "org_key_set",
-                            after.id.to_string(),
-                            "reseal",
-                            Some(digest(&before)),
-                            Some(digest(&after)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::updated("reseal", &before, &after))
                     .await?;
                 Ok(after)
             })
@@ -236,11 +206,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                     vec![timestamp(&now).into(), retired.id.to_string().into()],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "org_key_set", retired.id.to_string(), "retire", Some(digest(&current)), Some(digest(&retired)), None),
-                    )
+                chain.record(tx, &actor, Change::updated("retire", &current, &retired))
                     .await?;
                 let k = OrgKeySet {
                     id: KeySetId::new(),
@@ -254,11 +220,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 };
                 tx.execute(&insert("org_keys", KEY_COLUMNS, 8), rec::key_set_values(&k))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "org_key_set", k.id.to_string(), "create", None, Some(digest(&k)), Some(format!("rotation from version {}", current.version))),
-                    )
+                chain.record(tx, &actor, Change::created(&k).explained(format!("rotation from version {}", current.version)))
                     .await?;
                 for r in rewraps {
                     rewrap(tx, chain, &actor, org, &r, k.version).await?;
@@ -351,18 +313,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "evidence",
-                            item.id.to_string(),
-                            "receive",
-                            None,
-                            Some(digest(&item)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&item, "receive"))
                     .await?;
                 let name = item.original_name.clone().unwrap_or_default();
                 let received = append_custody(
@@ -515,18 +466,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "working_copy",
-                            copy.id.to_string(),
-                            "derive",
-                            None,
-                            Some(digest(&copy)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&copy, "derive"))
                     .await?;
                 let prev = last_custody(tx, item.id).await?;
                 append_custody(
@@ -654,11 +594,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 }
                 tx.execute(&insert("sealed_fields", SEALED_COLUMNS, 9), rec::sealed_values(&f))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "sealed_field", f.id.to_string(), "seal", before.as_ref().map(digest), Some(digest(&f)), Some(format!("report {} {}", f.record_id, f.field))),
-                    )
+                chain.record(tx, &actor, Change::of(&f, "seal").before(before.as_ref().map(digest)).after(digest(&f)).explained(format!("report {} {}", f.record_id, f.field)))
                     .await?;
                 Ok(f)
             })
@@ -731,9 +667,9 @@ async fn rewrap(
     version: i64,
 ) -> Result<()> {
     let key = r.wrapped_key.clone();
-    // Per target: the audited entity and action, where its key lives, and the record's digest
-    // before and after (the record is re-read in the transaction so the entry is exact).
-    let (entity, action, table, column, id, before, after) = match r.target {
+    // Per target: where its key lives and the change to the record, whose digests are taken
+    // from the record as re-read in the transaction so the entry is exact.
+    let (table, column, id, change) = match r.target {
         RewrapTarget::Original(id) => {
             let sql = format!(
                 "SELECT {ITEM_COLUMNS} FROM evidence_items WHERE id = $1 AND organisation_id = $2"
@@ -744,16 +680,8 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "evidence",
-                "rewrap",
-                "evidence_items",
-                "wrapped_key",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("rewrap", &before, &after);
+            ("evidence_items", "wrapped_key", id.to_string(), change)
         }
         RewrapTarget::Field(id) => {
             let sql = format!(
@@ -765,16 +693,8 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "sealed_field",
-                "reseal",
-                "sealed_fields",
-                "ciphertext",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("reseal", &before, &after);
+            ("sealed_fields", "ciphertext", id.to_string(), change)
         }
         RewrapTarget::Copy(id) => {
             let sql = format!(
@@ -787,29 +707,16 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "working_copy",
-                "rewrap",
-                "evidence_copies",
-                "wrapped_key",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("rewrap", &before, &after);
+            ("evidence_copies", "wrapped_key", id.to_string(), change)
         }
     };
     tx.execute(
         &format!("UPDATE {table} SET {column} = $1, key_version = $2 WHERE id = $3"),
-        vec![key.into(), version.into(), id.clone().into()],
+        vec![key.into(), version.into(), id.into()],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(actor, entity, id, action, Some(before), Some(after), None),
-        )
-        .await?;
+    chain.record(tx, actor, change).await?;
     Ok(())
 }
 
@@ -845,27 +752,27 @@ pub async fn all_digests<E: Engine>(
 ) -> Result<()> {
     crate::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
         let k = rec::key_set(r)?;
-        Ok(("org_key_set", k.id.to_string(), digest(&k)))
+        Ok((OrgKeySet::ENTITY, k.id.to_string(), digest(&k)))
     })
     .await?;
     crate::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
         let i = rec::item(r)?;
-        Ok(("evidence", i.id.to_string(), digest(&i)))
+        Ok((EvidenceItem::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await?;
     crate::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
         let c = rec::copy(r)?;
-        Ok(("working_copy", c.id.to_string(), digest(&c)))
+        Ok((WorkingCopy::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await?;
     crate::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
         let f = rec::sealed(r)?;
-        Ok(("sealed_field", f.id.to_string(), digest(&f)))
+        Ok((SealedField::ENTITY, f.id.to_string(), digest(&f)))
     })
     .await?;
     crate::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
         let e = rec::custody(r)?;
-        Ok(("custody_event", e.id.to_string(), digest(&e)))
+        Ok((CustodyEvent::ENTITY, e.id.to_string(), digest(&e)))
     })
     .await
 }

@@ -1,9 +1,10 @@
 //! The events an incident cites, in SQL. Event rows are read with this module's own column list
 //! (the event importer owns the events table's writes). Whether a reader sees a citation is
 //! decided in the query: the incident must be visible to them, and so must the event.
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::records::{self, placeholders, timestamp, INCIDENT_COLUMNS};
 use crate::scope::visible;
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlRow, SqlStore, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -340,17 +341,12 @@ async fn insert(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "incident_event",
-                c.id.clone(),
-                "cite",
-                None,
-                Some(stored.digest()),
-                Some(format!("{code} cites {}", c.event)),
-            ),
+            actor,
+            Change::of(c, "cite")
+                .after(stored.digest())
+                .explained(format!("{code} cites {}", c.event)),
         )
         .await?;
     Ok(())
@@ -403,22 +399,10 @@ pub async fn uncite<E: Engine>(
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "incident_event",
-                            stored.citation.id.clone(),
-                            "uncite",
-                            Some(stored.digest()),
-                            None,
-                            Some(format!(
+                chain.record(tx, &actor, Change::of(&stored.citation, "uncite").before(stored.digest()).explained(format!(
                                 "{} no longer cites {}",
                                 inc.code, stored.citation.event
-                            )),
-                        ),
-                    )
+                            )))
                     .await?;
                 Ok(stored.citation)
             })
@@ -581,7 +565,7 @@ pub async fn all_digests<E: Engine>(
 ) -> Result<()> {
     crate::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
         let s = link(r, 0)?;
-        Ok(("incident_event", s.citation.id.clone(), s.digest()))
+        Ok((EventCitation::ENTITY, s.citation.id.clone(), s.digest()))
     })
     .await
 }

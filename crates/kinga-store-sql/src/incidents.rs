@@ -1,6 +1,7 @@
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::records::{self, placeholders, INCIDENT_COLUMNS};
 use crate::scope::visible;
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};
 use chrono::{Datelike, NaiveDate};
@@ -84,20 +85,7 @@ pub(crate) async fn insert(
     let incident = build(actor, new, code)?;
     tx.execute(&insert_sql(), records::incident_values(&incident))
         .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "incident",
-                incident.id.to_string(),
-                "create",
-                None,
-                Some(digest(&incident)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&incident)).await?;
     Ok(incident)
 }
 
@@ -371,17 +359,10 @@ async fn update(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "incident",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(after)),
-                explanation,
-            ),
+            actor,
+            Change::updated(action, before, after).explained(explanation),
         )
         .await?;
     Ok(())
@@ -543,11 +524,7 @@ pub async fn lock<E: Engine>(
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "incident_lock", id.to_string(), "lock", before, Some(after), None),
-                    )
+                chain.record(tx, &actor, Change::on::<EditLock>(id.to_string(), "lock").before(before).after(after))
                     .await?;
                 Ok(EditLock {
                     incident_id: id,
@@ -584,11 +561,7 @@ pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentI
                     vec![id.to_string().into(), user.to_string().into()],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "incident_lock", id.to_string(), "unlock", Some(before), None, None),
-                    )
+                chain.record(tx, &actor, Change::on::<EditLock>(id.to_string(), "unlock").before(before))
                     .await?;
                 Ok(())
             })
@@ -630,7 +603,7 @@ pub async fn lock_rows_digests<E: Engine>(
         "incident_id",
         "incident_id, user_id, user_label, since",
         records,
-        |r| Ok(("incident_lock", r.text(0)?, lock_row_digest_full(r)?)),
+        |r| Ok((EditLock::ENTITY, r.text(0)?, lock_row_digest_full(r)?)),
     )
     .await
 }
@@ -641,7 +614,7 @@ pub async fn all_digests<E: Engine>(
 ) -> Result<()> {
     crate::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
         let i = records::incident(r)?;
-        Ok(("incident", i.id.to_string(), digest(&i)))
+        Ok((Incident::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await
 }

@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod access_log;
+mod audited;
 mod chain;
+mod change;
 mod checkpoints;
 mod engine;
 mod event_rollup;
@@ -24,6 +26,7 @@ mod risk_records;
 mod scope;
 mod sign_in;
 mod signals;
+mod sql_store;
 mod store_impl;
 mod users;
 mod value;
@@ -31,36 +34,5 @@ mod verify;
 
 pub use chain::Chain;
 pub use engine::{Dialect, Engine, Tx, WriteJob, WriteOutput};
-pub use store_impl::SqlStore;
+pub use sql_store::SqlStore;
 pub use value::{SqlRow, SqlValue};
-
-/// Audited tables and the entity name their rows carry in the audit chain.
-pub const AUDITED: &[(&str, &str)] = &[
-    ("organisation", "organisations"),
-    ("user", "users"),
-    ("api_token", "api_tokens"),
-    ("session", "sessions"),
-    ("incident_lock", "incident_locks"),
-    ("report", "reports"),
-    ("incident", "incidents"),
-    ("act", "acts"),
-    ("party", "parties"),
-    ("involvement", "involvements"),
-    ("source", "sources"),
-    ("citation", "citations"),
-    ("event_batch", "events"),
-    ("org_key_set", "org_keys"),
-    ("evidence", "evidence_items"),
-    ("working_copy", "evidence_copies"),
-    ("custody_event", "custody_events"),
-    ("sealed_field", "sealed_fields"),
-    ("risk_assessment", "risk_assessments"),
-    ("risk_score", "risk_indicator_scores"),
-    ("risk_evidence_link", "risk_evidence_links"),
-    ("risk_signoff", "risk_signoffs"),
-    ("risk_forecast", "risk_forecasts"),
-    ("risk_class", "risk_classes"),
-    ("signal_run", "signal_runs"),
-    ("audit_checkpoint", "audit_checkpoints"),
-    ("incident_event", "incident_events"),
-];

@@ -1,7 +1,6 @@
+use crate::change::Change;
 use crate::records::{self, ORG_COLUMNS};
-use crate::store_impl::draft;
 use crate::{Engine, SqlStore};
-use kinga_domain::audit::digest;
 use kinga_domain::ids::OrgId;
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_store::{Actor, Result, StoreError};
@@ -57,11 +56,7 @@ pub async fn add<E: Engine>(
                     )
                     .await?;
                 }
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "organisation", org.id.to_string(), "create", None, Some(digest(&org)), None),
-                    )
+                chain.record(tx, &actor, Change::created(&org))
                     .await?;
                 Ok(org)
             })

@@ -1,12 +1,11 @@
+use crate::change::Change;
 use crate::records::{
     self, placeholders, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS,
     SOURCE_COLUMNS,
 };
 use crate::scope::visible;
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};
-use kinga_domain::audit::digest;
 use kinga_domain::ids::{ActId, CitationId, IncidentId, InvolvementId, PartyId, SourceId};
 use kinga_domain::incident::Incident;
 use kinga_domain::party::{Act, Involvement, NewAct, NewInvolvement, NewParty, Party};
@@ -77,20 +76,7 @@ pub async fn add_act<E: Engine>(
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "act",
-                            act.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&act)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&act)).await?;
                 Ok(act)
             })
         })
@@ -133,20 +119,7 @@ async fn insert_party(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "party",
-                party.id.to_string(),
-                "create",
-                None,
-                Some(digest(&party)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&party)).await?;
     Ok(party)
 }
 
@@ -227,20 +200,7 @@ pub(crate) async fn insert_involvement(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "involvement",
-                inv.id.to_string(),
-                "create",
-                None,
-                Some(digest(&inv)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&inv)).await?;
     Ok(inv)
 }
 
@@ -330,20 +290,7 @@ pub(crate) async fn insert_source(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "source",
-                s.id.to_string(),
-                "create",
-                None,
-                Some(digest(&s)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&s)).await?;
     Ok(s)
 }
 
@@ -389,20 +336,7 @@ pub(crate) async fn insert_citation(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "citation",
-                c.id.to_string(),
-                "create",
-                None,
-                Some(digest(&c)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&c)).await?;
     Ok(c)
 }
 

@@ -1,6 +1,7 @@
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::records::{self, placeholders, REPORT_COLUMNS};
 use crate::scope::visible_reports;
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};
 use kinga_domain::audit::digest;
@@ -59,18 +60,7 @@ pub async fn submit<E: Engine>(
                 tx.execute(&insert_sql(), records::report_values(&report))
                     .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "report",
-                            report.id.to_string(),
-                            "submit",
-                            None,
-                            Some(digest(&report)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&report, "submit"))
                     .await?;
                 Ok(report)
             })
@@ -178,17 +168,10 @@ async fn save(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "report",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(after)),
-                explanation,
-            ),
+            actor,
+            Change::updated(action, before, after).explained(explanation),
         )
         .await?;
     Ok(())
@@ -272,7 +255,7 @@ pub async fn all_digests<E: Engine>(
 ) -> Result<()> {
     crate::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
         let rep = records::report(r)?;
-        Ok(("report", rep.id.to_string(), digest(&rep)))
+        Ok((Report::ENTITY, rep.id.to_string(), digest(&rep)))
     })
     .await
 }

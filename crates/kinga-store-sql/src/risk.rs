@@ -1,10 +1,11 @@
 //! Assessments, forecasts and risk classes in SQL. An assessment's scores are an append-only
 //! history: each save takes the next version number from the assessment row (an UPDATE, so
 //! concurrent saves take turns) and adds one row, so every earlier version can be rebuilt.
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::records::placeholders;
 use crate::risk_records::{self as rec, *};
 use crate::scope::visible;
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
@@ -118,18 +119,7 @@ async fn next_version(
         ..before.clone()
     };
     chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "risk_assessment",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(&after)),
-                None,
-            ),
-        )
+        .record(tx, actor, Change::updated(action, before, &after))
         .await?;
     Ok(after)
 }
@@ -169,20 +159,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     assessment_values(&a),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_assessment",
-                            a.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&a)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&a)).await?;
                 Ok(a)
             })
         })
@@ -320,20 +297,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     score_values(&s),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_score",
-                            s.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&s)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&s)).await?;
                 Ok((after, s))
             })
         })
@@ -369,20 +333,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     link_values(&l),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_evidence_link",
-                            l.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&l)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&l)).await?;
                 Ok((after, l))
             })
         })
@@ -421,19 +372,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     vec![i64::from(after.version).into(), link.to_string().into()],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_evidence_link",
-                            link.to_string(),
-                            "remove",
-                            Some(digest(&old)),
-                            Some(digest(&new)),
-                            None,
-                        ),
-                    )
+                chain.record(tx, &actor, Change::on::<EvidenceLink>(link.to_string(), "remove").before(digest(&old)).after(digest(&new)))
                     .await?;
                 Ok(after)
             })
@@ -497,19 +436,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 }
                 tx.execute(&insert("risk_signoffs", SIGNOFF_COLUMNS, 8), signoff_values(&s))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_signoff",
-                            s.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&s)),
-                            None,
-                        ),
-                    )
+                chain.record(tx, &actor, Change::created(&s))
                     .await?;
                 Ok(s)
             })
@@ -556,20 +483,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                         forecast_values(&f),
                     )
                     .await?;
-                    chain
-                        .append(
-                            tx,
-                            draft(
-                                &actor,
-                                "risk_forecast",
-                                f.id.to_string(),
-                                "create",
-                                None,
-                                Some(digest(&f)),
-                                None,
-                            ),
-                        )
-                        .await?;
+                    chain.record(tx, &actor, Change::created(&f)).await?;
                     n += 1;
                 }
                 Ok(n)
@@ -611,17 +525,10 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 tx.execute(&insert("risk_classes", CLASS_COLUMNS, 11), class_values(&c))
                     .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "risk_class",
-                            c.id.to_string(),
-                            c.decision.as_str(),
-                            None,
-                            Some(digest(&c)),
-                            c.rationale.clone(),
-                        ),
+                        &actor,
+                        Change::new_record(&c, c.decision.as_str()).explained(c.rationale.clone()),
                     )
                     .await?;
                 Ok(c)
@@ -675,7 +582,7 @@ pub async fn all_digests<E: Engine>(
         records,
         |r| {
             let a = rec::assessment(r)?;
-            Ok(("risk_assessment", a.id.to_string(), digest(&a)))
+            Ok((Assessment::ENTITY, a.id.to_string(), digest(&a)))
         },
     )
     .await?;
@@ -686,28 +593,28 @@ pub async fn all_digests<E: Engine>(
         records,
         |r| {
             let s = rec::score(r)?;
-            Ok(("risk_score", s.id.to_string(), digest(&s)))
+            Ok((IndicatorScore::ENTITY, s.id.to_string(), digest(&s)))
         },
     )
     .await?;
     scan(store, "risk_evidence_links", LINK_COLUMNS, records, |r| {
         let l = rec::link(r)?;
-        Ok(("risk_evidence_link", l.id.to_string(), digest(&l)))
+        Ok((EvidenceLink::ENTITY, l.id.to_string(), digest(&l)))
     })
     .await?;
     scan(store, "risk_signoffs", SIGNOFF_COLUMNS, records, |r| {
         let s = rec::signoff(r)?;
-        Ok(("risk_signoff", s.id.to_string(), digest(&s)))
+        Ok((SignOff::ENTITY, s.id.to_string(), digest(&s)))
     })
     .await?;
     scan(store, "risk_forecasts", FORECAST_COLUMNS, records, |r| {
         let f = rec::forecast(r)?;
-        Ok(("risk_forecast", f.id.to_string(), digest(&f)))
+        Ok((Forecast::ENTITY, f.id.to_string(), digest(&f)))
     })
     .await?;
     scan(store, "risk_classes", CLASS_COLUMNS, records, |r| {
         let c = rec::class(r)?;
-        Ok(("risk_class", c.id.to_string(), digest(&c)))
+        Ok((RiskClassRecord::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await
 }

@@ -1,8 +1,9 @@
 //! Escalation signals in SQL. A run and all its signals are written in one transaction; the audit
 //! entry of a run carries a digest over the run and every one of its signals, so verification
 //! notices a signal edited, added or removed behind the log's back.
+use crate::audited::Audited;
+use crate::change::Change;
 use crate::records::{date, timestamp};
-use crate::store_impl::draft;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use chrono::{DateTime, Utc};
@@ -194,22 +195,17 @@ async fn replace_in(
         .await?;
         replaced += old_signals.len() as u64;
         chain
-            .append(
+            .record(
                 tx,
-                draft(
-                    actor,
-                    "signal_run",
-                    old_run.id.clone(),
-                    "replace",
-                    Some(before),
-                    None,
-                    Some(format!(
+                actor,
+                Change::of(&old_run, "replace")
+                    .before(before)
+                    .explained(format!(
                         "{} {} signals ({}) replaced by run {run_id}",
                         old_run.level.as_str(),
                         old_run.period.as_str(),
                         old_signals.len()
                     )),
-                ),
             )
             .await?;
     }
@@ -293,23 +289,18 @@ async fn replace_in(
     tx.copy_in("signals", SIGNAL_WRITE, rows).await?;
     let after = run_digest(&run, &owner, &mut stored);
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "signal_run",
-                run_id.clone(),
-                "detect",
-                None,
-                Some(after),
-                Some(format!(
+            actor,
+            Change::on::<SignalRun>(run_id.clone(), "detect")
+                .after(after)
+                .explained(format!(
                     "{} {} {}: {} signals",
                     run.level.as_str(),
                     run.period.as_str(),
                     run.measure,
                     run.signal_count
                 )),
-            ),
         )
         .await?;
     Ok(SignalRun {
@@ -446,7 +437,7 @@ pub async fn all_digests<E: Engine>(
         let mut signals: Vec<Signal> = signal_rows.iter().map(signal).collect::<Result<_>>()?;
         let d = run_digest(&run, &owner, &mut signals);
         records
-            .record(store, "signal_run", run.id.clone(), d)
+            .record(store, SignalRun::ENTITY, run.id.clone(), d)
             .await?;
     }
     Ok(())

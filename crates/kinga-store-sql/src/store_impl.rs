@@ -1,8 +1,8 @@
-use crate::{Chain, Engine, Tx};
+//! Wires the `Store` trait to the modules that implement each part of it.
+use crate::{Engine, SqlStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use futures::future::BoxFuture;
-use kinga_domain::audit::{AuditDraft, AuditEntry};
+use kinga_domain::audit::AuditEntry;
 use kinga_domain::ids::*;
 use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
@@ -12,69 +12,6 @@ use kinga_domain::source::{Citation, NewCitation, NewSource, Source};
 use kinga_domain::user::{Email, User};
 use kinga_domain::Country;
 use kinga_store::*;
-use kinga_store::{Actor, Result, Scope, StoreError};
-
-pub struct SqlStore<E: Engine> {
-    pub(crate) engine: E,
-    pub(crate) written: std::sync::Arc<crate::events::WrittenSinceEmpty>,
-}
-
-impl<E: Engine> SqlStore<E> {
-    pub fn new(engine: E) -> Self {
-        SqlStore {
-            engine,
-            written: Default::default(),
-        }
-    }
-
-    pub fn engine(&self) -> &E {
-        &self.engine
-    }
-
-    /// Runs `f` as one audited, durable transaction.
-    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut dyn Tx, &'a mut Chain) -> BoxFuture<'a, Result<T>>
-            + Send
-            + 'static,
-    {
-        let out = self
-            .engine
-            .write(Box::new(move |tx, chain| {
-                Box::pin(async move {
-                    f(tx, chain)
-                        .await
-                        .map(|v| Box::new(v) as crate::WriteOutput)
-                })
-            }))
-            .await?;
-        out.downcast::<T>()
-            .map(|b| *b)
-            .map_err(|_| StoreError::Backend("write job returned an unexpected type".into()))
-    }
-}
-
-pub(crate) fn draft(
-    actor: &Actor,
-    entity: &'static str,
-    entity_id: String,
-    action: &'static str,
-    before: Option<String>,
-    after: Option<String>,
-    explanation: Option<String>,
-) -> AuditDraft {
-    AuditDraft {
-        actor: actor.label.clone(),
-        organisation: actor.organisation.as_ref().map(|s| s.to_string()),
-        entity,
-        entity_id,
-        action,
-        before_digest: before,
-        after_digest: after,
-        explanation,
-    }
-}
 
 #[async_trait]
 impl<E: Engine> Store for SqlStore<E> {

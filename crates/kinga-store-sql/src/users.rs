@@ -1,5 +1,6 @@
+use crate::audited::{ApiToken, Audited};
+use crate::change::Change;
 use crate::records::{self, user_digest, USER_COLUMNS};
-use crate::store_impl::draft;
 use crate::SqlValue;
 use crate::{Engine, SqlStore};
 use kinga_domain::audit::digest;
@@ -72,11 +73,7 @@ pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) ->
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "user", user.id.to_string(), "create", None, Some(user_digest(&user, &creds)), None),
-                    )
+                chain.record(tx, &actor, Change::of(&user, "create").after(user_digest(&user, &creds)))
                     .await?;
                 Ok(user)
             })
@@ -164,17 +161,12 @@ pub async fn set_second_factor<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "user",
-                            user.to_string(),
-                            "enrol_second_factor",
-                            Some(before),
-                            Some(user_digest(&u, &c)),
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<User>(user.to_string(), "enrol_second_factor")
+                            .before(before)
+                            .after(user_digest(&u, &c)),
                     )
                     .await?;
                 Ok(())
@@ -288,17 +280,10 @@ pub async fn add_token<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "api_token",
-                            row.hash.clone(),
-                            "create",
-                            None,
-                            Some(row.digest()),
-                            None,
-                        ),
+                        &actor,
+                        Change::of(&ApiToken(&row.hash), "create").after(row.digest()),
                     )
                     .await?;
                 Ok(())
@@ -341,19 +326,7 @@ pub async fn revoke_tokens<E: Engine>(
                         vec![now.clone().into(), after.hash.clone().into()],
                     )
                     .await?;
-                    chain
-                        .append(
-                            tx,
-                            draft(
-                                &actor,
-                                "api_token",
-                                after.hash.clone(),
-                                "revoke",
-                                Some(before.digest()),
-                                Some(after.digest()),
-                                None,
-                            ),
-                        )
+                    chain.record(tx, &actor, Change::of(&ApiToken(&after.hash), "revoke").before(before.digest()).after(after.digest()))
                         .await?;
                     n += 1;
                 }
@@ -378,7 +351,7 @@ pub async fn token_rows_digests<E: Engine>(
         records,
         |r| {
             let t = TokenRow::read(r, 0)?;
-            Ok(("api_token", t.hash.clone(), t.digest()))
+            Ok((ApiToken::ENTITY, t.hash.clone(), t.digest()))
         },
     )
     .await
@@ -487,18 +460,7 @@ pub async fn create_session<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "session",
-                            s.id_hash.clone(),
-                            "open",
-                            None,
-                            Some(session_digest(&s)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::of(&s, "open").after(session_digest(&s)))
                     .await?;
                 Ok(())
             })
@@ -525,8 +487,8 @@ pub async fn session<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<Op
     let last = store
         .engine
         .fetch(
-            "SELECT after_digest FROM audit_log WHERE entity_id = $1 AND entity = 'session' ORDER BY seq DESC LIMIT 1",
-            vec![id_hash.into()],
+            "SELECT after_digest FROM audit_log WHERE entity_id = $1 AND entity = $2 ORDER BY seq DESC LIMIT 1",
+            vec![id_hash.into(), Session::ENTITY.into()],
         )
         .await?;
     let recorded = last.first().map(|r| r.opt_text(0)).transpose()?.flatten();
@@ -559,17 +521,12 @@ pub async fn confirm_second_factor<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "session",
-                            id_hash,
-                            "second_factor",
-                            Some(session_digest(&before)),
-                            Some(session_digest(&after)),
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<Session>(id_hash, "second_factor")
+                            .before(session_digest(&before))
+                            .after(session_digest(&after)),
                     )
                     .await?;
                 Ok(())
@@ -596,17 +553,10 @@ pub async fn delete_session<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "session",
-                            id_hash,
-                            "close",
-                            Some(session_digest(&before)),
-                            None,
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<Session>(id_hash, "close").before(session_digest(&before)),
                     )
                     .await?;
                 Ok(())
@@ -627,7 +577,7 @@ pub async fn session_rows_digests<E: Engine>(
         records,
         |r| {
             let s = session_from(r)?;
-            Ok(("session", s.id_hash.clone(), session_digest(&s)))
+            Ok((Session::ENTITY, s.id_hash.clone(), session_digest(&s)))
         },
     )
     .await

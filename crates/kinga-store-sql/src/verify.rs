@@ -1,3 +1,4 @@
+use crate::audited::{ApiToken, Audited, EventBatch};
 use crate::chain::ENTRY_COLUMNS;
 use crate::events::marks;
 use crate::records::{
@@ -8,7 +9,18 @@ use crate::{Engine, SqlRow, SqlStore};
 use kinga_domain::audit::{
     digest, AuditEntry, ChainBreak, ChainVerifier, LastEntry, RecordChecker,
 };
+use kinga_domain::evidence::{CustodyEvent, EvidenceItem, OrgKeySet, SealedField, WorkingCopy};
+use kinga_domain::incident::Incident;
+use kinga_domain::org::Organisation;
+use kinga_domain::party::{Act, Involvement, Party};
+use kinga_domain::report::Report;
+use kinga_domain::risk::{
+    Assessment, EvidenceLink, Forecast, IndicatorScore, RiskClassRecord, SignOff,
+};
+use kinga_domain::source::{Citation, Source};
+use kinga_domain::user::User;
 use kinga_store::Result;
+use kinga_store::{Checkpoint, EditLock, EventCitation, Session, SignalRun};
 use kinga_store::{VerifyOutcome, VerifyProgress};
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,34 +33,41 @@ const IDS_PER_LOOKUP: usize = 900;
 /// it by: a record the chain says exists is looked for there. A kind missing from this list is
 /// reported as missing whenever its last entry has a digest, so a new kind cannot pass unseen.
 const HOLDERS: &[(&str, &str, &str)] = &[
-    ("organisation", "organisations", "id"),
-    ("user", "users", "id"),
-    ("api_token", "api_tokens", "token_hash"),
-    ("session", "sessions", "id_hash"),
-    ("incident_lock", "incident_locks", "incident_id"),
-    ("report", "reports", "id"),
-    ("incident", "incidents", "id"),
-    ("act", "acts", "id"),
-    ("party", "parties", "id"),
-    ("involvement", "involvements", "id"),
-    ("source", "sources", "id"),
-    ("citation", "citations", "id"),
-    ("event_batch", "events", "batch_id"),
-    ("org_key_set", "org_keys", "id"),
-    ("evidence", "evidence_items", "id"),
-    ("working_copy", "evidence_copies", "id"),
-    ("sealed_field", "sealed_fields", "id"),
-    ("custody_event", "custody_events", "id"),
-    ("risk_assessment", "risk_assessments", "id"),
-    ("risk_score", "risk_indicator_scores", "id"),
-    ("risk_evidence_link", "risk_evidence_links", "id"),
-    ("risk_signoff", "risk_signoffs", "id"),
-    ("risk_forecast", "risk_forecasts", "id"),
-    ("risk_class", "risk_classes", "id"),
-    ("signal_run", "signal_runs", "id"),
-    ("audit_checkpoint", "audit_checkpoints", "id"),
-    ("incident_event", "incident_events", "id"),
+    holder::<Organisation>("organisations", "id"),
+    holder::<User>("users", "id"),
+    holder::<ApiToken<'_>>("api_tokens", "token_hash"),
+    holder::<Session>("sessions", "id_hash"),
+    holder::<EditLock>("incident_locks", "incident_id"),
+    holder::<Report>("reports", "id"),
+    holder::<Incident>("incidents", "id"),
+    holder::<Act>("acts", "id"),
+    holder::<Party>("parties", "id"),
+    holder::<Involvement>("involvements", "id"),
+    holder::<Source>("sources", "id"),
+    holder::<Citation>("citations", "id"),
+    holder::<EventBatch<'_>>("events", "batch_id"),
+    holder::<OrgKeySet>("org_keys", "id"),
+    holder::<EvidenceItem>("evidence_items", "id"),
+    holder::<WorkingCopy>("evidence_copies", "id"),
+    holder::<SealedField>("sealed_fields", "id"),
+    holder::<CustodyEvent>("custody_events", "id"),
+    holder::<Assessment>("risk_assessments", "id"),
+    holder::<IndicatorScore>("risk_indicator_scores", "id"),
+    holder::<EvidenceLink>("risk_evidence_links", "id"),
+    holder::<SignOff>("risk_signoffs", "id"),
+    holder::<Forecast>("risk_forecasts", "id"),
+    holder::<RiskClassRecord>("risk_classes", "id"),
+    holder::<SignalRun>("signal_runs", "id"),
+    holder::<Checkpoint>("audit_checkpoints", "id"),
+    holder::<EventCitation>("incident_events", "id"),
 ];
+
+const fn holder<K: Audited + ?Sized>(
+    table: &'static str,
+    column: &'static str,
+) -> (&'static str, &'static str, &'static str) {
+    (K::ENTITY, table, column)
+}
 
 /// Stored records on their way to the check against the chain, one page at a time: the page's
 /// ids are looked up in the audit log when it is full, so memory holds one page whatever the
@@ -189,8 +208,8 @@ pub async fn trail<E: Engine>(store: &SqlStore<E>, entity_id: &str) -> Result<Ve
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 AND entity <> 'incident_lock' ORDER BY seq"),
-            vec![entity_id.into()],
+            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 AND entity <> $2 ORDER BY seq"),
+            vec![entity_id.into(), EditLock::ENTITY.into()],
         )
         .await?;
     rows.iter().map(records::audit_entry).collect()
@@ -314,12 +333,17 @@ async fn verify_into<E: Engine>(
 
 async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> Result<()> {
     for org in crate::orgs::all(store).await? {
-        r.record(store, "organisation", org.id.to_string(), digest(&org))
-            .await?;
+        r.record(
+            store,
+            Organisation::ENTITY,
+            org.id.to_string(),
+            digest(&org),
+        )
+        .await?;
     }
     scan(store, "users", USER_COLUMNS, r, |row| {
         let (u, c) = records::user(row)?;
-        Ok(("user", u.id.to_string(), records::user_digest(&u, &c)))
+        Ok((User::ENTITY, u.id.to_string(), records::user_digest(&u, &c)))
     })
     .await?;
     crate::users::token_rows_digests(store, r).await?;
@@ -329,27 +353,27 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
     crate::incidents::all_digests(store, r).await?;
     scan(store, "acts", ACT_COLUMNS, r, |row| {
         let a = records::act(row)?;
-        Ok(("act", a.id.to_string(), digest(&a)))
+        Ok((Act::ENTITY, a.id.to_string(), digest(&a)))
     })
     .await?;
     scan(store, "parties", PARTY_COLUMNS, r, |row| {
         let p = records::party(row)?;
-        Ok(("party", p.id.to_string(), digest(&p)))
+        Ok((Party::ENTITY, p.id.to_string(), digest(&p)))
     })
     .await?;
     scan(store, "involvements", INVOLVEMENT_COLUMNS, r, |row| {
         let i = records::involvement(row)?;
-        Ok(("involvement", i.id.to_string(), digest(&i)))
+        Ok((Involvement::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await?;
     scan(store, "sources", SOURCE_COLUMNS, r, |row| {
         let s = records::source(row)?;
-        Ok(("source", s.id.to_string(), digest(&s)))
+        Ok((Source::ENTITY, s.id.to_string(), digest(&s)))
     })
     .await?;
     scan(store, "citations", CITATION_COLUMNS, r, |row| {
         let c = records::citation(row)?;
-        Ok(("citation", c.id.to_string(), digest(&c)))
+        Ok((Citation::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await?;
     crate::events::all_batch_digests(store, r).await?;
@@ -357,7 +381,7 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
     crate::risk::all_digests(store, r).await?;
     crate::signals::all_digests(store, r).await?;
     for c in crate::checkpoints::all(store).await? {
-        r.record(store, "audit_checkpoint", c.id.clone(), digest(&c))
+        r.record(store, Checkpoint::ENTITY, c.id.clone(), digest(&c))
             .await?;
     }
     crate::incident_events::all_digests(store, r).await?;
