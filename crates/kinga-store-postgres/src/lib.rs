@@ -86,7 +86,7 @@ impl Tx for PgTx<'_> {
             .fetch_all(&mut *self.conn)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn copy_in(
@@ -141,7 +141,7 @@ impl Engine for PgEngine {
             .fetch_all(&self.pool)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {

@@ -63,8 +63,8 @@ impl Chain {
             .first()
             .ok_or_else(|| kinga_store::StoreError::Backend("audit_head row is missing".into()))?;
         Ok(Chain {
-            seq: row.int(0)?,
-            hash: row.text(1)?,
+            seq: row.int("seq")?,
+            hash: row.text("hash")?,
         })
     }
 

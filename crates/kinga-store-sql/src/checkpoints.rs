@@ -31,14 +31,14 @@ fn from_hex(s: &str) -> Result<Vec<u8>> {
 }
 
 fn checkpoint(r: &SqlRow) -> Result<Checkpoint> {
-    let created = r.text(6)?;
+    let created = r.text("created_at")?;
     Ok(Checkpoint {
-        id: r.text(0)?,
-        seq: r.int(1)?,
-        head_hash: r.text(2)?,
-        token: from_hex(&r.text(3)?)?,
-        gen_time: r.text(4)?,
-        tsa: r.text(5)?,
+        id: r.text("id")?,
+        seq: r.int("seq")?,
+        head_hash: r.text("head_hash")?,
+        token: from_hex(&r.text("token")?)?,
+        gen_time: r.text("gen_time")?,
+        tsa: r.text("tsa")?,
         created_at: DateTime::parse_from_rfc3339(&created)
             .map_err(|e| corrupt(format!("created_at: {e}")))?
             .with_timezone(&Utc),
@@ -68,8 +68,8 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
             .first()
             .ok_or_else(|| StoreError::Backend("audit_head row is missing".into()))?;
         Ok(AuditHead {
-            seq: row.int(0)?,
-            hash: row.text(1)?,
+            seq: row.int("seq")?,
+            hash: row.text("hash")?,
         })
     }
 
@@ -81,7 +81,7 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
                 vec![seq.into()],
             )
             .await?;
-        rows.first().map(|r| r.text(0)).transpose()
+        rows.first().map(|r| r.text("hash")).transpose()
     }
 
     async fn add_checkpoint(&self, actor: &Actor, new: NewCheckpoint) -> Result<Checkpoint> {

@@ -100,44 +100,43 @@ fn parse_date(s: String) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| corrupt(format!("date {s}")))
 }
 
-/// Decodes a row selected with [`EVENT_COLUMNS`] (starting at column `at`).
-pub fn event(r: &SqlRow, at: usize) -> Result<Event> {
-    let c = |i: usize| at + i;
-    let dataset: Dataset = r.text(c(0))?.parse().map_err(corrupt)?;
-    let country = Country::parse(&r.text(c(6))?).map_err(|e| corrupt(e.to_string()))?;
-    let violence_type = match r.opt_text(c(13))? {
+/// Decodes a row selected with [`EVENT_COLUMNS`].
+pub fn event(r: &SqlRow) -> Result<Event> {
+    let dataset: Dataset = r.text("dataset")?.parse().map_err(corrupt)?;
+    let country = Country::parse(&r.text("country")?).map_err(|e| corrupt(e.to_string()))?;
+    let violence_type = match r.opt_text("violence_type")? {
         None => None,
         Some(v) => Some(ViolenceType::parse(&v).ok_or_else(|| corrupt(format!("violence {v}")))?),
     };
     Ok(Event {
         dataset,
-        external_id: r.text(c(1))?,
-        version: r.opt_int(c(2))?,
-        date_start: parse_date(r.text(c(3))?)?,
-        date_end: parse_date(r.text(c(4))?)?,
-        date_precision: small(Some(r.int(c(5))?), "date precision")?.unwrap_or(1),
+        external_id: r.text("external_id")?,
+        version: r.opt_int("version")?,
+        date_start: parse_date(r.text("date_start")?)?,
+        date_end: parse_date(r.text("date_end")?)?,
+        date_precision: small(Some(r.int("date_precision")?), "date precision")?.unwrap_or(1),
         country,
-        admin1: r.opt_text(c(7))?,
-        admin2: r.opt_text(c(8))?,
-        place_name: r.opt_text(c(9))?,
-        latitude: r.opt_real(c(10))?,
-        longitude: r.opt_real(c(11))?,
-        place_precision: small(r.opt_int(c(12))?, "place precision")?,
+        admin1: r.opt_text("admin1")?,
+        admin2: r.opt_text("admin2")?,
+        place_name: r.opt_text("place_name")?,
+        latitude: r.opt_real("latitude")?,
+        longitude: r.opt_real("longitude")?,
+        place_precision: small(r.opt_int("place_precision")?, "place precision")?,
         violence_type,
-        event_type: r.opt_text(c(14))?,
-        sub_event_type: r.opt_text(c(15))?,
-        civilian_targeting: r.int(c(16))? != 0,
-        actor1: r.opt_text(c(17))?,
-        actor2: r.opt_text(c(18))?,
+        event_type: r.opt_text("event_type")?,
+        sub_event_type: r.opt_text("sub_event_type")?,
+        civilian_targeting: r.int("civilian_targeting")? != 0,
+        actor1: r.opt_text("actor1")?,
+        actor2: r.opt_text("actor2")?,
         fatalities: Fatalities {
-            best: count(r.opt_int(c(19))?, "fatalities")?,
-            low: count(r.opt_int(c(20))?, "fatalities")?,
-            high: count(r.opt_int(c(21))?, "fatalities")?,
-            civilians: count(r.opt_int(c(22))?, "fatalities")?,
+            best: count(r.opt_int("fatalities_best")?, "fatalities")?,
+            low: count(r.opt_int("fatalities_low")?, "fatalities")?,
+            high: count(r.opt_int("fatalities_high")?, "fatalities")?,
+            civilians: count(r.opt_int("fatalities_civilians")?, "fatalities")?,
         },
-        source: r.opt_text(c(23))?,
-        source_count: count(r.opt_int(c(24))?, "source count")?,
-        notes: r.opt_text(c(25))?,
+        source: r.opt_text("source")?,
+        source_count: count(r.opt_int("source_count")?, "source count")?,
+        notes: r.opt_text("notes")?,
     })
 }
 
@@ -338,26 +337,26 @@ async fn existing(
             .await?;
         for r in rows {
             found.insert(
-                r.text(0)?,
+                r.text("external_id")?,
                 Stored {
-                    digest: r.text(1)?,
-                    version: r.opt_int(2)?,
-                    batch: r.text(3)?,
+                    digest: r.text("digest")?,
+                    version: r.opt_int("version")?,
+                    batch: r.text("batch_id")?,
                     cell: Cell {
-                        country: r.text(4)?,
+                        country: r.text("country")?,
                         dataset: dataset.as_str().to_string(),
                         owner: owner.to_string(),
-                        admin1: r.opt_text(5)?.unwrap_or_default(),
-                        day: r.int(6)?,
-                        violence_type: r.opt_text(7)?.unwrap_or_default(),
+                        admin1: r.opt_text("admin1")?.unwrap_or_default(),
+                        day: r.int("day")?,
+                        violence_type: r.opt_text("violence_type")?.unwrap_or_default(),
                     },
                     tally: Tally {
-                        week: r.int(8)?,
-                        month: r.int(9)?,
+                        week: r.int("week")?,
+                        month: r.int("month")?,
                         events: 1,
-                        fatalities: r.opt_int(10)?.unwrap_or(0),
-                        civilian_fatalities: r.opt_int(11)?.unwrap_or(0),
-                        civilian_targeting: r.int(12)?,
+                        fatalities: r.opt_int("fatalities_best")?.unwrap_or(0),
+                        civilian_fatalities: r.opt_int("fatalities_civilians")?.unwrap_or(0),
+                        civilian_targeting: r.int("civilian_targeting")?,
                     },
                 },
             );
@@ -401,7 +400,7 @@ fn key_hash(dataset: &str, owner: &str, external_id: &str) -> u64 {
 async fn data_version(tx: &mut dyn Tx) -> Result<i64> {
     let rows = tx.fetch("PRAGMA data_version", vec![]).await?;
     match rows.first() {
-        Some(r) => r.int(0),
+        Some(r) => r.int("data_version"),
         None => Err(StoreError::Backend(
             "PRAGMA data_version answered nothing".into(),
         )),
@@ -533,7 +532,7 @@ async fn batch_rows(tx: &mut dyn Tx, batch: &str) -> Result<Vec<(String, Event)>
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((r.text(0)?, event(r, 1)?)))
+        .map(|r| Ok((r.text("owner")?, event(r)?)))
         .collect()
 }
 
@@ -892,7 +891,7 @@ pub async fn select<E: Engine>(
             args.0,
         )
         .await?;
-    rows.iter().map(|r| event(r, 0)).collect()
+    rows.iter().map(event).collect()
 }
 
 pub async fn total<E: Engine>(
@@ -908,11 +907,18 @@ pub async fn total<E: Engine>(
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM events WHERE {}", conds.join(" AND ")),
+            &format!(
+                "SELECT COUNT(*) AS total FROM events WHERE {}",
+                conds.join(" AND ")
+            ),
             args.0,
         )
         .await?;
-    Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) as u64)
+    Ok(rows
+        .first()
+        .map(|r| r.int("total"))
+        .transpose()?
+        .unwrap_or(0) as u64)
 }
 
 /// Rows of a batch read per query when its digest is recomputed.
@@ -938,12 +944,14 @@ pub async fn all_batch_digests<E: Engine>(
             if records.broken() {
                 return Ok(());
             }
-            let id = b.text(0)?;
+            let id = b.text("batch_id")?;
             let d = batch_digest_stored(store, &id).await?;
             records.record(store, EventBatch::ENTITY, id, d).await?;
         }
         match batches.last() {
-            Some(last) if batches.len() as i64 == BATCH_PAGE => after_batch = last.text(0)?,
+            Some(last) if batches.len() as i64 == BATCH_PAGE => {
+                after_batch = last.text("batch_id")?
+            }
             _ => return Ok(()),
         }
     }
@@ -969,19 +977,19 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
         };
         args.insert(1, BATCH_PAGE.into());
         let (rowid, order) = if by_rowid {
-            ("rowid", "rowid")
+            ("rowid AS position", "rowid")
         } else {
-            ("0", "dataset, owner, external_id")
+            ("0 AS position", "dataset, owner, external_id")
         };
         let rows = store
             .engine
             .fetch(
-                &format!("SELECT dataset, external_id, owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
+                &format!("SELECT owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
                 args,
             )
             .await?;
         for r in &rows {
-            let (owner, e) = (r.text(2)?, event(r, 4)?);
+            let (owner, e) = (r.text("owner")?, event(r)?);
             keyed.push((
                 e.dataset.as_str().to_string(),
                 owner,
@@ -991,7 +999,12 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == BATCH_PAGE => {
-                after = Some((last.text(0)?, last.text(2)?, last.text(1)?, last.int(3)?))
+                after = Some((
+                    last.text("dataset")?,
+                    last.text("owner")?,
+                    last.text("external_id")?,
+                    last.int("position")?,
+                ))
             }
             _ => break,
         }

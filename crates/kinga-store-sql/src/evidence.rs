@@ -2,6 +2,7 @@
 //! entry that mirrors them, so the per-item chain and the global chain can never disagree.
 use crate::audited::Audited;
 use crate::change::Change;
+use crate::columns::qualified;
 use crate::evidence_records::{
     self as rec, COPY_COLUMNS, CUSTODY_COLUMNS, ITEM_COLUMNS, KEY_COLUMNS, SEALED_COLUMNS,
 };
@@ -227,11 +228,11 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 }
                 let left = tx
                     .fetch(
-                        "SELECT (SELECT COUNT(*) FROM evidence_items WHERE organisation_id = $1 AND key_version < $2) + (SELECT COUNT(*) FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE i.organisation_id = $1 AND c.key_version < $2) + (SELECT COUNT(*) FROM sealed_fields WHERE organisation_id = $1 AND key_version < $2)",
+                        "SELECT (SELECT COUNT(*) FROM evidence_items WHERE organisation_id = $1 AND key_version < $2) + (SELECT COUNT(*) FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE i.organisation_id = $1 AND c.key_version < $2) + (SELECT COUNT(*) FROM sealed_fields WHERE organisation_id = $1 AND key_version < $2) AS remaining",
                         vec![org.to_string().into(), k.version.into()],
                     )
                     .await?;
-                let left = left.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+                let left = left.first().map(|r| r.int("remaining")).transpose()?.unwrap_or(0);
                 if left > 0 {
                     return Err(StoreError::Rule(format!(
                         "{left} data keys were not rewrapped: rotation abandoned, nothing changed"
@@ -534,10 +535,10 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
         rows.first()
             .map(|r| {
                 Ok(SealedBlob {
-                    blob_address: r.text(0)?,
-                    blob_sha256: r.text(1)?,
-                    wrapped_key: r.text(2)?,
-                    key_version: r.int(3)?,
+                    blob_address: r.text("blob_address")?,
+                    blob_sha256: r.text("blob_sha256")?,
+                    wrapped_key: r.text("wrapped_key")?,
+                    key_version: r.int("key_version")?,
                 })
             })
             .transpose()
@@ -567,7 +568,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 let org: OrgId = rows
                     .first()
                     .ok_or(StoreError::NotFound)?
-                    .text(0)?
+                    .text("organisation_id")?
                     .parse()
                     .map_err(|e| StoreError::Backend(format!("reports.organisation_id: {e}")))?;
                 let before = tx
@@ -699,7 +700,7 @@ async fn rewrap(
         RewrapTarget::Copy(id) => {
             let sql = format!(
                 "SELECT {} FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE c.id = $1 AND i.organisation_id = $2",
-                prefixed(COPY_COLUMNS, "c.")
+                qualified(COPY_COLUMNS, "c.")
             );
             let before = owned_row(tx, &sql, id.to_string(), org, rec::copy).await?;
             let after = WorkingCopy {
@@ -735,14 +736,6 @@ async fn owned_row<T>(
         .map(decode)
         .transpose()?
         .ok_or(StoreError::NotFound)
-}
-
-fn prefixed(columns: &str, prefix: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Digests of every evidence record, for the verifier to hold against the audit chain.

@@ -31,7 +31,11 @@ async fn next_code(tx: &mut dyn Tx, country: Country, date: NaiveDate) -> Result
             vec![country.code().into(), year.into()],
         )
         .await?;
-    let n = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(1);
+    let n = rows
+        .first()
+        .map(|r| r.int("last"))
+        .transpose()?
+        .unwrap_or(1);
     Ok(format!("{}-{}-{:06}", country.code(), year, n))
 }
 
@@ -258,12 +262,12 @@ pub async fn list<E: Engine>(
     let total = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM incidents WHERE {cond}"),
+            &format!("SELECT COUNT(*) AS total FROM incidents WHERE {cond}"),
             args.0.clone(),
         )
         .await?
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(
@@ -429,7 +433,7 @@ pub async fn assign<E: Engine>(
                         .await?;
                     let same_org = rows
                         .first()
-                        .map(|r| r.text(0))
+                        .map(|r| r.text("organisation_id"))
                         .transpose()?
                         .is_some_and(|o| o == before.organisation_id.to_string());
                     if !same_org {
@@ -466,9 +470,9 @@ fn lock_from(id: IncidentId, r: &crate::SqlRow) -> Result<EditLock> {
     };
     Ok(EditLock {
         incident_id: id,
-        user_id: r.text(0)?.parse().map_err(|_| bad("user_id"))?,
-        user_label: r.text(1)?,
-        since: chrono::DateTime::parse_from_rfc3339(&r.text(2)?)
+        user_id: r.text("user_id")?.parse().map_err(|_| bad("user_id"))?,
+        user_label: r.text("user_label")?,
+        since: chrono::DateTime::parse_from_rfc3339(&r.text("since")?)
             .map_err(|_| bad("since"))?
             .with_timezone(&chrono::Utc),
     })
@@ -577,19 +581,19 @@ fn lock_digest(incident: &str, user: &str, label: &str, since: &str) -> String {
 fn lock_row_digest(incident: IncidentId, r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
         &incident.to_string(),
-        &r.text(0)?,
-        &r.text(1)?,
-        &r.text(2)?,
+        &r.text("user_id")?,
+        &r.text("user_label")?,
+        &r.text("since")?,
     ))
 }
 
 /// The digest of a lock row read as `incident_id, user_id, user_label, since`.
 pub(crate) fn lock_row_digest_full(r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
-        &r.text(0)?,
-        &r.text(1)?,
-        &r.text(2)?,
-        &r.text(3)?,
+        &r.text("incident_id")?,
+        &r.text("user_id")?,
+        &r.text("user_label")?,
+        &r.text("since")?,
     ))
 }
 
@@ -603,7 +607,13 @@ pub async fn lock_rows_digests<E: Engine>(
         "incident_id",
         "incident_id, user_id, user_label, since",
         records,
-        |r| Ok((EditLock::ENTITY, r.text(0)?, lock_row_digest_full(r)?)),
+        |r| {
+            Ok((
+                EditLock::ENTITY,
+                r.text("incident_id")?,
+                lock_row_digest_full(r)?,
+            ))
+        },
     )
     .await
 }

@@ -10,6 +10,7 @@ mod audited;
 mod chain;
 mod change;
 mod checkpoints;
+mod columns;
 mod engine;
 mod event_rollup;
 mod events;

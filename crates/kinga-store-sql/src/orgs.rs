@@ -74,11 +74,11 @@ async fn memberships<E: Engine>(store: &SqlStore<E>) -> Result<HashMap<String, V
         .await?;
     let mut m: HashMap<String, Vec<Slug>> = HashMap::new();
     for r in rows {
-        let slug = Slug::parse(&r.text(1)?).map_err(|e| StoreError::Corrupt {
+        let slug = Slug::parse(&r.text("network")?).map_err(|e| StoreError::Corrupt {
             table: "network_members",
             detail: e.to_string(),
         })?;
-        m.entry(r.text(0)?).or_default().push(slug);
+        m.entry(r.text("organisation_id")?).or_default().push(slug);
     }
     Ok(m)
 }
@@ -94,7 +94,7 @@ pub async fn all<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Organisation>> {
         .await?;
     rows.iter()
         .map(|r| {
-            let n = nets.remove(&r.text(0)?).unwrap_or_default();
+            let n = nets.remove(&r.text("id")?).unwrap_or_default();
             records::organisation(r, n)
         })
         .collect()
@@ -115,7 +115,7 @@ pub async fn peers<E: Engine>(store: &SqlStore<E>, org: OrgId) -> Result<Vec<Org
     let mut out = vec![org];
     for r in rows {
         let id = r
-            .text(0)?
+            .text("organisation_id")?
             .parse::<OrgId>()
             .map_err(|e| StoreError::Corrupt {
                 table: "network_members",

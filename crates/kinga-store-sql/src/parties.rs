@@ -1,4 +1,5 @@
 use crate::change::Change;
+use crate::columns::{qualified, renamed};
 use crate::records::{
     self, placeholders, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS,
     SOURCE_COLUMNS,
@@ -382,12 +383,9 @@ pub async fn acts_of<E: Engine>(store: &SqlStore<E>, incident: IncidentId) -> Re
     rows.iter().map(records::act).collect()
 }
 
-fn prefixed(cols: &str, prefix: &str) -> String {
-    cols.split(", ")
-        .map(|c| format!("{prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// Where a joined row keeps its second record.
+const PARTY: &str = "party__";
+const SOURCE: &str = "source__";
 
 /// Involvements whose party the reader may see: a sealed witness stays hidden even on a
 /// shared incident.
@@ -399,24 +397,22 @@ pub async fn involvements_of<E: Engine>(
     let mut args = Args::new();
     let p = args.push(incident.to_string());
     let vis = visible(scope, "p.", &mut args);
-    let n = INVOLVEMENT_COLUMNS.split(", ").count();
     let rows = store
         .engine
         .fetch(
             &format!(
                 "SELECT {}, {} FROM involvements v JOIN parties p ON p.id = v.party_id WHERE v.incident_id = {p} AND {vis} ORDER BY v.id",
-                prefixed(INVOLVEMENT_COLUMNS, "v."),
-                prefixed(PARTY_COLUMNS, "p.")
+                qualified(INVOLVEMENT_COLUMNS, "v."),
+                renamed(PARTY_COLUMNS, "p.", PARTY)
             ),
             args.0,
         )
         .await?;
     rows.iter()
         .map(|r| {
-            let party = crate::SqlRow(r.0[n..].to_vec());
             Ok(PartyInvolvement {
                 involvement: records::involvement(r)?,
-                party: records::party(&party)?,
+                party: records::party(&r.part(PARTY))?,
             })
         })
         .collect()
@@ -430,24 +426,22 @@ pub async fn citations_of<E: Engine>(
     let mut args = Args::new();
     let p = args.push(incident.to_string());
     let vis = visible(scope, "s.", &mut args);
-    let n = CITATION_COLUMNS.split(", ").count();
     let rows = store
         .engine
         .fetch(
             &format!(
                 "SELECT {}, {} FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.incident_id = {p} AND {vis} ORDER BY c.id",
-                prefixed(CITATION_COLUMNS, "c."),
-                prefixed(SOURCE_COLUMNS, "s.")
+                qualified(CITATION_COLUMNS, "c."),
+                renamed(SOURCE_COLUMNS, "s.", SOURCE)
             ),
             args.0,
         )
         .await?;
     rows.iter()
         .map(|r| {
-            let source = crate::SqlRow(r.0[n..].to_vec());
             Ok(CitedSource {
                 citation: records::citation(r)?,
-                source: records::source(&source)?,
+                source: records::source(&r.part(SOURCE))?,
             })
         })
         .collect()

@@ -106,12 +106,12 @@ pub async fn list<E: Engine>(
     let total = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM reports WHERE {cond}"),
+            &format!("SELECT COUNT(*) AS total FROM reports WHERE {cond}"),
             args.0.clone(),
         )
         .await?
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(f.limit.clamp(1, 500)));

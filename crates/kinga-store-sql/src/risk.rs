@@ -111,7 +111,7 @@ async fn next_version(
     let version = rows
         .first()
         .ok_or(StoreError::NotFound)?
-        .int(0)
+        .int("version")
         .and_then(|v| u32::try_from(v).map_err(|e| StoreError::Backend(e.to_string())))?;
     let after = Assessment {
         version,
@@ -553,7 +553,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
         let mut out: Vec<Country> = rows
             .iter()
             .map(|r| {
-                r.text(0).and_then(|c| {
+                r.text("country").and_then(|c| {
                     c.parse()
                         .map_err(
                             |e: kinga_domain::country::UnknownCountry| StoreError::Corrupt {

@@ -30,12 +30,12 @@ pub async fn failures<E: Engine>(
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let since = parse_time(&r.text(1)?)?;
+    let since = parse_time(&r.text("since")?)?;
     if kinga_domain::time::now() - since >= window {
         return Ok(None);
     }
     Ok(Some(SignInFailures {
-        count: u32::try_from(r.int(0)?).unwrap_or(u32::MAX),
+        count: u32::try_from(r.int("failures")?).unwrap_or(u32::MAX),
         since,
     }))
 }

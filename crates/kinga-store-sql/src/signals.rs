@@ -54,51 +54,51 @@ fn period(s: &str) -> Result<Period> {
 }
 
 fn run(r: &SqlRow) -> Result<(SignalRun, String)> {
-    let p = period(&r.text(2)?)?;
-    let ran_at = DateTime::parse_from_rfc3339(&r.text(9)?)
+    let p = period(&r.text("period")?)?;
+    let ran_at = DateTime::parse_from_rfc3339(&r.text("ran_at")?)
         .map_err(|e| corrupt(format!("ran_at: {e}")))?
         .with_timezone(&Utc);
-    let count = u64::try_from(r.int(8)?).map_err(|_| corrupt("signal_count"))?;
+    let count = u64::try_from(r.int("signal_count")?).map_err(|_| corrupt("signal_count"))?;
     Ok((
         SignalRun {
-            id: r.text(0)?,
-            level: level(&r.text(1)?)?,
+            id: r.text("id")?,
+            level: level(&r.text("level")?)?,
             period: p,
-            measure: r.text(3)?,
-            dataset: r.opt_text(4)?,
-            first_period: p.start(r.int(5)?),
-            last_period: p.start(r.int(6)?),
-            settings: r.text(7)?,
+            measure: r.text("measure")?,
+            dataset: r.opt_text("dataset")?,
+            first_period: p.start(r.int("first_bucket")?),
+            last_period: p.start(r.int("last_bucket")?),
+            settings: r.text("settings")?,
             signal_count: count,
             ran_at,
-            actor: r.text(10)?,
+            actor: r.text("actor")?,
             replaced: None,
         },
-        r.text(11)?,
+        r.text("owner")?,
     ))
 }
 
 fn signal(r: &SqlRow) -> Result<Signal> {
-    let p = period(&r.text(3)?)?;
-    let bucket = r.int(6)?;
-    let start = r.text(7)?;
+    let p = period(&r.text("period")?)?;
+    let bucket = r.int("bucket")?;
+    let start = r.text("period_start")?;
     let period_start = chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d")
         .map_err(|_| corrupt(format!("period_start {start}")))?;
     Ok(Signal {
-        id: r.text(0)?,
-        run_id: r.text(1)?,
-        level: level(&r.text(2)?)?,
+        id: r.text("id")?,
+        run_id: r.text("run_id")?,
+        level: level(&r.text("level")?)?,
         period: p,
-        country: Country::parse(&r.text(4)?).map_err(|e| corrupt(e.to_string()))?,
-        admin1: r.opt_text(5)?,
+        country: Country::parse(&r.text("country")?).map_err(|e| corrupt(e.to_string()))?,
+        admin1: r.opt_text("admin1")?,
         bucket,
         period_start,
-        measure: r.text(8)?,
-        method: r.text(9)?,
-        observed: r.opt_real(10)?.unwrap_or_default(),
-        expected: r.opt_real(11)?.unwrap_or_default(),
-        score: r.opt_real(12)?.unwrap_or_default(),
-        threshold: r.opt_real(13)?.unwrap_or_default(),
+        measure: r.text("measure")?,
+        method: r.text("method")?,
+        observed: r.opt_real("observed")?.unwrap_or_default(),
+        expected: r.opt_real("expected")?.unwrap_or_default(),
+        score: r.opt_real("score")?.unwrap_or_default(),
+        threshold: r.opt_real("threshold")?.unwrap_or_default(),
     })
 }
 
@@ -341,13 +341,13 @@ pub async fn list<E: Engine>(
     let total_rows = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM signals WHERE {condition}"),
+            &format!("SELECT COUNT(*) AS total FROM signals WHERE {condition}"),
             args.0.clone(),
         )
         .await?;
     let total = total_rows
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(filter.limit.clamp(1, 10_000)));
@@ -408,11 +408,15 @@ pub async fn all_digests<E: Engine>(
     let orphans = store
         .engine
         .fetch(
-            "SELECT COUNT(*) FROM signals WHERE run_id NOT IN (SELECT id FROM signal_runs)",
+            "SELECT COUNT(*) AS orphans FROM signals WHERE run_id NOT IN (SELECT id FROM signal_runs)",
             vec![],
         )
         .await?;
-    let orphans = orphans.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+    let orphans = orphans
+        .first()
+        .map(|r| r.int("orphans"))
+        .transpose()?
+        .unwrap_or(0);
     if orphans > 0 {
         return Err(corrupt(format!(
             "{orphans} signals belong to no detect run"

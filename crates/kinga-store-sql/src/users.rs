@@ -1,5 +1,6 @@
 use crate::audited::{ApiToken, Audited};
 use crate::change::Change;
+use crate::columns::{qualified, renamed};
 use crate::records::{self, user_digest, USER_COLUMNS};
 use crate::SqlValue;
 use crate::{Engine, SqlStore};
@@ -22,7 +23,7 @@ pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) ->
                     )
                     .await?;
                 let org_id: OrgId = match org.first() {
-                    Some(r) => r.text(0)?.parse().map_err(|_| StoreError::Corrupt {
+                    Some(r) => r.text("id")?.parse().map_err(|_| StoreError::Corrupt {
                         table: "organisations",
                         detail: "id".into(),
                     })?,
@@ -179,6 +180,9 @@ pub async fn set_second_factor<E: Engine>(
 const TOKEN_COLUMNS: &str =
     "token_hash, user_id, created_at, expires_at, revoked_at, second_factor";
 
+/// Where a user joined with a token keeps the token: both have a `created_at`.
+const TOKEN_PART: &str = "token__";
+
 /// A token row as stored.
 #[derive(Clone)]
 struct TokenRow {
@@ -191,14 +195,14 @@ struct TokenRow {
 }
 
 impl TokenRow {
-    fn read(r: &crate::SqlRow, at: usize) -> Result<TokenRow> {
+    fn read(r: &crate::SqlRow) -> Result<TokenRow> {
         Ok(TokenRow {
-            hash: r.text(at)?,
-            user: r.text(at + 1)?,
-            created_at: r.text(at + 2)?,
-            expires_at: r.opt_text(at + 3)?,
-            revoked_at: r.opt_text(at + 4)?,
-            second_factor: r.int(at + 5)? != 0,
+            hash: r.text("token_hash")?,
+            user: r.text("user_id")?,
+            created_at: r.text("created_at")?,
+            expires_at: r.opt_text("expires_at")?,
+            revoked_at: r.opt_text("revoked_at")?,
+            second_factor: r.int("second_factor")? != 0,
         })
     }
 
@@ -313,7 +317,7 @@ pub async fn revoke_tokens<E: Engine>(
                 let now = records::timestamp(&kinga_domain::time::now());
                 let mut n = 0;
                 for r in &rows {
-                    let before = TokenRow::read(r, 0)?;
+                    let before = TokenRow::read(r)?;
                     if token_hash.as_ref().is_some_and(|h| *h != before.hash) {
                         continue;
                     }
@@ -350,7 +354,7 @@ pub async fn token_rows_digests<E: Engine>(
         TOKEN_COLUMNS,
         records,
         |r| {
-            let t = TokenRow::read(r, 0)?;
+            let t = TokenRow::read(r)?;
             Ok((ApiToken::ENTITY, t.hash.clone(), t.digest()))
         },
     )
@@ -362,17 +366,8 @@ pub async fn by_token<E: Engine>(
     store: &SqlStore<E>,
     token_hash: &str,
 ) -> Result<Option<TokenGrant>> {
-    let cols = USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let width = USER_COLUMNS.split(", ").count();
-    let token_cols = TOKEN_COLUMNS
-        .split(", ")
-        .map(|c| format!("t.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = qualified(USER_COLUMNS, "u.");
+    let token_cols = renamed(TOKEN_COLUMNS, "t.", TOKEN_PART);
     let rows = store
         .engine
         .fetch(
@@ -383,7 +378,7 @@ pub async fn by_token<E: Engine>(
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let token = TokenRow::read(r, width)?;
+    let token = TokenRow::read(&r.part(TOKEN_PART))?;
     let expires_at = token.expires()?;
     if expires_at <= kinga_domain::time::now() {
         return Ok(None);
@@ -412,11 +407,11 @@ fn session_from(r: &crate::SqlRow) -> Result<Session> {
         detail: d.to_string(),
     };
     Ok(Session {
-        id_hash: r.text(0)?,
-        user_id: r.text(1)?.parse().map_err(|_| bad("user_id"))?,
-        csrf_token: r.text(2)?,
-        second_factor_done: r.int(3)? != 0,
-        expires_at: chrono::DateTime::parse_from_rfc3339(&r.text(4)?)
+        id_hash: r.text("id_hash")?,
+        user_id: r.text("user_id")?.parse().map_err(|_| bad("user_id"))?,
+        csrf_token: r.text("csrf_token")?,
+        second_factor_done: r.int("second_factor_done")? != 0,
+        expires_at: chrono::DateTime::parse_from_rfc3339(&r.text("expires_at")?)
             .map_err(|_| bad("expires_at"))?
             .with_timezone(&chrono::Utc),
     })
@@ -491,7 +486,11 @@ pub async fn session<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<Op
             vec![id_hash.into(), Session::ENTITY.into()],
         )
         .await?;
-    let recorded = last.first().map(|r| r.opt_text(0)).transpose()?.flatten();
+    let recorded = last
+        .first()
+        .map(|r| r.opt_text("after_digest"))
+        .transpose()?
+        .flatten();
     if recorded.as_deref() != Some(session_digest(&s).as_str()) {
         tracing::warn!("a session row does not match its audit entry: refused");
         return Ok(None);

@@ -139,10 +139,10 @@ impl Records<'_> {
                     .await?;
                 for r in &rows {
                     last.insert(
-                        (entity, r.text(0)?),
+                        (entity, r.text("entity_id")?),
                         LastEntry {
-                            seq: r.int(1)?,
-                            after_digest: r.opt_text(2)?,
+                            seq: r.int("seq")?,
+                            after_digest: r.opt_text("after_digest")?,
                         },
                     );
                 }
@@ -195,7 +195,7 @@ pub async fn scan_by<E: Engine>(
         }
         records.check(store).await?;
         match rows.last() {
-            Some(last) if rows.len() as i64 == PAGE => after = last.text(0)?,
+            Some(last) if rows.len() as i64 == PAGE => after = last.text(key)?,
             _ => break,
         }
     }
@@ -256,7 +256,7 @@ async fn verify_into<E: Engine>(
         .engine
         .fetch("SELECT seq, hash FROM audit_head WHERE id = 1", vec![])
         .await?;
-    let stored = head.first().map(|r| (r.int(0), r.text(1)));
+    let stored = head.first().map(|r| (r.int("seq"), r.text("hash")));
     let total = match stored {
         Some((Ok(s), _)) => s.max(0) as u64,
         _ => 0,
@@ -276,7 +276,7 @@ async fn verify_into<E: Engine>(
             let e = match records::audit_entry(r) {
                 Ok(e) => e,
                 Err(err) => {
-                    let seq = r.int(0).unwrap_or(after + 1);
+                    let seq = r.int("seq").unwrap_or(after + 1);
                     let mut o = outcome(v, 0, None);
                     o.first_break = Some(format!("audit entry {seq}: unreadable ({err})"));
                     return Ok(o);
@@ -413,9 +413,9 @@ async fn missing<E: Engine>(store: &SqlStore<E>, head: i64) -> Result<Option<Cha
     rows.first()
         .map(|r| {
             Ok(ChainBreak::Missing {
-                entity: r.text(0)?,
-                entity_id: r.text(1)?,
-                seq: r.int(2)?,
+                entity: r.text("entity")?,
+                entity_id: r.text("entity_id")?,
+                seq: r.int("seq")?,
             })
         })
         .transpose()

@@ -161,7 +161,7 @@ impl Engine for SqliteEngine {
             .fetch_all(&self.reads)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {

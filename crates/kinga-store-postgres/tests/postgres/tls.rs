@@ -17,13 +17,13 @@ async fn encrypted(url: &str) -> Result<bool, String> {
     let rows = store
         .engine()
         .fetch(
-            "SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            "SELECT CASE WHEN ssl THEN 1 ELSE 0 END AS encrypted FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
             vec![],
         )
         .await
         .map_err(|e| e.to_string())?;
     store.engine().close().await;
-    Ok(rows.first().map(|r| r.int(0).unwrap()) == Some(1))
+    Ok(rows.first().map(|r| r.int("encrypted").unwrap()) == Some(1))
 }
 
 #[tokio::test]
