@@ -1,7 +1,8 @@
 //! The region time series rolled up by day (migration 0008). The importer turns each batch into
 //! per-cell changes here and applies them in the batch's own transaction; the aggregates read
 //! the cells instead of every event; verification recounts the events against them.
-use crate::events::{dataset_condition, marks, visible};
+use crate::events::{dataset_condition, visible};
+use crate::marks::marks;
 use crate::value::Args;
 use crate::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::event::{EventCount, Level};

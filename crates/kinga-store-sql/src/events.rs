@@ -4,6 +4,7 @@
 use crate::audited::{Audited, EventBatch};
 use crate::change::Change;
 use crate::event_rollup::{self, Cell, Changes, Tally};
+use crate::marks::marks;
 use crate::value::Args;
 use crate::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::audit::digest;
@@ -59,16 +60,6 @@ const WRITE_COLUMNS: &[&str] = &[
     "digest",
     "batch_id",
 ];
-
-/// `n` parameter marks numbered from `from`. SQLite gets anonymous `?` marks: it looks a
-/// numbered mark's name up by walking a list, which makes binding a statement with thousands of
-/// `$n` marks quadratic (it was 85 % of an import's time).
-pub(super) fn marks(dialect: Dialect, from: usize, n: usize) -> String {
-    match dialect {
-        Dialect::Sqlite => vec!["?"; n].join(", "),
-        Dialect::Postgres => crate::records::placeholders(from, n),
-    }
-}
 
 /// The events table's key (migration 0008). An event is idempotent by its first three
 /// columns; `country` ends it so the table can be distributed by country.

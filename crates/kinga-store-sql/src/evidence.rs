@@ -6,7 +6,8 @@ use crate::columns::qualified;
 use crate::evidence_records::{
     self as rec, COPY_COLUMNS, CUSTODY_COLUMNS, ITEM_COLUMNS, KEY_COLUMNS, SEALED_COLUMNS,
 };
-use crate::records::{placeholders, timestamp};
+use crate::marks::placeholders;
+use crate::records::timestamp;
 use crate::scope::{visible, visible_reports};
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};

@@ -4,7 +4,8 @@
 use crate::audited::Audited;
 use crate::change::Change;
 use crate::columns::{qualified, renamed};
-use crate::records::{self, placeholders, timestamp, INCIDENT_COLUMNS};
+use crate::marks::placeholders;
+use crate::records::{self, timestamp, INCIDENT_COLUMNS};
 use crate::scope::visible;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlRow, SqlStore, Tx};

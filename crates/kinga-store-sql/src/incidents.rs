@@ -1,6 +1,7 @@
 use crate::audited::Audited;
 use crate::change::Change;
-use crate::records::{self, placeholders, INCIDENT_COLUMNS};
+use crate::marks::placeholders;
+use crate::records::{self, INCIDENT_COLUMNS};
 use crate::scope::visible;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};

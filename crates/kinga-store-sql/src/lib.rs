@@ -18,6 +18,7 @@ mod evidence;
 mod evidence_records;
 mod incident_events;
 mod incidents;
+mod marks;
 mod orgs;
 mod parties;
 mod records;

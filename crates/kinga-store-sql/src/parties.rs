@@ -1,8 +1,8 @@
 use crate::change::Change;
 use crate::columns::{qualified, renamed};
+use crate::marks::placeholders;
 use crate::records::{
-    self, placeholders, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS,
-    SOURCE_COLUMNS,
+    self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
 };
 use crate::scope::visible;
 use crate::value::Args;

@@ -372,11 +372,3 @@ pub fn audit_entry(r: &SqlRow) -> Result<AuditEntry> {
         hash: r.text("hash")?,
     })
 }
-
-/// `n` placeholders starting at `$from`: `$1, $2, …`.
-pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}

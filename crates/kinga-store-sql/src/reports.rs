@@ -1,6 +1,7 @@
 use crate::audited::Audited;
 use crate::change::Change;
-use crate::records::{self, placeholders, REPORT_COLUMNS};
+use crate::marks::placeholders;
+use crate::records::{self, REPORT_COLUMNS};
 use crate::scope::visible_reports;
 use crate::value::Args;
 use crate::{Chain, Engine, SqlStore, Tx};

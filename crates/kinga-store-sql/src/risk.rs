@@ -3,7 +3,7 @@
 //! concurrent saves take turns) and adds one row, so every earlier version can be rebuilt.
 use crate::audited::Audited;
 use crate::change::Change;
-use crate::records::placeholders;
+use crate::marks::placeholders;
 use crate::risk_records::{self as rec, *};
 use crate::scope::visible;
 use crate::value::Args;

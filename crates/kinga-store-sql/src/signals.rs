@@ -228,7 +228,7 @@ async fn replace_in(
     tx.execute(
         &format!(
             "INSERT INTO signal_runs ({RUN_COLUMNS}) VALUES ({})",
-            crate::records::placeholders(1, 12)
+            crate::marks::placeholders(1, 12)
         ),
         vec![
             run.id.clone().into(),

@@ -1,6 +1,6 @@
 use crate::audited::{ApiToken, Audited, EventBatch};
 use crate::chain::ENTRY_COLUMNS;
-use crate::events::marks;
+use crate::marks::marks;
 use crate::records::{
     self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
     USER_COLUMNS,
