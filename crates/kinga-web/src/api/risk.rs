@@ -7,11 +7,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
-use kinga_app::{AccessError, Member};
 use kinga_analysis::assessment::{
     compute_class, current_class, diff, summarise, AssessmentInput, AssessmentSummary, ClassInputs,
     ClassVerdict, ForecastInput, ScoredIndicator, SignalInput,
 };
+use kinga_app::{AccessError, Member};
 use kinga_domain::fields::Fields;
 use kinga_domain::framework::framework;
 use kinga_domain::risk::*;
