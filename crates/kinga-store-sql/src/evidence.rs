@@ -222,7 +222,13 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 };
                 tx.execute(&insert("org_keys", KEY_COLUMNS, 8), rec::key_set_values(&k))
                     .await?;
-                chain.record(tx, &actor, Change::created(&k).explained(format!("rotation from version {}", current.version)))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::created(&k)
+                            .explained(format!("rotation from version {}", current.version)),
+                    )
                     .await?;
                 for r in rewraps {
                     rewrap(tx, chain, &actor, org, &r, k.version).await?;
@@ -596,7 +602,15 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 }
                 tx.execute(&insert("sealed_fields", SEALED_COLUMNS, 9), rec::sealed_values(&f))
                     .await?;
-                chain.record(tx, &actor, Change::of(&f, "seal").before(before.as_ref().map(digest)).after(digest(&f)).explained(format!("report {} {}", f.record_id, f.field)))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::of(&f, "seal")
+                            .before(before.as_ref().map(digest))
+                            .after(digest(&f))
+                            .explained(format!("report {} {}", f.record_id, f.field)),
+                    )
                     .await?;
                 Ok(f)
             })

@@ -398,10 +398,16 @@ pub async fn uncite<E: Engine>(
                     ],
                 )
                 .await?;
-                chain.record(tx, &actor, Change::of(&stored.citation, "uncite").before(stored.digest()).explained(format!(
-                                "{} no longer cites {}",
-                                inc.code, stored.citation.event
-                            )))
+                let explanation =
+                    format!("{} no longer cites {}", inc.code, stored.citation.event);
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::of(&stored.citation, "uncite")
+                            .before(stored.digest())
+                            .explained(explanation),
+                    )
                     .await?;
                 Ok(stored.citation)
             })

@@ -529,7 +529,14 @@ pub async fn lock<E: Engine>(
                     ],
                 )
                 .await?;
-                chain.record(tx, &actor, Change::on::<EditLock>(id.to_string(), "lock").before(before).after(after))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::on::<EditLock>(id.to_string(), "lock")
+                            .before(before)
+                            .after(after),
+                    )
                     .await?;
                 Ok(EditLock {
                     incident_id: id,
@@ -566,7 +573,12 @@ pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentI
                     vec![id.to_string().into(), user.to_string().into()],
                 )
                 .await?;
-                chain.record(tx, &actor, Change::on::<EditLock>(id.to_string(), "unlock").before(before))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::on::<EditLock>(id.to_string(), "unlock").before(before),
+                    )
                     .await?;
                 Ok(())
             })

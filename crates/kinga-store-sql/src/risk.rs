@@ -372,7 +372,14 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     vec![i64::from(after.version).into(), link.to_string().into()],
                 )
                 .await?;
-                chain.record(tx, &actor, Change::on::<EvidenceLink>(link.to_string(), "remove").before(digest(&old)).after(digest(&new)))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::on::<EvidenceLink>(link.to_string(), "remove")
+                            .before(digest(&old))
+                            .after(digest(&new)),
+                    )
                     .await?;
                 Ok(after)
             })

@@ -74,7 +74,13 @@ pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) ->
                     ],
                 )
                 .await?;
-                chain.record(tx, &actor, Change::of(&user, "create").after(user_digest(&user, &creds)))
+                chain
+                    .record(
+                        tx,
+                        &actor,
+                        Change::of(&user, "create")
+                            .after(user_digest(&user, &creds)),
+                    )
                     .await?;
                 Ok(user)
             })
@@ -330,7 +336,14 @@ pub async fn revoke_tokens<E: Engine>(
                         vec![now.clone().into(), after.hash.clone().into()],
                     )
                     .await?;
-                    chain.record(tx, &actor, Change::of(&ApiToken(&after.hash), "revoke").before(before.digest()).after(after.digest()))
+                    chain
+                        .record(
+                            tx,
+                            &actor,
+                            Change::of(&ApiToken(&after.hash), "revoke")
+                                .before(before.digest())
+                                .after(after.digest()),
+                        )
                         .await?;
                     n += 1;
                 }
