@@ -262,10 +262,10 @@ if [[ $BENCH == *b* ]]; then
     DB_B="$B/data/kinga.db"
     ORG_ID=$(sqlite3 "$DB_B" "SELECT id FROM organisations WHERE slug = 'bench-b'")
     day() { python3 -c "import datetime, sys; print((datetime.date.fromisoformat(sys.argv[1]) - datetime.date(1970, 1, 1)).days)" "$1"; }
-    # The condition Kinga builds for an analyst of the owning organisation (crates/kinga-store/
-    # src/sql/scope.rs and incidents.rs), with the parameters written in.
+    # The condition Kinga builds for an analyst of the owning organisation (crates/kinga-store-sql/
+    # src/scope.rs and incidents.rs), with the parameters written in.
     VIS="(visibility = 'public' OR (organisation_id = '$ORG_ID' AND visibility IN ('public', 'network', 'organisation', 'restricted'))) AND country = 'CAF'"
-    # INCIDENT_COLUMNS of crates/kinga-store/src/sql/records.rs
+    # INCIDENT_COLUMNS of crates/kinga-store-sql/src/records.rs
     COLS="id, code, country, organisation_id, org_slug, visibility, title, summary, date_start, date_end, date_precision, admin1, admin2, place_name, latitude, longitude, place_precision, event_type, sub_event_type, violence_type, crimes, fatalities_best, fatalities_low, fatalities_high, fatalities_civilians, status, verification_level, assignee, external_ref, created_by, created_at, updated_at"
     # name | query string | WHERE
     FILTERS=(

@@ -1,7 +1,8 @@
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::{Row, TypeInfo, ValueRef};
+use sqlx::{Column, Row, TypeInfo, ValueRef};
+use std::sync::Arc;
 
 pub type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
 
@@ -18,10 +19,23 @@ pub fn bind(mut q: Query<'_>, args: Vec<SqlValue>) -> Query<'_> {
     q
 }
 
+/// The rows of one result, sharing its column names.
+pub fn rows(rows: &[PgRow]) -> Result<Vec<SqlRow>, StoreError> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    rows.iter().map(|r| row(r, columns.clone())).collect()
+}
+
 /// PostgreSQL types columns, so each value is decoded by its column's type. Only the types the
 /// schema and the shared SQL produce are read; anything else is a bug worth a clear error rather
 /// than a silent mis-decode.
-pub fn row(r: &PgRow) -> Result<SqlRow, StoreError> {
+fn row(r: &PgRow, columns: Arc<[String]>) -> Result<SqlRow, StoreError> {
     let mut out = Vec::with_capacity(r.len());
     for i in 0..r.len() {
         let raw = r.try_get_raw(i).map_err(error)?;
@@ -42,13 +56,14 @@ pub fn row(r: &PgRow) -> Result<SqlRow, StoreError> {
             "BOOL" => SqlValue::Int(Some(i64::from(r.try_get::<bool, _>(i).map_err(error)?))),
             other => {
                 return Err(StoreError::Backend(format!(
-                    "column {i} has PostgreSQL type {other}, which the store does not read"
+                    "column {} has PostgreSQL type {other}, which the store does not read",
+                    columns[i]
                 )))
             }
         };
         out.push(v);
     }
-    Ok(SqlRow(out))
+    Ok(SqlRow::new(columns, out))
 }
 
 pub fn error(e: sqlx::Error) -> StoreError {

@@ -10,10 +10,10 @@ pub mod scratch;
 mod url;
 
 use async_trait::async_trait;
-use kinga_store::sql::{
+use kinga_store::{Result, StoreError};
+use kinga_store_sql::{
     Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx, WriteJob, WriteOutput,
 };
-use kinga_store::{Result, StoreError};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use std::time::Duration;
 
@@ -86,7 +86,7 @@ impl Tx for PgTx<'_> {
             .fetch_all(&mut *self.conn)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn copy_in(
@@ -141,7 +141,7 @@ impl Engine for PgEngine {
             .fetch_all(&self.pool)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {

@@ -1,7 +1,8 @@
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Row, TypeInfo, ValueRef};
+use sqlx::{Column, Row, TypeInfo, ValueRef};
+use std::sync::Arc;
 
 pub type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments<'q>>;
 
@@ -16,8 +17,21 @@ pub fn bind(mut q: Query<'_>, args: Vec<SqlValue>) -> Query<'_> {
     q
 }
 
+/// The rows of one result, sharing its column names.
+pub fn rows(rows: &[SqliteRow]) -> Result<Vec<SqlRow>, StoreError> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    rows.iter().map(|r| row(r, columns.clone())).collect()
+}
+
 /// SQLite types values, not columns, so each value is read by its own storage class.
-pub fn row(r: &SqliteRow) -> Result<SqlRow, StoreError> {
+fn row(r: &SqliteRow, columns: Arc<[String]>) -> Result<SqlRow, StoreError> {
     let mut out = Vec::with_capacity(r.len());
     for i in 0..r.len() {
         let raw = r.try_get_raw(i).map_err(error)?;
@@ -32,7 +46,7 @@ pub fn row(r: &SqliteRow) -> Result<SqlRow, StoreError> {
         };
         out.push(v);
     }
-    Ok(SqlRow(out))
+    Ok(SqlRow::new(columns, out))
 }
 
 pub fn error(e: sqlx::Error) -> StoreError {

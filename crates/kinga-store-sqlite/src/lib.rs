@@ -9,8 +9,8 @@ mod statement;
 mod writer;
 
 use async_trait::async_trait;
-use kinga_store::sql::{Dialect, Engine, SqlRow, SqlStore, SqlValue, WriteJob, WriteOutput};
 use kinga_store::{Result, StoreError};
+use kinga_store_sql::{Dialect, Engine, SqlRow, SqlStore, SqlValue, WriteJob, WriteOutput};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -161,7 +161,7 @@ impl Engine for SqliteEngine {
             .fetch_all(&self.reads)
             .await
             .map_err(convert::error)?;
-        rows.iter().map(convert::row).collect()
+        convert::rows(&rows)
     }
 
     async fn execute(&self, sql: &str, args: Vec<SqlValue>) -> Result<u64> {

@@ -1,11 +1,12 @@
 //! The writer's own connection: statements prepared once and stepped in place, values bound
 //! straight from [`SqlValue`]s, rows read back by each value's storage class. See decision 0007
 //! for why writes do not go through the driver that serves reads.
-use kinga_store::sql::{SqlRow, SqlValue};
 use kinga_store::StoreError;
+use kinga_store_sql::{SqlRow, SqlValue};
 use rusqlite::types::{Null, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Statement};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Prepared statements kept per connection: every distinct write the application makes, with
@@ -72,10 +73,15 @@ pub fn bind(statement: &mut Statement<'_>, args: &[SqlValue]) -> Result<(), Stor
     Ok(())
 }
 
+/// The names of a statement's result columns, shared by the rows it returns.
+pub fn columns(s: &Statement<'_>) -> Arc<[String]> {
+    s.column_names().into_iter().map(str::to_string).collect()
+}
+
 /// SQLite types values, not columns, so each value is read by its own storage class.
-pub fn row(r: &rusqlite::Row<'_>, width: usize) -> Result<SqlRow, StoreError> {
-    let mut out = Vec::with_capacity(width);
-    for i in 0..width {
+pub fn row(r: &rusqlite::Row<'_>, columns: &Arc<[String]>) -> Result<SqlRow, StoreError> {
+    let mut out = Vec::with_capacity(columns.len());
+    for i in 0..columns.len() {
         out.push(match r.get_ref(i).map_err(error)? {
             ValueRef::Null => SqlValue::Text(None),
             ValueRef::Integer(v) => SqlValue::Int(Some(v)),
@@ -85,7 +91,7 @@ pub fn row(r: &rusqlite::Row<'_>, width: usize) -> Result<SqlRow, StoreError> {
             }
         });
     }
-    Ok(SqlRow(out))
+    Ok(SqlRow::new(columns.clone(), out))
 }
 
 pub fn error(e: rusqlite::Error) -> StoreError {
@@ -109,10 +115,10 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let mut s = conn.prepare(sql).unwrap();
         bind(&mut s, args)?;
-        let width = s.column_count();
+        let columns = columns(&s);
         let mut rows = s.raw_query();
         let r = rows.next().map_err(error)?.expect("one row");
-        row(r, width)
+        row(r, &columns)
     }
 
     #[test]
@@ -123,7 +129,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            r.0,
+            r.values(),
             vec![
                 SqlValue::Text(Some("b".into())),
                 SqlValue::Int(Some(7)),
@@ -144,7 +150,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            r.0,
+            r.values(),
             vec![
                 SqlValue::Real(Some(1.5)),
                 SqlValue::Text(None),

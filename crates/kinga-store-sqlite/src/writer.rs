@@ -1,7 +1,7 @@
 use crate::statement;
 use async_trait::async_trait;
-use kinga_store::sql::{Chain, SqlRow, SqlValue, Tx, WriteJob, WriteOutput};
 use kinga_store::{Result, StoreError};
+use kinga_store_sql::{Chain, SqlRow, SqlValue, Tx, WriteJob, WriteOutput};
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
@@ -44,11 +44,11 @@ impl Tx for ConnTx<'_> {
     async fn fetch(&mut self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<SqlRow>> {
         let mut s = self.conn.prepare_cached(sql).map_err(statement::error)?;
         statement::bind(&mut s, &args)?;
-        let width = s.column_count();
+        let columns = statement::columns(&s);
         let mut rows = s.raw_query();
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(statement::error)? {
-            out.push(statement::row(r, width)?);
+            out.push(statement::row(r, &columns)?);
         }
         Ok(out)
     }
@@ -230,7 +230,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1].text(0).unwrap(), "b");
-        assert_eq!(rows[1].int(1).unwrap(), 1);
+        assert_eq!(rows[1].text("k").unwrap(), "b");
+        assert_eq!(rows[1].int("n").unwrap(), 1);
     }
 }

@@ -6,8 +6,8 @@ use kinga_domain::org::{NewOrganisation, Organisation};
 use kinga_domain::risk::*;
 use kinga_domain::user::{Email, User};
 use kinga_domain::{Country, Role, Visibility};
-use kinga_store::sql::Engine;
 use kinga_store::*;
+use kinga_store_sql::{Engine, SqlStore};
 use serde_json::json;
 use std::sync::Arc;
 

@@ -27,20 +27,37 @@ impl UpsertOutcome {
     }
 }
 
-/// An event as the SQL store writes it: the values of its row, its digest (`audit::digest`)
-/// among them, computed where rows are read so that the database writer only stores them.
-/// Neither can be supplied from outside: a wrong digest would be stored and audited as the row's.
+/// An event ready to be written, with its digest (`audit::digest`) computed where rows are read,
+/// so that the database writer, an import's bottleneck, only stores it. The digest cannot be
+/// supplied from outside: a wrong one would be stored and audited as the row's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedEvent {
-    pub(crate) dataset: Dataset,
-    /// The row in the SQL store's column order, with the owner and batch left to the writer.
-    /// The event's own values are moved here, not copied: a bulk import holds a batch of these.
-    pub(crate) row: Vec<crate::sql::SqlValue>,
+    event: Event,
+    digest: String,
 }
 
 impl PreparedEvent {
+    /// Touches no database, so any thread may call it.
+    pub fn new(event: Event) -> Self {
+        let digest = kinga_domain::audit::digest(&event);
+        PreparedEvent { event, digest }
+    }
+
     pub fn dataset(&self) -> &Dataset {
-        &self.dataset
+        &self.event.dataset
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// The event and its digest, for a store to write them.
+    pub fn into_parts(self) -> (Event, String) {
+        (self.event, self.digest)
     }
 }
 

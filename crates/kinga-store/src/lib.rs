@@ -1,6 +1,6 @@
-//! The storage port. `Store` is what the rest of Kinga calls; `SqlStore` implements it once, in
-//! SQL that both the embedded SQLite driver and the PostgreSQL driver run unchanged. Drivers
-//! supply only a connection (`Engine`), their migrations and their way of committing.
+//! The storage port: `Store` and its parts are what the rest of Kinga calls, in the words of its
+//! records, filters and scopes. Nothing here knows SQL; `kinga-store-sql` implements the port
+//! once, for both database drivers (decisions 0001 and 0013).
 #![forbid(unsafe_code)]
 
 mod access_log;
@@ -13,7 +13,6 @@ mod risk;
 mod scope;
 mod settings;
 mod signals;
-pub mod sql;
 mod store;
 
 pub use access_log::{AccessEvent, AccessLog};
@@ -29,7 +28,6 @@ pub use risk::{AssessmentDetail, RiskStore};
 pub use scope::{Actor, Scope};
 pub use settings::{Backend, DbSettings};
 pub use signals::{NewSignal, NewSignalRun, Signal, SignalFilter, SignalRun, SignalStore};
-pub use sql::SqlStore;
 pub use store::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

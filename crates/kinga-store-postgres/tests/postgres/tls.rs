@@ -2,7 +2,7 @@
 //! certificate against the CA given in `sslrootcert` and refuses a server it does not vouch
 //! for. Needs the test server's TLS set-up (`.ci/postgres.sh` makes a CA and turns TLS on).
 use super::URL_VAR;
-use kinga_store::sql::Engine;
+use kinga_store_sql::Engine;
 
 fn with_params(url: &str, params: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
@@ -17,13 +17,13 @@ async fn encrypted(url: &str) -> Result<bool, String> {
     let rows = store
         .engine()
         .fetch(
-            "SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            "SELECT CASE WHEN ssl THEN 1 ELSE 0 END AS encrypted FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
             vec![],
         )
         .await
         .map_err(|e| e.to_string())?;
     store.engine().close().await;
-    Ok(rows.first().map(|r| r.int(0).unwrap()) == Some(1))
+    Ok(rows.first().map(|r| r.int("encrypted").unwrap()) == Some(1))
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Runs the conformance story against SQLite always, and against PostgreSQL when
 //! KINGA_TEST_DATABASE_URL names a server. Every story is listed once and run on both.
-use kinga_store::sql::Engine;
-use kinga_store::SqlStore;
+use kinga_store_sql::Engine;
+use kinga_store_sql::SqlStore;
 use kinga_store_tests::RawSql;
 use std::future::Future;
 use std::pin::Pin;

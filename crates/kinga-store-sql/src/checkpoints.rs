@@ -1,12 +1,11 @@
 //! Audit checkpoints in SQL. The token is kept as hex text so both drivers store it the same
 //! way; each checkpoint is one audited row whose digest covers every column.
-use super::records::timestamp;
-use super::store_impl::draft;
-use super::{Engine, SqlRow, SqlStore};
-use crate::checkpoints::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
-use crate::{Actor, Result, StoreError};
+use crate::change::Change;
+use crate::records::timestamp;
+use crate::{Engine, SqlRow, SqlStore};
 use chrono::{DateTime, Utc};
-use kinga_domain::audit::digest;
+use kinga_store::{Actor, Result, StoreError};
+use kinga_store::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
 
 const COLUMNS: &str = "id, seq, head_hash, token, gen_time, tsa, created_at";
 
@@ -32,14 +31,14 @@ fn from_hex(s: &str) -> Result<Vec<u8>> {
 }
 
 fn checkpoint(r: &SqlRow) -> Result<Checkpoint> {
-    let created = r.text(6)?;
+    let created = r.text("created_at")?;
     Ok(Checkpoint {
-        id: r.text(0)?,
-        seq: r.int(1)?,
-        head_hash: r.text(2)?,
-        token: from_hex(&r.text(3)?)?,
-        gen_time: r.text(4)?,
-        tsa: r.text(5)?,
+        id: r.text("id")?,
+        seq: r.int("seq")?,
+        head_hash: r.text("head_hash")?,
+        token: from_hex(&r.text("token")?)?,
+        gen_time: r.text("gen_time")?,
+        tsa: r.text("tsa")?,
         created_at: DateTime::parse_from_rfc3339(&created)
             .map_err(|e| corrupt(format!("created_at: {e}")))?
             .with_timezone(&Utc),
@@ -69,8 +68,8 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
             .first()
             .ok_or_else(|| StoreError::Backend("audit_head row is missing".into()))?;
         Ok(AuditHead {
-            seq: row.int(0)?,
-            hash: row.text(1)?,
+            seq: row.int("seq")?,
+            hash: row.text("hash")?,
         })
     }
 
@@ -82,7 +81,7 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
                 vec![seq.into()],
             )
             .await?;
-        rows.first().map(|r| r.text(0)).transpose()
+        rows.first().map(|r| r.text("hash")).transpose()
     }
 
     async fn add_checkpoint(&self, actor: &Actor, new: NewCheckpoint) -> Result<Checkpoint> {
@@ -113,22 +112,10 @@ impl<E: Engine> CheckpointStore for SqlStore<E> {
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "audit_checkpoint",
-                            c.id.clone(),
-                            "create",
-                            None,
-                            Some(digest(&c)),
-                            Some(format!(
+                chain.record(tx, &actor, Change::created(&c).explained(format!(
                                 "audit chain head {} time-stamped at {} by {}",
                                 c.seq, c.gen_time, c.tsa
-                            )),
-                        ),
-                    )
+                            )))
                     .await?;
                 Ok(c)
             })

@@ -1,17 +1,18 @@
 //! Escalation signals in SQL. A run and all its signals are written in one transaction; the audit
 //! entry of a run carries a digest over the run and every one of its signals, so verification
 //! notices a signal edited, added or removed behind the log's back.
-use super::records::{date, timestamp};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::signals::{NewSignalRun, Signal, SignalFilter, SignalRun};
-use crate::{Actor, Page, Result, Scope, StoreError};
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::records::{date, timestamp};
+use crate::value::Args;
+use crate::{Chain, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use chrono::{DateTime, Utc};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{new_batch_id, Level};
 use kinga_domain::period::{day_index, Period};
 use kinga_domain::Country;
+use kinga_store::{Actor, Page, Result, Scope, StoreError};
+use kinga_store::{NewSignalRun, Signal, SignalFilter, SignalRun};
 use serde::Serialize;
 
 const RUN_COLUMNS: &str = "id, level, period, measure, dataset, first_bucket, last_bucket, settings, signal_count, ran_at, actor, owner";
@@ -53,51 +54,51 @@ fn period(s: &str) -> Result<Period> {
 }
 
 fn run(r: &SqlRow) -> Result<(SignalRun, String)> {
-    let p = period(&r.text(2)?)?;
-    let ran_at = DateTime::parse_from_rfc3339(&r.text(9)?)
+    let p = period(&r.text("period")?)?;
+    let ran_at = DateTime::parse_from_rfc3339(&r.text("ran_at")?)
         .map_err(|e| corrupt(format!("ran_at: {e}")))?
         .with_timezone(&Utc);
-    let count = u64::try_from(r.int(8)?).map_err(|_| corrupt("signal_count"))?;
+    let count = u64::try_from(r.int("signal_count")?).map_err(|_| corrupt("signal_count"))?;
     Ok((
         SignalRun {
-            id: r.text(0)?,
-            level: level(&r.text(1)?)?,
+            id: r.text("id")?,
+            level: level(&r.text("level")?)?,
             period: p,
-            measure: r.text(3)?,
-            dataset: r.opt_text(4)?,
-            first_period: p.start(r.int(5)?),
-            last_period: p.start(r.int(6)?),
-            settings: r.text(7)?,
+            measure: r.text("measure")?,
+            dataset: r.opt_text("dataset")?,
+            first_period: p.start(r.int("first_bucket")?),
+            last_period: p.start(r.int("last_bucket")?),
+            settings: r.text("settings")?,
             signal_count: count,
             ran_at,
-            actor: r.text(10)?,
+            actor: r.text("actor")?,
             replaced: None,
         },
-        r.text(11)?,
+        r.text("owner")?,
     ))
 }
 
 fn signal(r: &SqlRow) -> Result<Signal> {
-    let p = period(&r.text(3)?)?;
-    let bucket = r.int(6)?;
-    let start = r.text(7)?;
+    let p = period(&r.text("period")?)?;
+    let bucket = r.int("bucket")?;
+    let start = r.text("period_start")?;
     let period_start = chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d")
         .map_err(|_| corrupt(format!("period_start {start}")))?;
     Ok(Signal {
-        id: r.text(0)?,
-        run_id: r.text(1)?,
-        level: level(&r.text(2)?)?,
+        id: r.text("id")?,
+        run_id: r.text("run_id")?,
+        level: level(&r.text("level")?)?,
         period: p,
-        country: Country::parse(&r.text(4)?).map_err(|e| corrupt(e.to_string()))?,
-        admin1: r.opt_text(5)?,
+        country: Country::parse(&r.text("country")?).map_err(|e| corrupt(e.to_string()))?,
+        admin1: r.opt_text("admin1")?,
         bucket,
         period_start,
-        measure: r.text(8)?,
-        method: r.text(9)?,
-        observed: r.opt_real(10)?.unwrap_or_default(),
-        expected: r.opt_real(11)?.unwrap_or_default(),
-        score: r.opt_real(12)?.unwrap_or_default(),
-        threshold: r.opt_real(13)?.unwrap_or_default(),
+        measure: r.text("measure")?,
+        method: r.text("method")?,
+        observed: r.opt_real("observed")?.unwrap_or_default(),
+        expected: r.opt_real("expected")?.unwrap_or_default(),
+        score: r.opt_real("score")?.unwrap_or_default(),
+        threshold: r.opt_real("threshold")?.unwrap_or_default(),
     })
 }
 
@@ -194,22 +195,17 @@ async fn replace_in(
         .await?;
         replaced += old_signals.len() as u64;
         chain
-            .append(
+            .record(
                 tx,
-                draft(
-                    actor,
-                    "signal_run",
-                    old_run.id.clone(),
-                    "replace",
-                    Some(before),
-                    None,
-                    Some(format!(
+                actor,
+                Change::of(&old_run, "replace")
+                    .before(before)
+                    .explained(format!(
                         "{} {} signals ({}) replaced by run {run_id}",
                         old_run.level.as_str(),
                         old_run.period.as_str(),
                         old_signals.len()
                     )),
-                ),
             )
             .await?;
     }
@@ -232,7 +228,7 @@ async fn replace_in(
     tx.execute(
         &format!(
             "INSERT INTO signal_runs ({RUN_COLUMNS}) VALUES ({})",
-            super::records::placeholders(1, 12)
+            crate::marks::placeholders(1, 12)
         ),
         vec![
             run.id.clone().into(),
@@ -293,23 +289,18 @@ async fn replace_in(
     tx.copy_in("signals", SIGNAL_WRITE, rows).await?;
     let after = run_digest(&run, &owner, &mut stored);
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "signal_run",
-                run_id.clone(),
-                "detect",
-                None,
-                Some(after),
-                Some(format!(
+            actor,
+            Change::on::<SignalRun>(run_id.clone(), "detect")
+                .after(after)
+                .explained(format!(
                     "{} {} {}: {} signals",
                     run.level.as_str(),
                     run.period.as_str(),
                     run.measure,
                     run.signal_count
                 )),
-            ),
         )
         .await?;
     Ok(SignalRun {
@@ -350,13 +341,13 @@ pub async fn list<E: Engine>(
     let total_rows = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM signals WHERE {condition}"),
+            &format!("SELECT COUNT(*) AS total FROM signals WHERE {condition}"),
             args.0.clone(),
         )
         .await?;
     let total = total_rows
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(filter.limit.clamp(1, 10_000)));
@@ -412,16 +403,20 @@ pub async fn runs<E: Engine>(store: &SqlStore<E>, scope: &Scope) -> Result<Vec<S
 /// Each live run with the digest of what is stored for it now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
     let orphans = store
         .engine
         .fetch(
-            "SELECT COUNT(*) FROM signals WHERE run_id NOT IN (SELECT id FROM signal_runs)",
+            "SELECT COUNT(*) AS orphans FROM signals WHERE run_id NOT IN (SELECT id FROM signal_runs)",
             vec![],
         )
         .await?;
-    let orphans = orphans.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+    let orphans = orphans
+        .first()
+        .map(|r| r.int("orphans"))
+        .transpose()?
+        .unwrap_or(0);
     if orphans > 0 {
         return Err(corrupt(format!(
             "{orphans} signals belong to no detect run"
@@ -446,14 +441,14 @@ pub async fn all_digests<E: Engine>(
         let mut signals: Vec<Signal> = signal_rows.iter().map(signal).collect::<Result<_>>()?;
         let d = run_digest(&run, &owner, &mut signals);
         records
-            .record(store, "signal_run", run.id.clone(), d)
+            .record(store, SignalRun::ENTITY, run.id.clone(), d)
             .await?;
     }
     Ok(())
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::signals::SignalStore for SqlStore<E> {
+impl<E: Engine> kinga_store::SignalStore for SqlStore<E> {
     async fn replace_signals(&self, actor: &Actor, run: NewSignalRun) -> Result<SignalRun> {
         replace(self, actor, run).await
     }

@@ -1,10 +1,9 @@
-use super::records::{self, ORG_COLUMNS};
-use super::store_impl::draft;
-use super::{Engine, SqlStore};
-use crate::{Actor, Result, StoreError};
-use kinga_domain::audit::digest;
+use crate::change::Change;
+use crate::records::{self, ORG_COLUMNS};
+use crate::{Engine, SqlStore};
 use kinga_domain::ids::OrgId;
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
+use kinga_store::{Actor, Result, StoreError};
 use std::collections::HashMap;
 
 pub async fn add<E: Engine>(
@@ -57,11 +56,7 @@ pub async fn add<E: Engine>(
                     )
                     .await?;
                 }
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "organisation", org.id.to_string(), "create", None, Some(digest(&org)), None),
-                    )
+                chain.record(tx, &actor, Change::created(&org))
                     .await?;
                 Ok(org)
             })
@@ -79,11 +74,11 @@ async fn memberships<E: Engine>(store: &SqlStore<E>) -> Result<HashMap<String, V
         .await?;
     let mut m: HashMap<String, Vec<Slug>> = HashMap::new();
     for r in rows {
-        let slug = Slug::parse(&r.text(1)?).map_err(|e| StoreError::Corrupt {
+        let slug = Slug::parse(&r.text("network")?).map_err(|e| StoreError::Corrupt {
             table: "network_members",
             detail: e.to_string(),
         })?;
-        m.entry(r.text(0)?).or_default().push(slug);
+        m.entry(r.text("organisation_id")?).or_default().push(slug);
     }
     Ok(m)
 }
@@ -99,7 +94,7 @@ pub async fn all<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Organisation>> {
         .await?;
     rows.iter()
         .map(|r| {
-            let n = nets.remove(&r.text(0)?).unwrap_or_default();
+            let n = nets.remove(&r.text("id")?).unwrap_or_default();
             records::organisation(r, n)
         })
         .collect()
@@ -120,7 +115,7 @@ pub async fn peers<E: Engine>(store: &SqlStore<E>, org: OrgId) -> Result<Vec<Org
     let mut out = vec![org];
     for r in rows {
         let id = r
-            .text(0)?
+            .text("organisation_id")?
             .parse::<OrgId>()
             .map_err(|e| StoreError::Corrupt {
                 table: "network_members",

@@ -1,6 +1,7 @@
-use super::Tx;
-use crate::Result;
+use crate::change::Change;
+use crate::Tx;
 use kinga_domain::audit::{AuditDraft, AuditEntry};
+use kinga_store::{Actor, Result};
 
 /// The head of the audit chain as seen inside the current write transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,13 +15,23 @@ pub const INSERT_ENTRY: &str = "INSERT INTO audit_log (seq, at, actor, organisat
 pub const ENTRY_COLUMNS: &str = "seq, at, actor, organisation, entity, entity_id, action, before_digest, after_digest, explanation, prev_hash, hash";
 
 impl Chain {
+    /// Appends the entry `actor` makes by `change`.
+    pub(crate) async fn record(
+        &mut self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        change: Change,
+    ) -> Result<AuditEntry> {
+        self.append(tx, change.by(actor)).await
+    }
+
     pub async fn append(&mut self, tx: &mut dyn Tx, draft: AuditDraft) -> Result<AuditEntry> {
         let e = draft.seal(self.seq + 1, kinga_domain::time::now(), &self.hash);
         tx.execute(
             INSERT_ENTRY,
             vec![
                 e.seq.into(),
-                super::records::timestamp(&e.at).into(),
+                crate::records::timestamp(&e.at).into(),
                 e.actor.clone().into(),
                 e.organisation.clone().into(),
                 e.entity.clone().into(),
@@ -50,10 +61,10 @@ impl Chain {
             .await?;
         let row = rows
             .first()
-            .ok_or_else(|| crate::StoreError::Backend("audit_head row is missing".into()))?;
+            .ok_or_else(|| kinga_store::StoreError::Backend("audit_head row is missing".into()))?;
         Ok(Chain {
-            seq: row.int(0)?,
-            hash: row.text(1)?,
+            seq: row.int("seq")?,
+            hash: row.text("hash")?,
         })
     }
 

@@ -1,12 +1,12 @@
 //! Events and their region time series in SQL. A batch is written with multi-row statements
 //! (SQLite) or COPY into a staging table (PostgreSQL), never row by row, and is audited as one
 //! entry naming the batch; see docs/decisions/0003-event-audit.md.
-use super::event_rollup::{self, Cell, Changes, Tally};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::{CountQuery, EventSelection, PreparedEvent, RollUp, UpsertOutcome};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::audited::{Audited, EventBatch};
+use crate::change::Change;
+use crate::event_rollup::{self, Cell, Changes, Tally};
+use crate::marks::marks;
+use crate::value::Args;
+use crate::{Chain, Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{
     batch_digest, batch_digest_of, new_batch_id, Dataset, Event, EventCount,
@@ -15,6 +15,8 @@ use kinga_domain::incident::Fatalities;
 use kinga_domain::period;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{CountQuery, EventSelection, PreparedEvent, RollUp, UpsertOutcome};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -59,16 +61,6 @@ const WRITE_COLUMNS: &[&str] = &[
     "batch_id",
 ];
 
-/// `n` parameter marks numbered from `from`. SQLite gets anonymous `?` marks: it looks a
-/// numbered mark's name up by walking a list, which makes binding a statement with thousands of
-/// `$n` marks quadratic (it was 85 % of an import's time).
-pub(super) fn marks(dialect: Dialect, from: usize, n: usize) -> String {
-    match dialect {
-        Dialect::Sqlite => vec!["?"; n].join(", "),
-        Dialect::Postgres => super::records::placeholders(from, n),
-    }
-}
-
 /// The events table's key (migration 0008). An event is idempotent by its first three
 /// columns; `country` ends it so the table can be distributed by country.
 const KEY: &str = "dataset, owner, external_id, country";
@@ -99,44 +91,43 @@ fn parse_date(s: String) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| corrupt(format!("date {s}")))
 }
 
-/// Decodes a row selected with [`EVENT_COLUMNS`] (starting at column `at`).
-pub fn event(r: &SqlRow, at: usize) -> Result<Event> {
-    let c = |i: usize| at + i;
-    let dataset: Dataset = r.text(c(0))?.parse().map_err(corrupt)?;
-    let country = Country::parse(&r.text(c(6))?).map_err(|e| corrupt(e.to_string()))?;
-    let violence_type = match r.opt_text(c(13))? {
+/// Decodes a row selected with [`EVENT_COLUMNS`].
+pub fn event(r: &SqlRow) -> Result<Event> {
+    let dataset: Dataset = r.text("dataset")?.parse().map_err(corrupt)?;
+    let country = Country::parse(&r.text("country")?).map_err(|e| corrupt(e.to_string()))?;
+    let violence_type = match r.opt_text("violence_type")? {
         None => None,
         Some(v) => Some(ViolenceType::parse(&v).ok_or_else(|| corrupt(format!("violence {v}")))?),
     };
     Ok(Event {
         dataset,
-        external_id: r.text(c(1))?,
-        version: r.opt_int(c(2))?,
-        date_start: parse_date(r.text(c(3))?)?,
-        date_end: parse_date(r.text(c(4))?)?,
-        date_precision: small(Some(r.int(c(5))?), "date precision")?.unwrap_or(1),
+        external_id: r.text("external_id")?,
+        version: r.opt_int("version")?,
+        date_start: parse_date(r.text("date_start")?)?,
+        date_end: parse_date(r.text("date_end")?)?,
+        date_precision: small(Some(r.int("date_precision")?), "date precision")?.unwrap_or(1),
         country,
-        admin1: r.opt_text(c(7))?,
-        admin2: r.opt_text(c(8))?,
-        place_name: r.opt_text(c(9))?,
-        latitude: r.opt_real(c(10))?,
-        longitude: r.opt_real(c(11))?,
-        place_precision: small(r.opt_int(c(12))?, "place precision")?,
+        admin1: r.opt_text("admin1")?,
+        admin2: r.opt_text("admin2")?,
+        place_name: r.opt_text("place_name")?,
+        latitude: r.opt_real("latitude")?,
+        longitude: r.opt_real("longitude")?,
+        place_precision: small(r.opt_int("place_precision")?, "place precision")?,
         violence_type,
-        event_type: r.opt_text(c(14))?,
-        sub_event_type: r.opt_text(c(15))?,
-        civilian_targeting: r.int(c(16))? != 0,
-        actor1: r.opt_text(c(17))?,
-        actor2: r.opt_text(c(18))?,
+        event_type: r.opt_text("event_type")?,
+        sub_event_type: r.opt_text("sub_event_type")?,
+        civilian_targeting: r.int("civilian_targeting")? != 0,
+        actor1: r.opt_text("actor1")?,
+        actor2: r.opt_text("actor2")?,
         fatalities: Fatalities {
-            best: count(r.opt_int(c(19))?, "fatalities")?,
-            low: count(r.opt_int(c(20))?, "fatalities")?,
-            high: count(r.opt_int(c(21))?, "fatalities")?,
-            civilians: count(r.opt_int(c(22))?, "fatalities")?,
+            best: count(r.opt_int("fatalities_best")?, "fatalities")?,
+            low: count(r.opt_int("fatalities_low")?, "fatalities")?,
+            high: count(r.opt_int("fatalities_high")?, "fatalities")?,
+            civilians: count(r.opt_int("fatalities_civilians")?, "fatalities")?,
         },
-        source: r.opt_text(c(23))?,
-        source_count: count(r.opt_int(c(24))?, "source count")?,
-        notes: r.opt_text(c(25))?,
+        source: r.opt_text("source")?,
+        source_count: count(r.opt_int("source_count")?, "source count")?,
+        notes: r.opt_text("notes")?,
     })
 }
 
@@ -157,16 +148,23 @@ const MONTH_AT: usize = 30;
 const DIGEST_AT: usize = 31;
 const BATCH_AT: usize = 32;
 
-impl PreparedEvent {
-    /// Computes the row's digest and values; touches no database, so any thread may call it.
-    pub fn new(event: Event) -> Self {
-        let digest = digest(&event);
+/// An event as its row: the values in [`WRITE_COLUMNS`] order, with the owner and batch left to
+/// the writer. The event's own values are moved here, not copied: a bulk import holds a batch of
+/// these.
+struct EventRow {
+    dataset: Dataset,
+    row: Vec<SqlValue>,
+}
+
+impl EventRow {
+    fn of(prepared: PreparedEvent) -> Self {
+        let (event, digest) = prepared.into_parts();
         let dataset = event.dataset.clone();
         let row = values(event, "", digest, "");
-        PreparedEvent { dataset, row }
+        EventRow { dataset, row }
     }
 
-    pub fn digest(&self) -> &str {
+    fn digest(&self) -> &str {
         self.text(DIGEST_AT)
     }
 
@@ -330,26 +328,26 @@ async fn existing(
             .await?;
         for r in rows {
             found.insert(
-                r.text(0)?,
+                r.text("external_id")?,
                 Stored {
-                    digest: r.text(1)?,
-                    version: r.opt_int(2)?,
-                    batch: r.text(3)?,
+                    digest: r.text("digest")?,
+                    version: r.opt_int("version")?,
+                    batch: r.text("batch_id")?,
                     cell: Cell {
-                        country: r.text(4)?,
+                        country: r.text("country")?,
                         dataset: dataset.as_str().to_string(),
                         owner: owner.to_string(),
-                        admin1: r.opt_text(5)?.unwrap_or_default(),
-                        day: r.int(6)?,
-                        violence_type: r.opt_text(7)?.unwrap_or_default(),
+                        admin1: r.opt_text("admin1")?.unwrap_or_default(),
+                        day: r.int("day")?,
+                        violence_type: r.opt_text("violence_type")?.unwrap_or_default(),
                     },
                     tally: Tally {
-                        week: r.int(8)?,
-                        month: r.int(9)?,
+                        week: r.int("week")?,
+                        month: r.int("month")?,
                         events: 1,
-                        fatalities: r.opt_int(10)?.unwrap_or(0),
-                        civilian_fatalities: r.opt_int(11)?.unwrap_or(0),
-                        civilian_targeting: r.int(12)?,
+                        fatalities: r.opt_int("fatalities_best")?.unwrap_or(0),
+                        civilian_fatalities: r.opt_int("fatalities_civilians")?.unwrap_or(0),
+                        civilian_targeting: r.int("civilian_targeting")?,
                     },
                 },
             );
@@ -393,7 +391,7 @@ fn key_hash(dataset: &str, owner: &str, external_id: &str) -> u64 {
 async fn data_version(tx: &mut dyn Tx) -> Result<i64> {
     let rows = tx.fetch("PRAGMA data_version", vec![]).await?;
     match rows.first() {
-        Some(r) => r.int(0),
+        Some(r) => r.int("data_version"),
         None => Err(StoreError::Backend(
             "PRAGMA data_version answered nothing".into(),
         )),
@@ -525,7 +523,7 @@ async fn batch_rows(tx: &mut dyn Tx, batch: &str) -> Result<Vec<(String, Event)>
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((r.text(0)?, event(r, 1)?)))
+        .map(|r| Ok((r.text("owner")?, event(r)?)))
         .collect()
 }
 
@@ -539,11 +537,11 @@ pub async fn upsert<E: Engine>(
     let actor = actor.clone();
     // One dataset per write keeps the key lookups and the audit entry simple; a mixed batch
     // is split here.
-    let mut by_dataset: Vec<(Dataset, Vec<PreparedEvent>)> = Vec::new();
-    for e in batch {
-        match by_dataset.iter_mut().find(|(d, _)| d == e.dataset()) {
+    let mut by_dataset: Vec<(Dataset, Vec<EventRow>)> = Vec::new();
+    for e in batch.into_iter().map(EventRow::of) {
+        match by_dataset.iter_mut().find(|(d, _)| *d == e.dataset) {
             Some((_, v)) => v.push(e),
-            None => by_dataset.push((e.dataset().clone(), vec![e])),
+            None => by_dataset.push((e.dataset.clone(), vec![e])),
         }
     }
     let mut total = UpsertOutcome::default();
@@ -584,7 +582,7 @@ struct Presumed {
 }
 
 impl Presumed {
-    fn of(rows: &[PreparedEvent], owner: &str, roll_up: RollUp) -> Self {
+    fn of(rows: &[EventRow], owner: &str, roll_up: RollUp) -> Self {
         let keys = rows
             .iter()
             .map(|p| key_hash(p.dataset.as_str(), owner, p.external_id()))
@@ -609,17 +607,17 @@ impl Presumed {
 /// A batch in key order, each id once: the lookups and inserts then walk the key's index pages
 /// in order instead of jumping.
 struct Keyed {
-    unique: Vec<PreparedEvent>,
+    unique: Vec<EventRow>,
     /// Rows dropped for a later row of the same id; they count as unchanged.
     repeated: u64,
 }
 
 /// The sort is stable, so of an event listed twice the later row stays last and wins, as it
 /// would in two batches.
-fn in_key_order(mut events: Vec<PreparedEvent>) -> Keyed {
+fn in_key_order(mut events: Vec<EventRow>) -> Keyed {
     events.sort_by(|a, b| a.external_id().cmp(b.external_id()));
     let mut repeated = 0;
-    let mut unique: Vec<PreparedEvent> = Vec::with_capacity(events.len());
+    let mut unique: Vec<EventRow> = Vec::with_capacity(events.len());
     for e in events {
         match unique.last_mut() {
             Some(last) if last.external_id() == e.external_id() => {
@@ -769,17 +767,12 @@ async fn upsert_one(
         )
     };
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "event_batch",
-                batch.clone(),
-                "import",
-                None,
-                Some(after),
-                Some(explanation),
-            ),
+            actor,
+            Change::of(&EventBatch(&batch), "import")
+                .after(after)
+                .explained(explanation),
         )
         .await?;
     // An earlier batch that lost rows to this one no longer holds what its entry says: a new
@@ -789,17 +782,12 @@ async fn upsert_one(
         let after = (!remaining.is_empty())
             .then(|| batch_digest(remaining.iter().map(|(o, e)| (o.as_str(), e))));
         chain
-            .append(
+            .record(
                 tx,
-                draft(
-                    actor,
-                    "event_batch",
-                    old,
-                    "update",
-                    None,
-                    after,
-                    Some(format!("rows replaced by newer versions in batch {batch}")),
-                ),
+                actor,
+                Change::of(&EventBatch(&old), "update")
+                    .after(after)
+                    .explained(format!("rows replaced by newer versions in batch {batch}")),
             )
             .await?;
     }
@@ -894,7 +882,7 @@ pub async fn select<E: Engine>(
             args.0,
         )
         .await?;
-    rows.iter().map(|r| event(r, 0)).collect()
+    rows.iter().map(event).collect()
 }
 
 pub async fn total<E: Engine>(
@@ -910,11 +898,18 @@ pub async fn total<E: Engine>(
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM events WHERE {}", conds.join(" AND ")),
+            &format!(
+                "SELECT COUNT(*) AS total FROM events WHERE {}",
+                conds.join(" AND ")
+            ),
             args.0,
         )
         .await?;
-    Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) as u64)
+    Ok(rows
+        .first()
+        .map(|r| r.int("total"))
+        .transpose()?
+        .unwrap_or(0) as u64)
 }
 
 /// Rows of a batch read per query when its digest is recomputed.
@@ -925,7 +920,7 @@ const BATCH_PAGE: i64 = 5000;
 /// is taken, not the rows.
 pub async fn all_batch_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
     let mut after_batch = String::new();
     loop {
@@ -940,12 +935,14 @@ pub async fn all_batch_digests<E: Engine>(
             if records.broken() {
                 return Ok(());
             }
-            let id = b.text(0)?;
+            let id = b.text("batch_id")?;
             let d = batch_digest_stored(store, &id).await?;
-            records.record(store, "event_batch", id, d).await?;
+            records.record(store, EventBatch::ENTITY, id, d).await?;
         }
         match batches.last() {
-            Some(last) if batches.len() as i64 == BATCH_PAGE => after_batch = last.text(0)?,
+            Some(last) if batches.len() as i64 == BATCH_PAGE => {
+                after_batch = last.text("batch_id")?
+            }
             _ => return Ok(()),
         }
     }
@@ -971,19 +968,19 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
         };
         args.insert(1, BATCH_PAGE.into());
         let (rowid, order) = if by_rowid {
-            ("rowid", "rowid")
+            ("rowid AS position", "rowid")
         } else {
-            ("0", "dataset, owner, external_id")
+            ("0 AS position", "dataset, owner, external_id")
         };
         let rows = store
             .engine
             .fetch(
-                &format!("SELECT dataset, external_id, owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
+                &format!("SELECT owner, {rowid}, {EVENT_COLUMNS} FROM events WHERE batch_id = $1{cond} ORDER BY {order} LIMIT $2"),
                 args,
             )
             .await?;
         for r in &rows {
-            let (owner, e) = (r.text(2)?, event(r, 4)?);
+            let (owner, e) = (r.text("owner")?, event(r)?);
             keyed.push((
                 e.dataset.as_str().to_string(),
                 owner,
@@ -993,7 +990,12 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == BATCH_PAGE => {
-                after = Some((last.text(0)?, last.text(2)?, last.text(1)?, last.int(3)?))
+                after = Some((
+                    last.text("dataset")?,
+                    last.text("owner")?,
+                    last.text("external_id")?,
+                    last.int("position")?,
+                ))
             }
             _ => break,
         }
@@ -1007,7 +1009,7 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::events::EventStore for SqlStore<E> {
+impl<E: Engine> kinga_store::EventStore for SqlStore<E> {
     async fn upsert_prepared(
         &self,
         actor: &Actor,
@@ -1031,9 +1033,9 @@ impl<E: Engine> crate::events::EventStore for SqlStore<E> {
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::events::EventAggregates for SqlStore<E> {
+impl<E: Engine> kinga_store::EventAggregates for SqlStore<E> {
     async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>> {
-        super::event_rollup::counts(self, scope, query).await
+        crate::event_rollup::counts(self, scope, query).await
     }
 }
 
@@ -1045,7 +1047,7 @@ mod tests {
     fn dates_are_written_as_the_records_module_writes_them() {
         for s in ["2013-12-05", "1989-01-31", "2024-02-29"] {
             let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-            assert_eq!(iso_date(&d), super::super::records::date(&d));
+            assert_eq!(iso_date(&d), crate::records::date(&d));
             assert_eq!(iso_date(&d), s);
         }
     }
@@ -1110,10 +1112,10 @@ mod tests {
     fn a_prepared_row_gives_the_events_own_roll_up_contribution() {
         for (admin1, violence) in [(Some("Bangui"), Some(ViolenceType::OneSided)), (None, None)] {
             let e = sample(admin1, violence);
-            let prepared = PreparedEvent::new(e.clone());
+            let prepared = EventRow::of(PreparedEvent::new(e.clone()));
             assert_eq!(
                 prepared.contribution("org"),
-                super::super::event_rollup::contribution(&e, "org")
+                crate::event_rollup::contribution(&e, "org")
             );
             assert_eq!(prepared.external_id(), "CAF123");
             assert_eq!(prepared.int(VERSION_AT), Some(1_700_000_000));

@@ -1,13 +1,15 @@
-use super::records::{self, user_digest, USER_COLUMNS};
-use super::store_impl::draft;
-use super::SqlValue;
-use super::{Engine, SqlStore};
-use crate::store::{Credentials, NewApiToken, NewUser, Session, TokenGrant};
-use crate::{Actor, Result, StoreError};
+use crate::audited::{ApiToken, Audited};
+use crate::change::Change;
+use crate::columns::{qualified, renamed};
+use crate::records::{self, user_digest, USER_COLUMNS};
+use crate::SqlValue;
+use crate::{Engine, SqlStore};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{OrgId, UserId};
 use kinga_domain::user::{Email, User};
 use kinga_domain::ValidationErrors;
+use kinga_store::{Actor, Result, StoreError};
+use kinga_store::{Credentials, NewApiToken, NewUser, Session, TokenGrant};
 
 pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) -> Result<User> {
     let actor = actor.clone();
@@ -21,7 +23,7 @@ pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) ->
                     )
                     .await?;
                 let org_id: OrgId = match org.first() {
-                    Some(r) => r.text(0)?.parse().map_err(|_| StoreError::Corrupt {
+                    Some(r) => r.text("id")?.parse().map_err(|_| StoreError::Corrupt {
                         table: "organisations",
                         detail: "id".into(),
                     })?,
@@ -73,9 +75,11 @@ pub async fn add<E: Engine>(store: &SqlStore<E>, actor: &Actor, new: NewUser) ->
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(&actor, "user", user.id.to_string(), "create", None, Some(user_digest(&user, &creds)), None),
+                        &actor,
+                        Change::of(&user, "create")
+                            .after(user_digest(&user, &creds)),
                     )
                     .await?;
                 Ok(user)
@@ -164,17 +168,12 @@ pub async fn set_second_factor<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "user",
-                            user.to_string(),
-                            "enrol_second_factor",
-                            Some(before),
-                            Some(user_digest(&u, &c)),
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<User>(user.to_string(), "enrol_second_factor")
+                            .before(before)
+                            .after(user_digest(&u, &c)),
                     )
                     .await?;
                 Ok(())
@@ -186,6 +185,9 @@ pub async fn set_second_factor<E: Engine>(
 /// The columns a token row is read with, in this order.
 const TOKEN_COLUMNS: &str =
     "token_hash, user_id, created_at, expires_at, revoked_at, second_factor";
+
+/// Where a user joined with a token keeps the token: both have a `created_at`.
+const TOKEN_PART: &str = "token__";
 
 /// A token row as stored.
 #[derive(Clone)]
@@ -199,14 +201,14 @@ struct TokenRow {
 }
 
 impl TokenRow {
-    fn read(r: &super::SqlRow, at: usize) -> Result<TokenRow> {
+    fn read(r: &crate::SqlRow) -> Result<TokenRow> {
         Ok(TokenRow {
-            hash: r.text(at)?,
-            user: r.text(at + 1)?,
-            created_at: r.text(at + 2)?,
-            expires_at: r.opt_text(at + 3)?,
-            revoked_at: r.opt_text(at + 4)?,
-            second_factor: r.int(at + 5)? != 0,
+            hash: r.text("token_hash")?,
+            user: r.text("user_id")?,
+            created_at: r.text("created_at")?,
+            expires_at: r.opt_text("expires_at")?,
+            revoked_at: r.opt_text("revoked_at")?,
+            second_factor: r.int("second_factor")? != 0,
         })
     }
 
@@ -241,7 +243,7 @@ impl TokenRow {
         match &self.expires_at {
             Some(t) => parse(t, "expires_at"),
             None => Ok(parse(&self.created_at, "created_at")?
-                + chrono::Duration::days(crate::store::LEGACY_TOKEN_DAYS)),
+                + chrono::Duration::days(kinga_store::LEGACY_TOKEN_DAYS)),
         }
     }
 }
@@ -288,17 +290,10 @@ pub async fn add_token<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "api_token",
-                            row.hash.clone(),
-                            "create",
-                            None,
-                            Some(row.digest()),
-                            None,
-                        ),
+                        &actor,
+                        Change::of(&ApiToken(&row.hash), "create").after(row.digest()),
                     )
                     .await?;
                 Ok(())
@@ -328,7 +323,7 @@ pub async fn revoke_tokens<E: Engine>(
                 let now = records::timestamp(&kinga_domain::time::now());
                 let mut n = 0;
                 for r in &rows {
-                    let before = TokenRow::read(r, 0)?;
+                    let before = TokenRow::read(r)?;
                     if token_hash.as_ref().is_some_and(|h| *h != before.hash) {
                         continue;
                     }
@@ -342,17 +337,12 @@ pub async fn revoke_tokens<E: Engine>(
                     )
                     .await?;
                     chain
-                        .append(
+                        .record(
                             tx,
-                            draft(
-                                &actor,
-                                "api_token",
-                                after.hash.clone(),
-                                "revoke",
-                                Some(before.digest()),
-                                Some(after.digest()),
-                                None,
-                            ),
+                            &actor,
+                            Change::of(&ApiToken(&after.hash), "revoke")
+                                .before(before.digest())
+                                .after(after.digest()),
                         )
                         .await?;
                     n += 1;
@@ -368,17 +358,17 @@ pub async fn revoke_tokens<E: Engine>(
 
 pub async fn token_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "api_tokens",
         "token_hash",
         TOKEN_COLUMNS,
         records,
         |r| {
-            let t = TokenRow::read(r, 0)?;
-            Ok(("api_token", t.hash.clone(), t.digest()))
+            let t = TokenRow::read(r)?;
+            Ok((ApiToken::ENTITY, t.hash.clone(), t.digest()))
         },
     )
     .await
@@ -389,17 +379,8 @@ pub async fn by_token<E: Engine>(
     store: &SqlStore<E>,
     token_hash: &str,
 ) -> Result<Option<TokenGrant>> {
-    let cols = USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let width = USER_COLUMNS.split(", ").count();
-    let token_cols = TOKEN_COLUMNS
-        .split(", ")
-        .map(|c| format!("t.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = qualified(USER_COLUMNS, "u.");
+    let token_cols = renamed(TOKEN_COLUMNS, "t.", TOKEN_PART);
     let rows = store
         .engine
         .fetch(
@@ -410,7 +391,7 @@ pub async fn by_token<E: Engine>(
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let token = TokenRow::read(r, width)?;
+    let token = TokenRow::read(&r.part(TOKEN_PART))?;
     let expires_at = token.expires()?;
     if expires_at <= kinga_domain::time::now() {
         return Ok(None);
@@ -433,17 +414,17 @@ fn session_digest(s: &Session) -> String {
     ))
 }
 
-fn session_from(r: &super::SqlRow) -> Result<Session> {
+fn session_from(r: &crate::SqlRow) -> Result<Session> {
     let bad = |d: &str| StoreError::Corrupt {
         table: "sessions",
         detail: d.to_string(),
     };
     Ok(Session {
-        id_hash: r.text(0)?,
-        user_id: r.text(1)?.parse().map_err(|_| bad("user_id"))?,
-        csrf_token: r.text(2)?,
-        second_factor_done: r.int(3)? != 0,
-        expires_at: chrono::DateTime::parse_from_rfc3339(&r.text(4)?)
+        id_hash: r.text("id_hash")?,
+        user_id: r.text("user_id")?.parse().map_err(|_| bad("user_id"))?,
+        csrf_token: r.text("csrf_token")?,
+        second_factor_done: r.int("second_factor_done")? != 0,
+        expires_at: chrono::DateTime::parse_from_rfc3339(&r.text("expires_at")?)
             .map_err(|_| bad("expires_at"))?
             .with_timezone(&chrono::Utc),
     })
@@ -452,7 +433,7 @@ fn session_from(r: &super::SqlRow) -> Result<Session> {
 const SESSION_COLUMNS: &str = "id_hash, user_id, csrf_token, second_factor_done, expires_at";
 
 /// The session row, read inside a write.
-async fn session_in(tx: &mut dyn super::Tx, id_hash: &str) -> Result<Option<Session>> {
+async fn session_in(tx: &mut dyn crate::Tx, id_hash: &str) -> Result<Option<Session>> {
     let rows = tx
         .fetch(
             &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1"),
@@ -487,18 +468,7 @@ pub async fn create_session<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "session",
-                            s.id_hash.clone(),
-                            "open",
-                            None,
-                            Some(session_digest(&s)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::of(&s, "open").after(session_digest(&s)))
                     .await?;
                 Ok(())
             })
@@ -525,11 +495,15 @@ pub async fn session<E: Engine>(store: &SqlStore<E>, id_hash: &str) -> Result<Op
     let last = store
         .engine
         .fetch(
-            "SELECT after_digest FROM audit_log WHERE entity_id = $1 AND entity = 'session' ORDER BY seq DESC LIMIT 1",
-            vec![id_hash.into()],
+            "SELECT after_digest FROM audit_log WHERE entity_id = $1 AND entity = $2 ORDER BY seq DESC LIMIT 1",
+            vec![id_hash.into(), Session::ENTITY.into()],
         )
         .await?;
-    let recorded = last.first().map(|r| r.opt_text(0)).transpose()?.flatten();
+    let recorded = last
+        .first()
+        .map(|r| r.opt_text("after_digest"))
+        .transpose()?
+        .flatten();
     if recorded.as_deref() != Some(session_digest(&s).as_str()) {
         tracing::warn!("a session row does not match its audit entry: refused");
         return Ok(None);
@@ -559,17 +533,12 @@ pub async fn confirm_second_factor<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "session",
-                            id_hash,
-                            "second_factor",
-                            Some(session_digest(&before)),
-                            Some(session_digest(&after)),
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<Session>(id_hash, "second_factor")
+                            .before(session_digest(&before))
+                            .after(session_digest(&after)),
                     )
                     .await?;
                 Ok(())
@@ -596,17 +565,10 @@ pub async fn delete_session<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "session",
-                            id_hash,
-                            "close",
-                            Some(session_digest(&before)),
-                            None,
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<Session>(id_hash, "close").before(session_digest(&before)),
                     )
                     .await?;
                 Ok(())
@@ -617,9 +579,9 @@ pub async fn delete_session<E: Engine>(
 
 pub async fn session_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "sessions",
         "id_hash",
@@ -627,7 +589,7 @@ pub async fn session_rows_digests<E: Engine>(
         records,
         |r| {
             let s = session_from(r)?;
-            Ok(("session", s.id_hash.clone(), session_digest(&s)))
+            Ok((Session::ENTITY, s.id_hash.clone(), session_digest(&s)))
         },
     )
     .await

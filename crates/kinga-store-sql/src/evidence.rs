@@ -1,19 +1,22 @@
 //! Evidence records in SQL. Custody events are appended inside the same transaction as the audit
 //! entry that mirrors them, so the per-item chain and the global chain can never disagree.
-use super::evidence_records::{
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::columns::qualified;
+use crate::evidence_records::{
     self as rec, COPY_COLUMNS, CUSTODY_COLUMNS, ITEM_COLUMNS, KEY_COLUMNS, SEALED_COLUMNS,
 };
-use super::records::{placeholders, timestamp};
-use super::scope::{visible, visible_reports};
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::evidence::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::marks::placeholders;
+use crate::records::timestamp;
+use crate::scope::{visible, visible_reports};
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
 use kinga_domain::audit::digest;
 use kinga_domain::evidence::*;
 use kinga_domain::ids::{OrgId, ReportId};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{EvidenceFilter, EvidenceStore, SealedBlob, SimilarEvidence};
 
 fn insert(table: &str, columns: &str, n: usize) -> String {
     format!(
@@ -73,17 +76,10 @@ async fn append_custody(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "custody_event",
-                e.id.to_string(),
-                kind.as_str(),
-                None,
-                Some(digest(&e)),
-                Some(format!("evidence {}", item)),
-            ),
+            actor,
+            Change::new_record(&e, kind.as_str()).explained(format!("evidence {}", item)),
         )
         .await?;
     Ok(e)
@@ -133,20 +129,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 };
                 tx.execute(&insert("org_keys", KEY_COLUMNS, 8), rec::key_set_values(&k))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "org_key_set",
-                            k.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&k)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&k)).await?;
                 Ok(k)
             })
         })
@@ -192,18 +175,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "org_key_set",
-                            after.id.to_string(),
-                            "reseal",
-                            Some(digest(&before)),
-                            Some(digest(&after)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::updated("reseal", &before, &after))
                     .await?;
                 Ok(after)
             })
@@ -236,11 +208,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                     vec![timestamp(&now).into(), retired.id.to_string().into()],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(&actor, "org_key_set", retired.id.to_string(), "retire", Some(digest(&current)), Some(digest(&retired)), None),
-                    )
+                chain.record(tx, &actor, Change::updated("retire", &current, &retired))
                     .await?;
                 let k = OrgKeySet {
                     id: KeySetId::new(),
@@ -255,9 +223,11 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 tx.execute(&insert("org_keys", KEY_COLUMNS, 8), rec::key_set_values(&k))
                     .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(&actor, "org_key_set", k.id.to_string(), "create", None, Some(digest(&k)), Some(format!("rotation from version {}", current.version))),
+                        &actor,
+                        Change::created(&k)
+                            .explained(format!("rotation from version {}", current.version)),
                     )
                     .await?;
                 for r in rewraps {
@@ -265,11 +235,11 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 }
                 let left = tx
                     .fetch(
-                        "SELECT (SELECT COUNT(*) FROM evidence_items WHERE organisation_id = $1 AND key_version < $2) + (SELECT COUNT(*) FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE i.organisation_id = $1 AND c.key_version < $2) + (SELECT COUNT(*) FROM sealed_fields WHERE organisation_id = $1 AND key_version < $2)",
+                        "SELECT (SELECT COUNT(*) FROM evidence_items WHERE organisation_id = $1 AND key_version < $2) + (SELECT COUNT(*) FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE i.organisation_id = $1 AND c.key_version < $2) + (SELECT COUNT(*) FROM sealed_fields WHERE organisation_id = $1 AND key_version < $2) AS remaining",
                         vec![org.to_string().into(), k.version.into()],
                     )
                     .await?;
-                let left = left.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+                let left = left.first().map(|r| r.int("remaining")).transpose()?.unwrap_or(0);
                 if left > 0 {
                     return Err(StoreError::Rule(format!(
                         "{left} data keys were not rewrapped: rotation abandoned, nothing changed"
@@ -351,18 +321,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "evidence",
-                            item.id.to_string(),
-                            "receive",
-                            None,
-                            Some(digest(&item)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&item, "receive"))
                     .await?;
                 let name = item.original_name.clone().unwrap_or_default();
                 let received = append_custody(
@@ -515,18 +474,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "working_copy",
-                            copy.id.to_string(),
-                            "derive",
-                            None,
-                            Some(digest(&copy)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&copy, "derive"))
                     .await?;
                 let prev = last_custody(tx, item.id).await?;
                 append_custody(
@@ -594,10 +542,10 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
         rows.first()
             .map(|r| {
                 Ok(SealedBlob {
-                    blob_address: r.text(0)?,
-                    blob_sha256: r.text(1)?,
-                    wrapped_key: r.text(2)?,
-                    key_version: r.int(3)?,
+                    blob_address: r.text("blob_address")?,
+                    blob_sha256: r.text("blob_sha256")?,
+                    wrapped_key: r.text("wrapped_key")?,
+                    key_version: r.int("key_version")?,
                 })
             })
             .transpose()
@@ -627,7 +575,7 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 let org: OrgId = rows
                     .first()
                     .ok_or(StoreError::NotFound)?
-                    .text(0)?
+                    .text("organisation_id")?
                     .parse()
                     .map_err(|e| StoreError::Backend(format!("reports.organisation_id: {e}")))?;
                 let before = tx
@@ -655,9 +603,13 @@ impl<E: Engine> EvidenceStore for SqlStore<E> {
                 tx.execute(&insert("sealed_fields", SEALED_COLUMNS, 9), rec::sealed_values(&f))
                     .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(&actor, "sealed_field", f.id.to_string(), "seal", before.as_ref().map(digest), Some(digest(&f)), Some(format!("report {} {}", f.record_id, f.field))),
+                        &actor,
+                        Change::of(&f, "seal")
+                            .before(before.as_ref().map(digest))
+                            .after(digest(&f))
+                            .explained(format!("report {} {}", f.record_id, f.field)),
                     )
                     .await?;
                 Ok(f)
@@ -731,9 +683,9 @@ async fn rewrap(
     version: i64,
 ) -> Result<()> {
     let key = r.wrapped_key.clone();
-    // Per target: the audited entity and action, where its key lives, and the record's digest
-    // before and after (the record is re-read in the transaction so the entry is exact).
-    let (entity, action, table, column, id, before, after) = match r.target {
+    // Per target: where its key lives and the change to the record, whose digests are taken
+    // from the record as re-read in the transaction so the entry is exact.
+    let (table, column, id, change) = match r.target {
         RewrapTarget::Original(id) => {
             let sql = format!(
                 "SELECT {ITEM_COLUMNS} FROM evidence_items WHERE id = $1 AND organisation_id = $2"
@@ -744,16 +696,8 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "evidence",
-                "rewrap",
-                "evidence_items",
-                "wrapped_key",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("rewrap", &before, &after);
+            ("evidence_items", "wrapped_key", id.to_string(), change)
         }
         RewrapTarget::Field(id) => {
             let sql = format!(
@@ -765,21 +709,13 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "sealed_field",
-                "reseal",
-                "sealed_fields",
-                "ciphertext",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("reseal", &before, &after);
+            ("sealed_fields", "ciphertext", id.to_string(), change)
         }
         RewrapTarget::Copy(id) => {
             let sql = format!(
                 "SELECT {} FROM evidence_copies c JOIN evidence_items i ON i.id = c.evidence_id WHERE c.id = $1 AND i.organisation_id = $2",
-                prefixed(COPY_COLUMNS, "c.")
+                qualified(COPY_COLUMNS, "c.")
             );
             let before = owned_row(tx, &sql, id.to_string(), org, rec::copy).await?;
             let after = WorkingCopy {
@@ -787,29 +723,16 @@ async fn rewrap(
                 key_version: version,
                 ..before.clone()
             };
-            let d = (digest(&before), digest(&after));
-            (
-                "working_copy",
-                "rewrap",
-                "evidence_copies",
-                "wrapped_key",
-                id.to_string(),
-                d.0,
-                d.1,
-            )
+            let change = Change::updated("rewrap", &before, &after);
+            ("evidence_copies", "wrapped_key", id.to_string(), change)
         }
     };
     tx.execute(
         &format!("UPDATE {table} SET {column} = $1, key_version = $2 WHERE id = $3"),
-        vec![key.into(), version.into(), id.clone().into()],
+        vec![key.into(), version.into(), id.into()],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(actor, entity, id, action, Some(before), Some(after), None),
-        )
-        .await?;
+    chain.record(tx, actor, change).await?;
     Ok(())
 }
 
@@ -819,7 +742,7 @@ async fn owned_row<T>(
     sql: &str,
     id: String,
     org: OrgId,
-    decode: fn(&super::SqlRow) -> Result<T>,
+    decode: fn(&crate::SqlRow) -> Result<T>,
 ) -> Result<T> {
     let rows = tx
         .fetch(sql, vec![id.into(), org.to_string().into()])
@@ -830,42 +753,34 @@ async fn owned_row<T>(
         .ok_or(StoreError::NotFound)
 }
 
-fn prefixed(columns: &str, prefix: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Digests of every evidence record, for the verifier to hold against the audit chain.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "org_keys", KEY_COLUMNS, records, |r| {
         let k = rec::key_set(r)?;
-        Ok(("org_key_set", k.id.to_string(), digest(&k)))
+        Ok((OrgKeySet::ENTITY, k.id.to_string(), digest(&k)))
     })
     .await?;
-    super::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
+    crate::verify::scan(store, "evidence_items", ITEM_COLUMNS, records, |r| {
         let i = rec::item(r)?;
-        Ok(("evidence", i.id.to_string(), digest(&i)))
+        Ok((EvidenceItem::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await?;
-    super::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "evidence_copies", COPY_COLUMNS, records, |r| {
         let c = rec::copy(r)?;
-        Ok(("working_copy", c.id.to_string(), digest(&c)))
+        Ok((WorkingCopy::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await?;
-    super::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
+    crate::verify::scan(store, "sealed_fields", SEALED_COLUMNS, records, |r| {
         let f = rec::sealed(r)?;
-        Ok(("sealed_field", f.id.to_string(), digest(&f)))
+        Ok((SealedField::ENTITY, f.id.to_string(), digest(&f)))
     })
     .await?;
-    super::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
+    crate::verify::scan(store, "custody_events", CUSTODY_COLUMNS, records, |r| {
         let e = rec::custody(r)?;
-        Ok(("custody_event", e.id.to_string(), digest(&e)))
+        Ok((CustodyEvent::ENTITY, e.id.to_string(), digest(&e)))
     })
     .await
 }

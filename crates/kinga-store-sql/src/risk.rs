@@ -1,19 +1,20 @@
 //! Assessments, forecasts and risk classes in SQL. An assessment's scores are an append-only
 //! history: each save takes the next version number from the assessment row (an UPDATE, so
 //! concurrent saves take turns) and adds one row, so every earlier version can be rebuilt.
-use super::records::placeholders;
-use super::risk_records::{self as rec, *};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::risk::{AssessmentDetail, RiskStore};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::marks::placeholders;
+use crate::risk_records::{self as rec, *};
+use crate::scope::visible;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
 use kinga_domain::audit::digest;
 use kinga_domain::framework::framework;
 use kinga_domain::risk::*;
 use kinga_domain::{Country, Role};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{AssessmentDetail, RiskStore};
 
 fn insert(table: &str, columns: &str, n: usize) -> String {
     format!(
@@ -40,7 +41,7 @@ impl<E: Engine> SqlStore<E> {
         country: Country,
         select_from: &str,
         order: &str,
-        decode: fn(&super::SqlRow) -> Result<T>,
+        decode: fn(&crate::SqlRow) -> Result<T>,
     ) -> Result<Vec<T>> {
         let mut args = Args::new();
         let c = args.push(country.code());
@@ -102,7 +103,7 @@ async fn next_version(
         .fetch(
             "UPDATE risk_assessments SET version = version + 1, updated_at = $1 WHERE id = $2 RETURNING version",
             vec![
-                super::records::timestamp(&now).into(),
+                crate::records::timestamp(&now).into(),
                 before.id.to_string().into(),
             ],
         )
@@ -110,7 +111,7 @@ async fn next_version(
     let version = rows
         .first()
         .ok_or(StoreError::NotFound)?
-        .int(0)
+        .int("version")
         .and_then(|v| u32::try_from(v).map_err(|e| StoreError::Backend(e.to_string())))?;
     let after = Assessment {
         version,
@@ -118,25 +119,14 @@ async fn next_version(
         ..before.clone()
     };
     chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "risk_assessment",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(&after)),
-                None,
-            ),
-        )
+        .record(tx, actor, Change::updated(action, before, &after))
         .await?;
     Ok(after)
 }
 
 fn rows_of<T>(
-    rows: Vec<super::SqlRow>,
-    decode: impl Fn(&super::SqlRow) -> Result<T>,
+    rows: Vec<crate::SqlRow>,
+    decode: impl Fn(&crate::SqlRow) -> Result<T>,
 ) -> Result<Vec<T>> {
     rows.iter().map(decode).collect()
 }
@@ -169,20 +159,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     assessment_values(&a),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_assessment",
-                            a.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&a)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&a)).await?;
                 Ok(a)
             })
         })
@@ -320,20 +297,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     score_values(&s),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_score",
-                            s.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&s)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&s)).await?;
                 Ok((after, s))
             })
         })
@@ -369,20 +333,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     link_values(&l),
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_evidence_link",
-                            l.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&l)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&l)).await?;
                 Ok((after, l))
             })
         })
@@ -422,17 +373,12 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "risk_evidence_link",
-                            link.to_string(),
-                            "remove",
-                            Some(digest(&old)),
-                            Some(digest(&new)),
-                            None,
-                        ),
+                        &actor,
+                        Change::on::<EvidenceLink>(link.to_string(), "remove")
+                            .before(digest(&old))
+                            .after(digest(&new)),
                     )
                     .await?;
                 Ok(after)
@@ -497,19 +443,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 }
                 tx.execute(&insert("risk_signoffs", SIGNOFF_COLUMNS, 8), signoff_values(&s))
                     .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "risk_signoff",
-                            s.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&s)),
-                            None,
-                        ),
-                    )
+                chain.record(tx, &actor, Change::created(&s))
                     .await?;
                 Ok(s)
             })
@@ -556,20 +490,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                         forecast_values(&f),
                     )
                     .await?;
-                    chain
-                        .append(
-                            tx,
-                            draft(
-                                &actor,
-                                "risk_forecast",
-                                f.id.to_string(),
-                                "create",
-                                None,
-                                Some(digest(&f)),
-                                None,
-                            ),
-                        )
-                        .await?;
+                    chain.record(tx, &actor, Change::created(&f)).await?;
                     n += 1;
                 }
                 Ok(n)
@@ -611,17 +532,10 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 tx.execute(&insert("risk_classes", CLASS_COLUMNS, 11), class_values(&c))
                     .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "risk_class",
-                            c.id.to_string(),
-                            c.decision.as_str(),
-                            None,
-                            Some(digest(&c)),
-                            c.rationale.clone(),
-                        ),
+                        &actor,
+                        Change::new_record(&c, c.decision.as_str()).explained(c.rationale.clone()),
                     )
                     .await?;
                 Ok(c)
@@ -646,7 +560,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
         let mut out: Vec<Country> = rows
             .iter()
             .map(|r| {
-                r.text(0).and_then(|c| {
+                r.text("country").and_then(|c| {
                     c.parse()
                         .map_err(
                             |e: kinga_domain::country::UnknownCountry| StoreError::Corrupt {
@@ -665,9 +579,9 @@ impl<E: Engine> RiskStore for SqlStore<E> {
 /// Every stored risk record with its digest, for `kinga verify`.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    use super::verify::scan;
+    use crate::verify::scan;
     scan(
         store,
         "risk_assessments",
@@ -675,7 +589,7 @@ pub async fn all_digests<E: Engine>(
         records,
         |r| {
             let a = rec::assessment(r)?;
-            Ok(("risk_assessment", a.id.to_string(), digest(&a)))
+            Ok((Assessment::ENTITY, a.id.to_string(), digest(&a)))
         },
     )
     .await?;
@@ -686,28 +600,28 @@ pub async fn all_digests<E: Engine>(
         records,
         |r| {
             let s = rec::score(r)?;
-            Ok(("risk_score", s.id.to_string(), digest(&s)))
+            Ok((IndicatorScore::ENTITY, s.id.to_string(), digest(&s)))
         },
     )
     .await?;
     scan(store, "risk_evidence_links", LINK_COLUMNS, records, |r| {
         let l = rec::link(r)?;
-        Ok(("risk_evidence_link", l.id.to_string(), digest(&l)))
+        Ok((EvidenceLink::ENTITY, l.id.to_string(), digest(&l)))
     })
     .await?;
     scan(store, "risk_signoffs", SIGNOFF_COLUMNS, records, |r| {
         let s = rec::signoff(r)?;
-        Ok(("risk_signoff", s.id.to_string(), digest(&s)))
+        Ok((SignOff::ENTITY, s.id.to_string(), digest(&s)))
     })
     .await?;
     scan(store, "risk_forecasts", FORECAST_COLUMNS, records, |r| {
         let f = rec::forecast(r)?;
-        Ok(("risk_forecast", f.id.to_string(), digest(&f)))
+        Ok((Forecast::ENTITY, f.id.to_string(), digest(&f)))
     })
     .await?;
     scan(store, "risk_classes", CLASS_COLUMNS, records, |r| {
         let c = rec::class(r)?;
-        Ok(("risk_class", c.id.to_string(), digest(&c)))
+        Ok((RiskClassRecord::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await
 }

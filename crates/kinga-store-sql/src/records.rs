@@ -1,7 +1,6 @@
 //! Domain records to and from rows. Column lists are constants so that a SELECT and its decoder
 //! cannot drift apart.
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::incident::{Fatalities, Incident};
@@ -12,6 +11,7 @@ use kinga_domain::source::{Citation, Source};
 use kinga_domain::user::{Email, User};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, Role, Visibility};
+use kinga_store::{Result, StoreError};
 use std::str::FromStr;
 
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -74,33 +74,33 @@ pub const ORG_COLUMNS: &str = "id, slug, name, country, created_at";
 pub fn organisation(r: &SqlRow, networks: Vec<Slug>) -> Result<Organisation> {
     const T: &str = "organisations";
     Ok(Organisation {
-        id: parse(T, "id", &r.text(0)?)?,
-        slug: slug(T, &r.text(1)?)?,
-        name: r.text(2)?,
-        country: opt_parse::<Country>(T, "country", r.opt_text(3)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        slug: slug(T, &r.text("slug")?)?,
+        name: r.text("name")?,
+        country: opt_parse::<Country>(T, "country", r.opt_text("country")?)?,
         networks,
-        created_at: ts(T, "created_at", &r.text(4)?)?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
     })
 }
 
 pub const USER_COLUMNS: &str =
     "id, email, organisation_id, org_slug, role, created_at, password_hash, totp_secret";
 
-pub fn user(r: &SqlRow) -> Result<(User, super::super::Credentials)> {
+pub fn user(r: &SqlRow) -> Result<(User, kinga_store::Credentials)> {
     const T: &str = "users";
-    let totp_secret = r.opt_text(7)?;
+    let totp_secret = r.opt_text("totp_secret")?;
     Ok((
         User {
-            id: parse(T, "id", &r.text(0)?)?,
-            email: Email::parse(&r.text(1)?).map_err(|e| corrupt(T, e))?,
-            organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
-            organisation: slug(T, &r.text(3)?)?,
-            role: parse::<Role>(T, "role", &r.text(4)?)?,
+            id: parse(T, "id", &r.text("id")?)?,
+            email: Email::parse(&r.text("email")?).map_err(|e| corrupt(T, e))?,
+            organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+            organisation: slug(T, &r.text("org_slug")?)?,
+            role: parse::<Role>(T, "role", &r.text("role")?)?,
             has_second_factor: totp_secret.is_some(),
-            created_at: ts(T, "created_at", &r.text(5)?)?,
+            created_at: ts(T, "created_at", &r.text("created_at")?)?,
         },
-        super::super::Credentials {
-            password_hash: r.text(6)?,
+        kinga_store::Credentials {
+            password_hash: r.text("password_hash")?,
             totp_secret,
         },
     ))
@@ -108,7 +108,7 @@ pub fn user(r: &SqlRow) -> Result<(User, super::super::Credentials)> {
 
 /// What the audit chain vouches for about a user: the sign-in secrets included, so that a
 /// password hash swapped in by hand is caught.
-pub fn user_digest(u: &User, c: &super::super::Credentials) -> String {
+pub fn user_digest(u: &User, c: &kinga_store::Credentials) -> String {
     kinga_domain::audit::digest(&(u, &c.password_hash, &c.totp_secret))
 }
 
@@ -117,26 +117,26 @@ pub const REPORT_COLUMNS: &str = "id, country, organisation_id, org_slug, visibi
 pub fn report(r: &SqlRow) -> Result<Report> {
     const T: &str = "reports";
     Ok(Report {
-        id: parse(T, "id", &r.text(0)?)?,
-        country: parse(T, "country", &r.text(1)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
-        organisation: slug(T, &r.text(3)?)?,
-        visibility: parse::<Visibility>(T, "visibility", &r.text(4)?)?,
-        submitted_by: parse(T, "submitted_by", &r.text(5)?)?,
-        channel: parse(T, "channel", &r.text(6)?)?,
-        received_at: ts(T, "received_at", &r.text(7)?)?,
-        occurred_on: day(T, "occurred_on", &r.text(8)?)?,
-        text: r.text(9)?,
-        language: r.opt_text(10)?,
-        admin1: r.opt_text(11)?,
-        place_name: r.opt_text(12)?,
-        latitude: r.opt_real(13)?,
-        longitude: r.opt_real(14)?,
-        reporter_role: opt_parse(T, "reporter_role", r.opt_text(15)?)?,
-        risk_to_source: opt_parse(T, "risk_to_source", r.opt_text(16)?)?,
-        triage_status: parse(T, "triage_status", &r.text(17)?)?,
-        reject_reason: r.opt_text(18)?,
-        incident_id: opt_parse(T, "incident_id", r.opt_text(19)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        country: parse(T, "country", &r.text("country")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: slug(T, &r.text("org_slug")?)?,
+        visibility: parse::<Visibility>(T, "visibility", &r.text("visibility")?)?,
+        submitted_by: parse(T, "submitted_by", &r.text("submitted_by")?)?,
+        channel: parse(T, "channel", &r.text("channel")?)?,
+        received_at: ts(T, "received_at", &r.text("received_at")?)?,
+        occurred_on: day(T, "occurred_on", &r.text("occurred_on")?)?,
+        text: r.text("text")?,
+        language: r.opt_text("language")?,
+        admin1: r.opt_text("admin1")?,
+        place_name: r.opt_text("place_name")?,
+        latitude: r.opt_real("latitude")?,
+        longitude: r.opt_real("longitude")?,
+        reporter_role: opt_parse(T, "reporter_role", r.opt_text("reporter_role")?)?,
+        risk_to_source: opt_parse(T, "risk_to_source", r.opt_text("risk_to_source")?)?,
+        triage_status: parse(T, "triage_status", &r.text("triage_status")?)?,
+        reject_reason: r.opt_text("reject_reason")?,
+        incident_id: opt_parse(T, "incident_id", r.opt_text("incident_id")?)?,
     })
 }
 
@@ -181,50 +181,54 @@ pub fn crimes_column(i: &Incident) -> String {
 pub fn incident(r: &SqlRow) -> Result<Incident> {
     const T: &str = "incidents";
     let crimes = r
-        .opt_text(20)?
+        .opt_text("crimes")?
         .unwrap_or_default()
         .split(',')
         .filter(|s| !s.is_empty())
         .map(|s| parse(T, "crimes", s))
         .collect::<Result<Vec<_>>>()?;
     Ok(Incident {
-        id: parse(T, "id", &r.text(0)?)?,
-        code: r.text(1)?,
-        country: parse(T, "country", &r.text(2)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(3)?)?,
-        organisation: slug(T, &r.text(4)?)?,
-        visibility: parse::<Visibility>(T, "visibility", &r.text(5)?)?,
-        title: r.text(6)?,
-        summary: r.opt_text(7)?,
-        date_start: day(T, "date_start", &r.text(8)?)?,
-        date_end: day(T, "date_end", &r.text(9)?)?,
-        date_precision: small(T, "date_precision", Some(r.int(10)?))?.unwrap_or(1),
-        admin1: r.opt_text(11)?,
-        admin2: r.opt_text(12)?,
-        place_name: r.opt_text(13)?,
-        latitude: r.opt_real(14)?,
-        longitude: r.opt_real(15)?,
-        place_precision: small(T, "place_precision", r.opt_int(16)?)?,
-        event_type: r.opt_text(17)?,
-        sub_event_type: r.opt_text(18)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        code: r.text("code")?,
+        country: parse(T, "country", &r.text("country")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: slug(T, &r.text("org_slug")?)?,
+        visibility: parse::<Visibility>(T, "visibility", &r.text("visibility")?)?,
+        title: r.text("title")?,
+        summary: r.opt_text("summary")?,
+        date_start: day(T, "date_start", &r.text("date_start")?)?,
+        date_end: day(T, "date_end", &r.text("date_end")?)?,
+        date_precision: small(T, "date_precision", Some(r.int("date_precision")?))?.unwrap_or(1),
+        admin1: r.opt_text("admin1")?,
+        admin2: r.opt_text("admin2")?,
+        place_name: r.opt_text("place_name")?,
+        latitude: r.opt_real("latitude")?,
+        longitude: r.opt_real("longitude")?,
+        place_precision: small(T, "place_precision", r.opt_int("place_precision")?)?,
+        event_type: r.opt_text("event_type")?,
+        sub_event_type: r.opt_text("sub_event_type")?,
         violence_type: r
-            .opt_text(19)?
+            .opt_text("violence_type")?
             .map(|v| ViolenceType::parse(&v).ok_or_else(|| corrupt(T, "violence_type")))
             .transpose()?,
         crimes,
         fatalities: Fatalities {
-            best: count(T, "fatalities_best", r.opt_int(21)?)?,
-            low: count(T, "fatalities_low", r.opt_int(22)?)?,
-            high: count(T, "fatalities_high", r.opt_int(23)?)?,
-            civilians: count(T, "fatalities_civilians", r.opt_int(24)?)?,
+            best: count(T, "fatalities_best", r.opt_int("fatalities_best")?)?,
+            low: count(T, "fatalities_low", r.opt_int("fatalities_low")?)?,
+            high: count(T, "fatalities_high", r.opt_int("fatalities_high")?)?,
+            civilians: count(
+                T,
+                "fatalities_civilians",
+                r.opt_int("fatalities_civilians")?,
+            )?,
         },
-        status: parse(T, "status", &r.text(25)?)?,
-        verification_level: parse(T, "verification_level", &r.text(26)?)?,
-        assignee: opt_parse(T, "assignee", r.opt_text(27)?)?,
-        external_ref: r.opt_text(28)?,
-        created_by: opt_parse(T, "created_by", r.opt_text(29)?)?,
-        created_at: ts(T, "created_at", &r.text(30)?)?,
-        updated_at: ts(T, "updated_at", &r.text(31)?)?,
+        status: parse(T, "status", &r.text("status")?)?,
+        verification_level: parse(T, "verification_level", &r.text("verification_level")?)?,
+        assignee: opt_parse(T, "assignee", r.opt_text("assignee")?)?,
+        external_ref: r.opt_text("external_ref")?,
+        created_by: opt_parse(T, "created_by", r.opt_text("created_by")?)?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
+        updated_at: ts(T, "updated_at", &r.text("updated_at")?)?,
     })
 }
 
@@ -273,13 +277,13 @@ pub const ACT_COLUMNS: &str =
 pub fn act(r: &SqlRow) -> Result<Act> {
     const T: &str = "acts";
     Ok(Act {
-        id: parse(T, "id", &r.text(0)?)?,
-        incident_id: parse(T, "incident_id", &r.text(1)?)?,
-        provision: r.text(2)?,
-        crime: parse(T, "crime", &r.text(3)?)?,
-        victim_description: r.opt_text(4)?,
-        victim_count: count(T, "victim_count", r.opt_int(5)?)?,
-        description: r.opt_text(6)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        incident_id: parse(T, "incident_id", &r.text("incident_id")?)?,
+        provision: r.text("provision")?,
+        crime: parse(T, "crime", &r.text("crime")?)?,
+        victim_description: r.opt_text("victim_description")?,
+        victim_count: count(T, "victim_count", r.opt_int("victim_count")?)?,
+        description: r.opt_text("description")?,
     })
 }
 
@@ -289,15 +293,15 @@ pub const PARTY_COLUMNS: &str =
 pub fn party(r: &SqlRow) -> Result<Party> {
     const T: &str = "parties";
     Ok(Party {
-        id: parse(T, "id", &r.text(0)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(1)?)?,
-        organisation: slug(T, &r.text(2)?)?,
-        visibility: parse::<Visibility>(T, "visibility", &r.text(3)?)?,
-        kind: parse(T, "kind", &r.text(4)?)?,
-        name: r.text(5)?,
-        description: r.opt_text(6)?,
-        acled_inter: small(T, "acled_inter", r.opt_int(7)?)?,
-        external_ref: r.opt_text(8)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: slug(T, &r.text("org_slug")?)?,
+        visibility: parse::<Visibility>(T, "visibility", &r.text("visibility")?)?,
+        kind: parse(T, "kind", &r.text("kind")?)?,
+        name: r.text("name")?,
+        description: r.opt_text("description")?,
+        acled_inter: small(T, "acled_inter", r.opt_int("acled_inter")?)?,
+        external_ref: r.opt_text("external_ref")?,
     })
 }
 
@@ -306,12 +310,12 @@ pub const INVOLVEMENT_COLUMNS: &str = "id, incident_id, act_id, party_id, role, 
 pub fn involvement(r: &SqlRow) -> Result<Involvement> {
     const T: &str = "involvements";
     Ok(Involvement {
-        id: parse(T, "id", &r.text(0)?)?,
-        incident_id: parse(T, "incident_id", &r.text(1)?)?,
-        act_id: opt_parse(T, "act_id", r.opt_text(2)?)?,
-        party_id: parse(T, "party_id", &r.text(3)?)?,
-        role: parse(T, "role", &r.text(4)?)?,
-        degree: r.opt_text(5)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        incident_id: parse(T, "incident_id", &r.text("incident_id")?)?,
+        act_id: opt_parse(T, "act_id", r.opt_text("act_id")?)?,
+        party_id: parse(T, "party_id", &r.text("party_id")?)?,
+        role: parse(T, "role", &r.text("role")?)?,
+        degree: r.opt_text("degree")?,
     })
 }
 
@@ -320,21 +324,21 @@ pub const SOURCE_COLUMNS: &str = "id, organisation_id, org_slug, visibility, tit
 pub fn source(r: &SqlRow) -> Result<Source> {
     const T: &str = "sources";
     Ok(Source {
-        id: parse(T, "id", &r.text(0)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(1)?)?,
-        organisation: slug(T, &r.text(2)?)?,
-        visibility: parse::<Visibility>(T, "visibility", &r.text(3)?)?,
-        title: r.text(4)?,
-        outlet: r.opt_text(5)?,
-        url: r.opt_text(6)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: slug(T, &r.text("org_slug")?)?,
+        visibility: parse::<Visibility>(T, "visibility", &r.text("visibility")?)?,
+        title: r.text("title")?,
+        outlet: r.opt_text("outlet")?,
+        url: r.opt_text("url")?,
         published_on: r
-            .opt_text(7)?
+            .opt_text("published_on")?
             .map(|d| day(T, "published_on", &d))
             .transpose()?,
-        connection: parse(T, "connection", &r.text(8)?)?,
-        reliability: r.opt_text(9)?.and_then(|s| s.chars().next()),
-        credibility: small(T, "credibility", r.opt_int(10)?)?,
-        external_ref: r.opt_text(11)?,
+        connection: parse(T, "connection", &r.text("connection")?)?,
+        reliability: r.opt_text("reliability")?.and_then(|s| s.chars().next()),
+        credibility: small(T, "credibility", r.opt_int("credibility")?)?,
+        external_ref: r.opt_text("external_ref")?,
     })
 }
 
@@ -343,36 +347,28 @@ pub const CITATION_COLUMNS: &str = "id, incident_id, source_id, reference, note"
 pub fn citation(r: &SqlRow) -> Result<Citation> {
     const T: &str = "citations";
     Ok(Citation {
-        id: parse(T, "id", &r.text(0)?)?,
-        incident_id: parse(T, "incident_id", &r.text(1)?)?,
-        source_id: parse(T, "source_id", &r.text(2)?)?,
-        reference: r.opt_text(3)?,
-        note: r.opt_text(4)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        incident_id: parse(T, "incident_id", &r.text("incident_id")?)?,
+        source_id: parse(T, "source_id", &r.text("source_id")?)?,
+        reference: r.opt_text("reference")?,
+        note: r.opt_text("note")?,
     })
 }
 
 pub fn audit_entry(r: &SqlRow) -> Result<AuditEntry> {
     const T: &str = "audit_log";
     Ok(AuditEntry {
-        seq: r.int(0)?,
-        at: ts(T, "at", &r.text(1)?)?,
-        actor: r.text(2)?,
-        organisation: r.opt_text(3)?,
-        entity: r.text(4)?,
-        entity_id: r.text(5)?,
-        action: r.text(6)?,
-        before_digest: r.opt_text(7)?,
-        after_digest: r.opt_text(8)?,
-        explanation: r.opt_text(9)?,
-        prev_hash: r.text(10)?,
-        hash: r.text(11)?,
+        seq: r.int("seq")?,
+        at: ts(T, "at", &r.text("at")?)?,
+        actor: r.text("actor")?,
+        organisation: r.opt_text("organisation")?,
+        entity: r.text("entity")?,
+        entity_id: r.text("entity_id")?,
+        action: r.text("action")?,
+        before_digest: r.opt_text("before_digest")?,
+        after_digest: r.opt_text("after_digest")?,
+        explanation: r.opt_text("explanation")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
     })
-}
-
-/// `n` placeholders starting at `$from`: `$1, $2, …`.
-pub fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

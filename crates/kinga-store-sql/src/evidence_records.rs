@@ -1,11 +1,11 @@
 //! Column lists and decoders of the evidence tables, in one place so that every query and the
 //! verifier read the same shape.
-use super::records::timestamp;
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::records::timestamp;
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, Utc};
 use kinga_domain::evidence::*;
 use kinga_domain::org::Slug;
+use kinga_store::{Result, StoreError};
 
 pub const KEY_COLUMNS: &str = "id, organisation_id, key_version, encryption_public, signing_public, sealed_secret, created_at, retired_at";
 
@@ -40,15 +40,15 @@ fn ts(table: &'static str, column: &str, v: &str) -> Result<DateTime<Utc>> {
 pub fn key_set(r: &SqlRow) -> Result<OrgKeySet> {
     const T: &str = "org_keys";
     Ok(OrgKeySet {
-        id: parse(T, "id", &r.text(0)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(1)?)?,
-        version: r.int(2)?,
-        encryption_public: r.text(3)?,
-        signing_public: r.text(4)?,
-        sealed_secret: r.text(5)?,
-        created_at: ts(T, "created_at", &r.text(6)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        version: r.int("key_version")?,
+        encryption_public: r.text("encryption_public")?,
+        signing_public: r.text("signing_public")?,
+        sealed_secret: r.text("sealed_secret")?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
         retired_at: r
-            .opt_text(7)?
+            .opt_text("retired_at")?
             .map(|v| ts(T, "retired_at", &v))
             .transpose()?,
     })
@@ -70,34 +70,34 @@ pub fn key_set_values(k: &OrgKeySet) -> Vec<SqlValue> {
 pub fn item(r: &SqlRow) -> Result<EvidenceItem> {
     const T: &str = "evidence_items";
     Ok(EvidenceItem {
-        id: parse(T, "id", &r.text(0)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(1)?)?,
-        organisation: Slug::parse(&r.text(2)?).map_err(|e| corrupt(T, e))?,
-        visibility: parse(T, "visibility", &r.text(3)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: Slug::parse(&r.text("org_slug")?).map_err(|e| corrupt(T, e))?,
+        visibility: parse(T, "visibility", &r.text("visibility")?)?,
         incident_id: r
-            .opt_text(4)?
+            .opt_text("incident_id")?
             .map(|v| parse(T, "incident_id", &v))
             .transpose()?,
         report_id: r
-            .opt_text(5)?
+            .opt_text("report_id")?
             .map(|v| parse(T, "report_id", &v))
             .transpose()?,
-        sha256: r.text(6)?,
-        size: r.int(7)?,
-        media_type: r.text(8)?,
-        inline_safe: r.int(9)? != 0,
-        original_name: r.opt_text(10)?,
-        blob_address: r.text(11)?,
-        blob_sha256: r.text(12)?,
-        wrapped_key: r.text(13)?,
-        key_version: r.int(14)?,
+        sha256: r.text("sha256")?,
+        size: r.int("size_bytes")?,
+        media_type: r.text("media_type")?,
+        inline_safe: r.int("inline_safe")? != 0,
+        original_name: r.opt_text("original_name")?,
+        blob_address: r.text("blob_address")?,
+        blob_sha256: r.text("blob_sha256")?,
+        wrapped_key: r.text("wrapped_key")?,
+        key_version: r.int("key_version")?,
         capture_metadata: r
-            .opt_text(15)?
+            .opt_text("capture_metadata")?
             .map(|v| serde_json::from_str(&v).map_err(|e| corrupt(T, e)))
             .transpose()?,
-        perceptual_hash: r.opt_text(16)?,
-        received_by: r.text(17)?,
-        received_at: ts(T, "received_at", &r.text(18)?)?,
+        perceptual_hash: r.opt_text("perceptual_hash")?,
+        received_by: r.text("received_by")?,
+        received_at: ts(T, "received_at", &r.text("received_at")?)?,
     })
 }
 
@@ -128,22 +128,22 @@ pub fn item_values(i: &EvidenceItem) -> Vec<SqlValue> {
 pub fn copy(r: &SqlRow) -> Result<WorkingCopy> {
     const T: &str = "evidence_copies";
     Ok(WorkingCopy {
-        id: parse(T, "id", &r.text(0)?)?,
-        evidence_id: parse(T, "evidence_id", &r.text(1)?)?,
-        derived_from_sha256: r.text(2)?,
-        derivation: r.text(3)?,
-        sha256: r.text(4)?,
-        size: r.int(5)?,
-        media_type: r.text(6)?,
-        blob_address: r.text(7)?,
-        blob_sha256: r.text(8)?,
-        wrapped_key: r.text(9)?,
-        key_version: r.int(10)?,
-        created_by: r.text(11)?,
-        created_at: ts(T, "created_at", &r.text(12)?)?,
-        kind: parse(T, "kind", &r.text(13)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        evidence_id: parse(T, "evidence_id", &r.text("evidence_id")?)?,
+        derived_from_sha256: r.text("derived_from_sha256")?,
+        derivation: r.text("derivation")?,
+        sha256: r.text("sha256")?,
+        size: r.int("size_bytes")?,
+        media_type: r.text("media_type")?,
+        blob_address: r.text("blob_address")?,
+        blob_sha256: r.text("blob_sha256")?,
+        wrapped_key: r.text("wrapped_key")?,
+        key_version: r.int("key_version")?,
+        created_by: r.text("created_by")?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
+        kind: parse(T, "kind", &r.text("kind")?)?,
         params: r
-            .opt_text(14)?
+            .opt_text("params")?
             .map(|v| serde_json::from_str(&v).map_err(|e| corrupt(T, e)))
             .transpose()?,
     })
@@ -172,15 +172,15 @@ pub fn copy_values(c: &WorkingCopy) -> Vec<SqlValue> {
 pub fn custody(r: &SqlRow) -> Result<CustodyEvent> {
     const T: &str = "custody_events";
     Ok(CustodyEvent {
-        id: parse(T, "id", &r.text(0)?)?,
-        evidence_id: parse(T, "evidence_id", &r.text(1)?)?,
-        seq: r.int(2)?,
-        kind: parse(T, "kind", &r.text(3)?)?,
-        actor: r.text(4)?,
-        at: ts(T, "at", &r.text(5)?)?,
-        detail: r.opt_text(6)?,
-        prev_hash: r.text(7)?,
-        entry_hash: r.text(8)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        evidence_id: parse(T, "evidence_id", &r.text("evidence_id")?)?,
+        seq: r.int("seq")?,
+        kind: parse(T, "kind", &r.text("kind")?)?,
+        actor: r.text("actor")?,
+        at: ts(T, "at", &r.text("at")?)?,
+        detail: r.opt_text("detail")?,
+        prev_hash: r.text("prev_hash")?,
+        entry_hash: r.text("entry_hash")?,
     })
 }
 
@@ -203,15 +203,15 @@ pub const SEALED_COLUMNS: &str = "id, organisation_id, record_kind, record_id, f
 pub fn sealed(r: &SqlRow) -> Result<SealedField> {
     const T: &str = "sealed_fields";
     Ok(SealedField {
-        id: parse(T, "id", &r.text(0)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(1)?)?,
-        record_kind: r.text(2)?,
-        record_id: r.text(3)?,
-        field: r.text(4)?,
-        key_version: r.int(5)?,
-        ciphertext: r.text(6)?,
-        sealed_by: r.text(7)?,
-        sealed_at: ts(T, "sealed_at", &r.text(8)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        record_kind: r.text("record_kind")?,
+        record_id: r.text("record_id")?,
+        field: r.text("field")?,
+        key_version: r.int("key_version")?,
+        ciphertext: r.text("ciphertext")?,
+        sealed_by: r.text("sealed_by")?,
+        sealed_at: ts(T, "sealed_at", &r.text("sealed_at")?)?,
     })
 }
 

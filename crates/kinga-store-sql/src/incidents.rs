@@ -1,16 +1,18 @@
-use super::records::{self, placeholders, INCIDENT_COLUMNS};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{EditLock, ImportOutcome, ImportedIncident, IncidentDetail, Page};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::marks::placeholders;
+use crate::records::{self, INCIDENT_COLUMNS};
+use crate::scope::visible;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use chrono::{Datelike, NaiveDate};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{IncidentId, UserId};
 use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
 use kinga_domain::time::day_number;
 use kinga_domain::Country;
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{EditLock, ImportOutcome, ImportedIncident, IncidentDetail, Page};
 use std::collections::HashMap;
 
 fn insert_sql() -> String {
@@ -30,7 +32,11 @@ async fn next_code(tx: &mut dyn Tx, country: Country, date: NaiveDate) -> Result
             vec![country.code().into(), year.into()],
         )
         .await?;
-    let n = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(1);
+    let n = rows
+        .first()
+        .map(|r| r.int("last"))
+        .transpose()?
+        .unwrap_or(1);
     Ok(format!("{}-{}-{:06}", country.code(), year, n))
 }
 
@@ -84,20 +90,7 @@ pub(crate) async fn insert(
     let incident = build(actor, new, code)?;
     tx.execute(&insert_sql(), records::incident_values(&incident))
         .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "incident",
-                incident.id.to_string(),
-                "create",
-                None,
-                Some(digest(&incident)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&incident)).await?;
     Ok(incident)
 }
 
@@ -143,7 +136,7 @@ pub async fn import<E: Engine>(
                             None => {
                                 let key = p.external_ref.clone();
                                 let party =
-                                    super::parties::find_or_insert_party(tx, chain, &actor, p)
+                                    crate::parties::find_or_insert_party(tx, chain, &actor, p)
                                         .await?;
                                 if let Some(k) = key {
                                     parties.insert(k, party.id);
@@ -151,7 +144,7 @@ pub async fn import<E: Engine>(
                                 party.id
                             }
                         };
-                        super::parties::insert_involvement(
+                        crate::parties::insert_involvement(
                             tx,
                             chain,
                             &actor,
@@ -166,8 +159,8 @@ pub async fn import<E: Engine>(
                         .await?;
                     }
                     if let Some(s) = item.source {
-                        let source = super::parties::insert_source(tx, chain, &actor, s).await?;
-                        super::parties::insert_citation(
+                        let source = crate::parties::insert_source(tx, chain, &actor, s).await?;
+                        crate::parties::insert_citation(
                             tx,
                             chain,
                             &actor,
@@ -270,12 +263,12 @@ pub async fn list<E: Engine>(
     let total = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM incidents WHERE {cond}"),
+            &format!("SELECT COUNT(*) AS total FROM incidents WHERE {cond}"),
             args.0.clone(),
         )
         .await?
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(
@@ -325,13 +318,13 @@ pub async fn detail<E: Engine>(
     let Some(incident) = by_id(store, scope, id).await? else {
         return Ok(None);
     };
-    let acts = super::parties::acts_of(store, id).await?;
-    let involvements = super::parties::involvements_of(store, scope, id).await?;
-    let citations = super::parties::citations_of(store, scope, id).await?;
-    let reports = super::reports::list(
+    let acts = crate::parties::acts_of(store, id).await?;
+    let involvements = crate::parties::involvements_of(store, scope, id).await?;
+    let citations = crate::parties::citations_of(store, scope, id).await?;
+    let reports = crate::reports::list(
         store,
         scope,
-        &crate::store::ReportFilter {
+        &kinga_store::ReportFilter {
             incident: Some(id),
             limit: 500,
             ..Default::default()
@@ -371,17 +364,10 @@ async fn update(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "incident",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(after)),
-                explanation,
-            ),
+            actor,
+            Change::updated(action, before, after).explained(explanation),
         )
         .await?;
     Ok(())
@@ -400,7 +386,7 @@ pub async fn set_status<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if !before.status.may_become(status) {
                     return Err(StoreError::Rule(format!(
                         "an incident that is {} cannot become {}",
@@ -438,7 +424,7 @@ pub async fn assign<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "an incident")?;
                 if let Some(u) = assignee {
                     let rows = tx
                         .fetch(
@@ -448,7 +434,7 @@ pub async fn assign<E: Engine>(
                         .await?;
                     let same_org = rows
                         .first()
-                        .map(|r| r.text(0))
+                        .map(|r| r.text("organisation_id"))
                         .transpose()?
                         .is_some_and(|o| o == before.organisation_id.to_string());
                     if !same_org {
@@ -478,16 +464,16 @@ async fn current_lock<E: Engine>(store: &SqlStore<E>, id: IncidentId) -> Result<
     rows.first().map(|r| lock_from(id, r)).transpose()
 }
 
-fn lock_from(id: IncidentId, r: &super::SqlRow) -> Result<EditLock> {
+fn lock_from(id: IncidentId, r: &crate::SqlRow) -> Result<EditLock> {
     let bad = |d: &str| StoreError::Corrupt {
         table: "incident_locks",
         detail: d.to_string(),
     };
     Ok(EditLock {
         incident_id: id,
-        user_id: r.text(0)?.parse().map_err(|_| bad("user_id"))?,
-        user_label: r.text(1)?,
-        since: chrono::DateTime::parse_from_rfc3339(&r.text(2)?)
+        user_id: r.text("user_id")?.parse().map_err(|_| bad("user_id"))?,
+        user_label: r.text("user_label")?,
+        since: chrono::DateTime::parse_from_rfc3339(&r.text("since")?)
             .map_err(|_| bad("since"))?
             .with_timezone(&chrono::Utc),
     })
@@ -509,7 +495,7 @@ pub async fn lock<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let incident = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, incident.organisation_id, "an incident")?;
                 let rows = tx
                     .fetch(
                         "SELECT user_id, user_label, since FROM incident_locks WHERE incident_id = $1",
@@ -544,9 +530,12 @@ pub async fn lock<E: Engine>(
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(&actor, "incident_lock", id.to_string(), "lock", before, Some(after), None),
+                        &actor,
+                        Change::on::<EditLock>(id.to_string(), "lock")
+                            .before(before)
+                            .after(after),
                     )
                     .await?;
                 Ok(EditLock {
@@ -585,9 +574,10 @@ pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentI
                 )
                 .await?;
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(&actor, "incident_lock", id.to_string(), "unlock", Some(before), None, None),
+                        &actor,
+                        Change::on::<EditLock>(id.to_string(), "unlock").before(before),
                     )
                     .await?;
                 Ok(())
@@ -601,47 +591,53 @@ fn lock_digest(incident: &str, user: &str, label: &str, since: &str) -> String {
 }
 
 /// The digest of a lock row of `incident` read as `user_id, user_label, since`.
-fn lock_row_digest(incident: IncidentId, r: &super::SqlRow) -> Result<String> {
+fn lock_row_digest(incident: IncidentId, r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
         &incident.to_string(),
-        &r.text(0)?,
-        &r.text(1)?,
-        &r.text(2)?,
+        &r.text("user_id")?,
+        &r.text("user_label")?,
+        &r.text("since")?,
     ))
 }
 
 /// The digest of a lock row read as `incident_id, user_id, user_label, since`.
-pub(crate) fn lock_row_digest_full(r: &super::SqlRow) -> Result<String> {
+pub(crate) fn lock_row_digest_full(r: &crate::SqlRow) -> Result<String> {
     Ok(lock_digest(
-        &r.text(0)?,
-        &r.text(1)?,
-        &r.text(2)?,
-        &r.text(3)?,
+        &r.text("incident_id")?,
+        &r.text("user_id")?,
+        &r.text("user_label")?,
+        &r.text("since")?,
     ))
 }
 
 pub async fn lock_rows_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan_by(
+    crate::verify::scan_by(
         store,
         "incident_locks",
         "incident_id",
         "incident_id, user_id, user_label, since",
         records,
-        |r| Ok(("incident_lock", r.text(0)?, lock_row_digest_full(r)?)),
+        |r| {
+            Ok((
+                EditLock::ENTITY,
+                r.text("incident_id")?,
+                lock_row_digest_full(r)?,
+            ))
+        },
     )
     .await
 }
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
+    crate::verify::scan(store, "incidents", INCIDENT_COLUMNS, records, |r| {
         let i = records::incident(r)?;
-        Ok(("incident", i.id.to_string(), digest(&i)))
+        Ok((Incident::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await
 }

@@ -1,10 +1,8 @@
-use super::{Chain, Engine, Tx};
-use crate::store::*;
-use crate::{Actor, Result, Scope, StoreError};
+//! Wires the `Store` trait to the modules that implement each part of it.
+use crate::{Engine, SqlStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use futures::future::BoxFuture;
-use kinga_domain::audit::{AuditDraft, AuditEntry};
+use kinga_domain::audit::AuditEntry;
 use kinga_domain::ids::*;
 use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
@@ -13,68 +11,7 @@ use kinga_domain::report::{NewReport, Report, TriageDecision};
 use kinga_domain::source::{Citation, NewCitation, NewSource, Source};
 use kinga_domain::user::{Email, User};
 use kinga_domain::Country;
-
-pub struct SqlStore<E: Engine> {
-    pub(crate) engine: E,
-    pub(crate) written: std::sync::Arc<super::events::WrittenSinceEmpty>,
-}
-
-impl<E: Engine> SqlStore<E> {
-    pub fn new(engine: E) -> Self {
-        SqlStore {
-            engine,
-            written: Default::default(),
-        }
-    }
-
-    pub fn engine(&self) -> &E {
-        &self.engine
-    }
-
-    /// Runs `f` as one audited, durable transaction.
-    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut dyn Tx, &'a mut Chain) -> BoxFuture<'a, Result<T>>
-            + Send
-            + 'static,
-    {
-        let out = self
-            .engine
-            .write(Box::new(move |tx, chain| {
-                Box::pin(async move {
-                    f(tx, chain)
-                        .await
-                        .map(|v| Box::new(v) as super::WriteOutput)
-                })
-            }))
-            .await?;
-        out.downcast::<T>()
-            .map(|b| *b)
-            .map_err(|_| StoreError::Backend("write job returned an unexpected type".into()))
-    }
-}
-
-pub(crate) fn draft(
-    actor: &Actor,
-    entity: &'static str,
-    entity_id: String,
-    action: &'static str,
-    before: Option<String>,
-    after: Option<String>,
-    explanation: Option<String>,
-) -> AuditDraft {
-    AuditDraft {
-        actor: actor.label.clone(),
-        organisation: actor.organisation.as_ref().map(|s| s.to_string()),
-        entity,
-        entity_id,
-        action,
-        before_digest: before,
-        after_digest: after,
-        explanation,
-    }
-}
+use kinga_store::*;
 
 #[async_trait]
 impl<E: Engine> Store for SqlStore<E> {
@@ -83,38 +20,38 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     async fn add_organisation(&self, actor: &Actor, new: NewOrganisation) -> Result<Organisation> {
-        super::orgs::add(self, actor, new).await
+        crate::orgs::add(self, actor, new).await
     }
     async fn organisations(&self) -> Result<Vec<Organisation>> {
-        super::orgs::all(self).await
+        crate::orgs::all(self).await
     }
     async fn organisation(&self, slug: &Slug) -> Result<Option<Organisation>> {
-        super::orgs::by_slug(self, slug).await
+        crate::orgs::by_slug(self, slug).await
     }
     async fn network_peers(&self, org: OrgId) -> Result<Vec<OrgId>> {
-        super::orgs::peers(self, org).await
+        crate::orgs::peers(self, org).await
     }
 
     async fn add_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
-        super::users::add(self, actor, new).await
+        crate::users::add(self, actor, new).await
     }
     async fn user(&self, id: UserId) -> Result<Option<User>> {
-        super::users::by_id(self, id).await
+        crate::users::by_id(self, id).await
     }
     async fn user_by_email(&self, email: &Email) -> Result<Option<(User, Credentials)>> {
-        super::users::by_email(self, email).await
+        crate::users::by_email(self, email).await
     }
     async fn users(&self, org: Option<OrgId>) -> Result<Vec<User>> {
-        super::users::list(self, org).await
+        crate::users::list(self, org).await
     }
     async fn set_second_factor(&self, actor: &Actor, user: UserId, secret: &str) -> Result<()> {
-        super::users::set_second_factor(self, actor, user, secret).await
+        crate::users::set_second_factor(self, actor, user, secret).await
     }
     async fn add_api_token(&self, actor: &Actor, token: &NewApiToken) -> Result<()> {
-        super::users::add_token(self, actor, token).await
+        crate::users::add_token(self, actor, token).await
     }
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<TokenGrant>> {
-        super::users::by_token(self, token_hash).await
+        crate::users::by_token(self, token_hash).await
     }
     async fn revoke_api_tokens(
         &self,
@@ -122,42 +59,42 @@ impl<E: Engine> Store for SqlStore<E> {
         user: UserId,
         token_hash: Option<&str>,
     ) -> Result<u64> {
-        super::users::revoke_tokens(self, actor, user, token_hash).await
+        crate::users::revoke_tokens(self, actor, user, token_hash).await
     }
     async fn create_session(&self, actor: &Actor, session: &Session) -> Result<()> {
-        super::users::create_session(self, actor, session).await
+        crate::users::create_session(self, actor, session).await
     }
     async fn session(&self, id_hash: &str) -> Result<Option<Session>> {
-        super::users::session(self, id_hash).await
+        crate::users::session(self, id_hash).await
     }
     async fn confirm_second_factor(&self, actor: &Actor, id_hash: &str) -> Result<()> {
-        super::users::confirm_second_factor(self, actor, id_hash).await
+        crate::users::confirm_second_factor(self, actor, id_hash).await
     }
     async fn delete_session(&self, actor: &Actor, id_hash: &str) -> Result<()> {
-        super::users::delete_session(self, actor, id_hash).await
+        crate::users::delete_session(self, actor, id_hash).await
     }
     async fn sign_in_failures(
         &self,
         key: &str,
         window: chrono::Duration,
     ) -> Result<Option<SignInFailures>> {
-        super::sign_in::failures(self, key, window).await
+        crate::sign_in::failures(self, key, window).await
     }
     async fn record_sign_in_failure(&self, key: &str, window: chrono::Duration) -> Result<()> {
-        super::sign_in::record_failure(self, key, window).await
+        crate::sign_in::record_failure(self, key, window).await
     }
     async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
-        super::sign_in::clear(self, key).await
+        crate::sign_in::clear(self, key).await
     }
 
     async fn submit_report(&self, actor: &Actor, new: NewReport) -> Result<Report> {
-        super::reports::submit(self, actor, new).await
+        crate::reports::submit(self, actor, new).await
     }
     async fn report(&self, scope: &Scope, id: ReportId) -> Result<Option<Report>> {
-        super::reports::by_id(self, scope, id).await
+        crate::reports::by_id(self, scope, id).await
     }
     async fn reports(&self, scope: &Scope, filter: &ReportFilter) -> Result<Page<Report>> {
-        super::reports::list(self, scope, filter).await
+        crate::reports::list(self, scope, filter).await
     }
     async fn triage_report(
         &self,
@@ -166,7 +103,7 @@ impl<E: Engine> Store for SqlStore<E> {
         id: ReportId,
         decision: TriageDecision,
     ) -> Result<Report> {
-        super::reports::triage(self, actor, scope, id, decision).await
+        crate::reports::triage(self, actor, scope, id, decision).await
     }
     async fn link_report(
         &self,
@@ -175,31 +112,31 @@ impl<E: Engine> Store for SqlStore<E> {
         report: ReportId,
         incident: IncidentId,
     ) -> Result<Report> {
-        super::reports::link(self, actor, scope, report, incident).await
+        crate::reports::link(self, actor, scope, report, incident).await
     }
 
     async fn create_incident(&self, actor: &Actor, new: NewIncident) -> Result<Incident> {
-        super::incidents::create(self, actor, new).await
+        crate::incidents::create(self, actor, new).await
     }
     async fn import_incidents(
         &self,
         actor: &Actor,
         batch: Vec<ImportedIncident>,
     ) -> Result<ImportOutcome> {
-        super::incidents::import(self, actor, batch).await
+        crate::incidents::import(self, actor, batch).await
     }
     async fn incident(&self, scope: &Scope, id: IncidentId) -> Result<Option<Incident>> {
-        super::incidents::by_id(self, scope, id).await
+        crate::incidents::by_id(self, scope, id).await
     }
     async fn incidents(&self, scope: &Scope, filter: &IncidentFilter) -> Result<Page<Incident>> {
-        super::incidents::list(self, scope, filter).await
+        crate::incidents::list(self, scope, filter).await
     }
     async fn incident_detail(
         &self,
         scope: &Scope,
         id: IncidentId,
     ) -> Result<Option<IncidentDetail>> {
-        super::incidents::detail(self, scope, id).await
+        crate::incidents::detail(self, scope, id).await
     }
     async fn incidents_near(
         &self,
@@ -208,7 +145,7 @@ impl<E: Engine> Store for SqlStore<E> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<Incident>> {
-        super::incidents::near(self, scope, country, from, to).await
+        crate::incidents::near(self, scope, country, from, to).await
     }
     async fn set_incident_status(
         &self,
@@ -218,7 +155,7 @@ impl<E: Engine> Store for SqlStore<E> {
         status: IncidentStatus,
         explanation: Option<String>,
     ) -> Result<Incident> {
-        super::incidents::set_status(self, actor, scope, id, status, explanation).await
+        crate::incidents::set_status(self, actor, scope, id, status, explanation).await
     }
     async fn assign_incident(
         &self,
@@ -227,7 +164,7 @@ impl<E: Engine> Store for SqlStore<E> {
         id: IncidentId,
         assignee: Option<UserId>,
     ) -> Result<Incident> {
-        super::incidents::assign(self, actor, scope, id, assignee).await
+        crate::incidents::assign(self, actor, scope, id, assignee).await
     }
     async fn lock_incident(
         &self,
@@ -236,10 +173,10 @@ impl<E: Engine> Store for SqlStore<E> {
         id: IncidentId,
         stale_after: chrono::Duration,
     ) -> Result<EditLock> {
-        super::incidents::lock(self, actor, scope, id, stale_after).await
+        crate::incidents::lock(self, actor, scope, id, stale_after).await
     }
     async fn unlock_incident(&self, actor: &Actor, id: IncidentId) -> Result<()> {
-        super::incidents::unlock(self, actor, id).await
+        crate::incidents::unlock(self, actor, id).await
     }
     async fn add_act(
         &self,
@@ -248,13 +185,13 @@ impl<E: Engine> Store for SqlStore<E> {
         incident: IncidentId,
         new: NewAct,
     ) -> Result<Act> {
-        super::parties::add_act(self, actor, scope, incident, new).await
+        crate::parties::add_act(self, actor, scope, incident, new).await
     }
     async fn add_party(&self, actor: &Actor, new: NewParty) -> Result<Party> {
-        super::parties::add_party(self, actor, new).await
+        crate::parties::add_party(self, actor, new).await
     }
     async fn parties(&self, scope: &Scope) -> Result<Vec<Party>> {
-        super::parties::list_parties(self, scope).await
+        crate::parties::list_parties(self, scope).await
     }
     async fn add_involvement(
         &self,
@@ -263,10 +200,10 @@ impl<E: Engine> Store for SqlStore<E> {
         incident: IncidentId,
         new: NewInvolvement,
     ) -> Result<Involvement> {
-        super::parties::add_involvement(self, actor, scope, incident, new).await
+        crate::parties::add_involvement(self, actor, scope, incident, new).await
     }
     async fn add_source(&self, actor: &Actor, new: NewSource) -> Result<Source> {
-        super::parties::add_source(self, actor, new).await
+        crate::parties::add_source(self, actor, new).await
     }
     async fn add_citation(
         &self,
@@ -275,16 +212,16 @@ impl<E: Engine> Store for SqlStore<E> {
         incident: IncidentId,
         new: NewCitation,
     ) -> Result<Citation> {
-        super::parties::add_citation(self, actor, scope, incident, new).await
+        crate::parties::add_citation(self, actor, scope, incident, new).await
     }
 
     async fn audit_trail(&self, entity_id: &str) -> Result<Vec<AuditEntry>> {
-        super::verify::trail(self, entity_id).await
+        crate::verify::trail(self, entity_id).await
     }
     async fn verify_reporting(
         &self,
-        progress: &(dyn Fn(crate::store::VerifyProgress) + Send + Sync),
+        progress: &(dyn Fn(kinga_store::VerifyProgress) + Send + Sync),
     ) -> Result<VerifyOutcome> {
-        super::verify::verify(self, progress).await
+        crate::verify::verify(self, progress).await
     }
 }

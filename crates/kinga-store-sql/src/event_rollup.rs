@@ -1,15 +1,16 @@
 //! The region time series rolled up by day (migration 0008). The importer turns each batch into
 //! per-cell changes here and applies them in the batch's own transaction; the aggregates read
 //! the cells instead of every event; verification recounts the events against them.
-use super::events::{dataset_condition, marks, visible};
-use super::value::Args;
-use super::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
-use crate::events::CountQuery;
-use crate::{Result, Scope, StoreError};
+use crate::events::{dataset_condition, visible};
+use crate::marks::marks;
+use crate::value::Args;
+use crate::{Dialect, Engine, SqlRow, SqlStore, SqlValue, Tx};
 use kinga_domain::event::{EventCount, Level};
 use kinga_domain::period::{self, Period};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Country;
+use kinga_store::CountQuery;
+use kinga_store::{Result, Scope, StoreError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -92,7 +93,7 @@ async fn take_pending(tx: &mut dyn Tx, changes: &mut Changes) -> Result<u64> {
             break;
         }
         for r in &taken {
-            changes.add_encoded(&r.text(0)?)?;
+            changes.add_encoded(&r.text("cells")?)?;
         }
         batches += taken.len() as u64;
     }
@@ -113,7 +114,7 @@ pub async fn gather_pending<E: Engine>(store: &SqlStore<E>) -> Result<Gathered> 
         .fetch("SELECT batch_id FROM event_rollup_pending", vec![])
         .await?
         .iter()
-        .map(|r| r.text(0))
+        .map(|r| r.text("batch_id"))
         .collect::<Result<_>>()?;
     let mut changes = Changes::default();
     // A few batches' text at a time: after a large import it runs to hundreds of megabytes.
@@ -135,7 +136,10 @@ pub async fn gather_pending<E: Engine>(store: &SqlStore<E>) -> Result<Gathered> 
                 changes: Changes::default(),
             });
         }
-        let cells: Vec<String> = rows.iter().map(|r| r.text(0)).collect::<Result<_>>()?;
+        let cells: Vec<String> = rows
+            .iter()
+            .map(|r| r.text("cells"))
+            .collect::<Result<_>>()?;
         changes = tokio::task::spawn_blocking(move || {
             for c in &cells {
                 changes.add_encoded(c)?;
@@ -427,7 +431,7 @@ pub async fn counts<E: Engine>(
         Period::Month => "month",
     };
     let sql = format!(
-        "SELECT country, {region}, {bucket}, violence_type, CAST(SUM(events) AS BIGINT), CAST(SUM(fatalities) AS BIGINT), CAST(SUM(civilian_fatalities) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM event_rollup WHERE {} GROUP BY country{region_group}, {bucket}, violence_type",
+        "SELECT country, {region}, {bucket} AS bucket, violence_type, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(fatalities) AS BIGINT) AS fatalities, CAST(SUM(civilian_fatalities) AS BIGINT) AS civilian_fatalities, CAST(SUM(civilian_targeting) AS BIGINT) AS civilian_targeting FROM event_rollup WHERE {} GROUP BY country{region_group}, {bucket}, violence_type",
         conds.join(" AND ")
     );
     let rows = store.engine.fetch(&sql, args.0).await?;
@@ -435,14 +439,14 @@ pub async fn counts<E: Engine>(
         .iter()
         .map(|r| {
             Ok(EventCount {
-                country: Country::parse(&r.text(0)?).map_err(|e| corrupt(e.to_string()))?,
-                admin1: r.opt_text(1)?.filter(|a| !a.is_empty()),
-                period: r.int(2)?,
-                violence_type: violence(r.opt_text(3)?)?,
-                events: r.int(4)? as u64,
-                fatalities: r.opt_int(5)?.unwrap_or(0) as u64,
-                civilian_fatalities: r.opt_int(6)?.unwrap_or(0) as u64,
-                civilian_targeting: r.opt_int(7)?.unwrap_or(0) as u64,
+                country: Country::parse(&r.text("country")?).map_err(|e| corrupt(e.to_string()))?,
+                admin1: r.opt_text("admin1")?.filter(|a| !a.is_empty()),
+                period: r.int("bucket")?,
+                violence_type: violence(r.opt_text("violence_type")?)?,
+                events: r.int("events")? as u64,
+                fatalities: r.opt_int("fatalities")?.unwrap_or(0) as u64,
+                civilian_fatalities: r.opt_int("civilian_fatalities")?.unwrap_or(0) as u64,
+                civilian_targeting: r.opt_int("civilian_targeting")?.unwrap_or(0) as u64,
             })
         })
         .collect::<Result<_>>()?;
@@ -471,20 +475,20 @@ fn cells(rows: &[SqlRow]) -> Result<BTreeMap<Cell, Tally>> {
         .map(|r| {
             Ok((
                 Cell {
-                    country: r.text(0)?,
-                    dataset: r.text(1)?,
-                    owner: r.text(2)?,
-                    admin1: r.text(3)?,
-                    day: r.int(4)?,
-                    violence_type: r.text(5)?,
+                    country: r.text("country")?,
+                    dataset: r.text("dataset")?,
+                    owner: r.text("owner")?,
+                    admin1: r.text("admin1")?,
+                    day: r.int("day")?,
+                    violence_type: r.text("violence_type")?,
                 },
                 Tally {
-                    week: r.int(6)?,
-                    month: r.int(7)?,
-                    events: r.int(8)?,
-                    fatalities: r.opt_int(9)?.unwrap_or(0),
-                    civilian_fatalities: r.opt_int(10)?.unwrap_or(0),
-                    civilian_targeting: r.opt_int(11)?.unwrap_or(0),
+                    week: r.int("week")?,
+                    month: r.int("month")?,
+                    events: r.int("events")?,
+                    fatalities: r.opt_int("fatalities")?.unwrap_or(0),
+                    civilian_fatalities: r.opt_int("civilian_fatalities")?.unwrap_or(0),
+                    civilian_targeting: r.opt_int("civilian_targeting")?.unwrap_or(0),
                 },
             ))
         })
@@ -517,7 +521,7 @@ const WIDEST_WINDOW_DAYS: i64 = 1 << 16;
 /// key order within a window), or `None` when they agree. Memory holds one window's cells.
 pub async fn first_mismatch<E: Engine>(
     store: &SqlStore<E>,
-    progress: &(dyn Fn(crate::store::VerifyProgress) + Send + Sync),
+    progress: &(dyn Fn(kinga_store::VerifyProgress) + Send + Sync),
 ) -> Result<Option<String>> {
     // Changes an import committed and has not added yet count as added: verification only
     // reads. They exist only while an import runs or after one was stopped before its end, and
@@ -533,15 +537,15 @@ pub async fn first_mismatch<E: Engine>(
             )
             .await?;
         for r in &rows {
-            if let Err(e) = pending.add_encoded(&r.text(1)?) {
+            if let Err(e) = pending.add_encoded(&r.text("cells")?) {
                 return Ok(Some(format!(
                     "event roll-up: the pending changes of batch {} cannot be read ({e})",
-                    r.text(0)?
+                    r.text("batch_id")?
                 )));
             }
         }
         match rows.last() {
-            Some(last) if rows.len() as i64 == PENDING_PER_TAKE => after = last.text(0)?,
+            Some(last) if rows.len() as i64 == PENDING_PER_TAKE => after = last.text("batch_id")?,
             _ => break,
         }
     }
@@ -553,7 +557,7 @@ pub async fn first_mismatch<E: Engine>(
             .fetch(&format!("SELECT DISTINCT country FROM {table}"), vec![])
             .await?
         {
-            countries.insert(r.text(0)?);
+            countries.insert(r.text("country")?);
         }
     }
     let mut days = 0u64;
@@ -569,12 +573,12 @@ pub async fn first_mismatch<E: Engine>(
             let rows = store
                 .engine
                 .fetch(
-                    &format!("SELECT MIN(day), MAX(day) FROM {table} WHERE country = $1"),
+                    &format!("SELECT MIN(day) AS first_day, MAX(day) AS last_day FROM {table} WHERE country = $1"),
                     vec![country.as_str().into()],
                 )
                 .await?;
             if let Some(r) = rows.first() {
-                if let (Some(lo), Some(hi)) = (r.opt_int(0)?, r.opt_int(1)?) {
+                if let (Some(lo), Some(hi)) = (r.opt_int("first_day")?, r.opt_int("last_day")?) {
                     widen(lo, hi);
                 }
             }
@@ -593,7 +597,7 @@ pub async fn first_mismatch<E: Engine>(
                 return Ok(found);
             }
             days += (to - from + 1) as u64;
-            progress(crate::store::VerifyProgress::RollUp { days });
+            progress(kinga_store::VerifyProgress::RollUp { days });
             if cells_held > MANY_CELLS || events > MANY_EVENTS {
                 width = (width / 2).max(1);
             } else if cells_held < FEW_CELLS && events < MANY_EVENTS / 4 {
@@ -642,7 +646,7 @@ async fn window_mismatch<E: Engine>(
         &store
             .engine
             .fetch(
-                "SELECT country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, ''), MIN(week), MIN(month), COUNT(*), CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT), CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT), CAST(SUM(civilian_targeting) AS BIGINT) FROM events WHERE country = $1 AND day >= $2 AND day <= $3 GROUP BY country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, '')",
+                "SELECT country, dataset, owner, COALESCE(admin1, '') AS admin1, day, COALESCE(violence_type, '') AS violence_type, MIN(week) AS week, MIN(month) AS month, COUNT(*) AS events, CAST(SUM(COALESCE(fatalities_best, 0)) AS BIGINT) AS fatalities, CAST(SUM(COALESCE(fatalities_civilians, 0)) AS BIGINT) AS civilian_fatalities, CAST(SUM(civilian_targeting) AS BIGINT) AS civilian_targeting FROM events WHERE country = $1 AND day >= $2 AND day <= $3 GROUP BY country, dataset, owner, COALESCE(admin1, ''), day, COALESCE(violence_type, '')",
                 args(),
             )
             .await?,

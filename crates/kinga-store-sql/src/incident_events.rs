@@ -1,16 +1,14 @@
 //! The events an incident cites, in SQL. Event rows are read with this module's own column list
 //! (the event importer owns the events table's writes). Whether a reader sees a citation is
 //! decided in the query: the incident must be visible to them, and so must the event.
-use super::records::{self, placeholders, timestamp, INCIDENT_COLUMNS};
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlRow, SqlStore, Tx};
-use crate::incident_events::{
-    CitedEvent, CitingIncident, EventCitation, EventRef, EventSummary, NewEventCitation,
-    SuggestedEvent, SuggestionWindow, NOTE_MAX,
-};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::columns::{qualified, renamed};
+use crate::marks::placeholders;
+use crate::records::{self, timestamp, INCIDENT_COLUMNS};
+use crate::scope::visible;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlRow, SqlStore, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use kinga_domain::audit::digest;
 use kinga_domain::event::{new_batch_id, Dataset};
@@ -20,15 +18,21 @@ use kinga_domain::org::Slug;
 use kinga_domain::time::day_number;
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::{Country, ValidationErrors};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{
+    CitedEvent, CitingIncident, EventCitation, EventRef, EventSummary, NewEventCitation,
+    SuggestedEvent, SuggestionWindow, NOTE_MAX,
+};
 use serde::Serialize;
 
 const LINK_COLUMNS: &str = "id, incident_id, country, dataset, external_id, note, cited_by_label, cited_at, event_owner, organisation_id, cited_by";
 
-/// The event columns a summary is read from, in [`summary`]'s order, for an `e.` alias.
-const EVENT_COLUMNS: &str = "e.dataset, e.external_id, e.date_start, e.date_end, e.country, e.admin1, e.admin2, e.place_name, e.violence_type, e.event_type, e.civilian_targeting, e.actor1, e.actor2, e.fatalities_best, e.fatalities_low, e.fatalities_high, e.fatalities_civilians, e.source";
+/// The event columns a summary is read from.
+const EVENT_COLUMNS: &str = "dataset, external_id, date_start, date_end, country, admin1, admin2, place_name, violence_type, event_type, civilian_targeting, actor1, actor2, fatalities_best, fatalities_low, fatalities_high, fatalities_civilians, source";
 
-const EVENT_WIDTH: usize = 18;
-const LINK_WIDTH: usize = 11;
+/// Where a citation joined with its event keeps the event: both have a country, a dataset and
+/// an external id.
+const EVENT_PART: &str = "event__";
 
 fn corrupt(table: &'static str, detail: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
@@ -46,35 +50,38 @@ fn day(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt("events", format!("date {s}")))
 }
 
-fn summary(r: &SqlRow, at: usize) -> Result<EventSummary> {
-    let c = |i: usize| at + i;
-    let violence_type = match r.opt_text(c(8))? {
+fn summary(r: &SqlRow) -> Result<EventSummary> {
+    let violence_type = match r.opt_text("violence_type")? {
         None => None,
         Some(v) => Some(
             ViolenceType::parse(&v).ok_or_else(|| corrupt("events", format!("violence {v}")))?,
         ),
     };
     Ok(EventSummary {
-        dataset: r.text(c(0))?.parse().map_err(|e| corrupt("events", e))?,
-        external_id: r.text(c(1))?,
-        date_start: day(&r.text(c(2))?)?,
-        date_end: day(&r.text(c(3))?)?,
-        country: Country::parse(&r.text(c(4))?).map_err(|e| corrupt("events", e.to_string()))?,
-        admin1: r.opt_text(c(5))?,
-        admin2: r.opt_text(c(6))?,
-        place_name: r.opt_text(c(7))?,
+        dataset: r
+            .text("dataset")?
+            .parse()
+            .map_err(|e| corrupt("events", e))?,
+        external_id: r.text("external_id")?,
+        date_start: day(&r.text("date_start")?)?,
+        date_end: day(&r.text("date_end")?)?,
+        country: Country::parse(&r.text("country")?)
+            .map_err(|e| corrupt("events", e.to_string()))?,
+        admin1: r.opt_text("admin1")?,
+        admin2: r.opt_text("admin2")?,
+        place_name: r.opt_text("place_name")?,
         violence_type,
-        event_type: r.opt_text(c(9))?,
-        civilian_targeting: r.int(c(10))? != 0,
-        actor1: r.opt_text(c(11))?,
-        actor2: r.opt_text(c(12))?,
+        event_type: r.opt_text("event_type")?,
+        civilian_targeting: r.int("civilian_targeting")? != 0,
+        actor1: r.opt_text("actor1")?,
+        actor2: r.opt_text("actor2")?,
         fatalities: Fatalities {
-            best: count(r.opt_int(c(13))?)?,
-            low: count(r.opt_int(c(14))?)?,
-            high: count(r.opt_int(c(15))?)?,
-            civilians: count(r.opt_int(c(16))?)?,
+            best: count(r.opt_int("fatalities_best")?)?,
+            low: count(r.opt_int("fatalities_low")?)?,
+            high: count(r.opt_int("fatalities_high")?)?,
+            civilians: count(r.opt_int("fatalities_civilians")?)?,
         },
-        source: r.opt_text(c(17))?,
+        source: r.opt_text("source")?,
     })
 }
 
@@ -106,42 +113,34 @@ impl Stored {
     }
 }
 
-fn link(r: &SqlRow, at: usize) -> Result<Stored> {
-    let c = |i: usize| at + i;
+fn link(r: &SqlRow) -> Result<Stored> {
     let bad = |d: String| corrupt("incident_events", d);
-    let incident_id = r.text(c(1))?;
-    let dataset = r.text(c(3))?;
-    let cited_at = r.text(c(7))?;
+    let incident_id = r.text("incident_id")?;
+    let dataset = r.text("dataset")?;
+    let cited_at = r.text("cited_at")?;
     Ok(Stored {
         citation: EventCitation {
-            id: r.text(c(0))?,
+            id: r.text("id")?,
             incident_id: incident_id
                 .parse()
                 .map_err(|_| bad(format!("incident_id {incident_id}")))?,
-            country: Country::parse(&r.text(c(2))?).map_err(|e| bad(e.to_string()))?,
+            country: Country::parse(&r.text("country")?).map_err(|e| bad(e.to_string()))?,
             event: EventRef {
                 dataset: dataset
                     .parse::<Dataset>()
                     .map_err(|_| bad(format!("dataset {dataset}")))?,
-                external_id: r.text(c(4))?,
+                external_id: r.text("external_id")?,
             },
-            note: r.opt_text(c(5))?,
-            cited_by: r.text(c(6))?,
+            note: r.opt_text("note")?,
+            cited_by: r.text("cited_by_label")?,
             cited_at: DateTime::parse_from_rfc3339(&cited_at)
                 .map_err(|_| bad(format!("cited_at {cited_at}")))?
                 .with_timezone(&Utc),
         },
-        event_owner: r.text(c(8))?,
-        organisation_id: r.text(c(9))?,
-        cited_by_user: r.opt_text(c(10))?,
+        event_owner: r.text("event_owner")?,
+        organisation_id: r.text("organisation_id")?,
+        cited_by_user: r.opt_text("cited_by")?,
     })
-}
-
-fn prefixed(cols: &str, prefix: &str) -> String {
-    cols.split(", ")
-        .map(|c| format!("{prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Events the reader may see: shared datasets, and the licensed rows of the reader's own
@@ -251,7 +250,8 @@ async fn cite_in(
     let rows = tx
         .fetch(
             &format!(
-                "SELECT {EVENT_COLUMNS}, e.owner FROM events e WHERE e.dataset = {d} AND e.external_id = {x} AND {vis} ORDER BY e.owner"
+                "SELECT {}, e.owner FROM events e WHERE e.dataset = {d} AND e.external_id = {x} AND {vis} ORDER BY e.owner",
+                qualified(EVENT_COLUMNS, "e.")
             ),
             args.0,
         )
@@ -261,8 +261,8 @@ async fn cite_in(
             "there is no event {event} that your organisation may see"
         )));
     };
-    let summary = summary(row, 0)?;
-    let owner = row.text(EVENT_WIDTH)?;
+    let summary = summary(row)?;
+    let owner = row.text("owner")?;
     if summary.country != inc.country {
         return Err(invalid_event(format!(
             "event {event} happened in {}, incident {} in {}: an incident cites events of its own country",
@@ -322,7 +322,7 @@ async fn insert(
     tx.execute(
         &format!(
             "INSERT INTO incident_events ({LINK_COLUMNS}) VALUES ({})",
-            placeholders(1, LINK_WIDTH)
+            placeholders(1, LINK_COLUMNS.split(", ").count())
         ),
         vec![
             c.id.clone().into(),
@@ -340,17 +340,12 @@ async fn insert(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "incident_event",
-                c.id.clone(),
-                "cite",
-                None,
-                Some(stored.digest()),
-                Some(format!("{code} cites {}", c.event)),
-            ),
+            actor,
+            Change::of(c, "cite")
+                .after(stored.digest())
+                .explained(format!("{code} cites {}", c.event)),
         )
         .await?;
     Ok(())
@@ -392,7 +387,7 @@ pub async fn uncite<E: Engine>(
                     .await?;
                 let stored = rows
                     .first()
-                    .map(|r| link(r, 0))
+                    .map(link)
                     .transpose()?
                     .ok_or(StoreError::NotFound)?;
                 tx.execute(
@@ -403,21 +398,15 @@ pub async fn uncite<E: Engine>(
                     ],
                 )
                 .await?;
+                let explanation =
+                    format!("{} no longer cites {}", inc.code, stored.citation.event);
                 chain
-                    .append(
+                    .record(
                         tx,
-                        draft(
-                            &actor,
-                            "incident_event",
-                            stored.citation.id.clone(),
-                            "uncite",
-                            Some(stored.digest()),
-                            None,
-                            Some(format!(
-                                "{} no longer cites {}",
-                                inc.code, stored.citation.event
-                            )),
-                        ),
+                        &actor,
+                        Change::of(&stored.citation, "uncite")
+                            .before(stored.digest())
+                            .explained(explanation),
                     )
                     .await?;
                 Ok(stored.citation)
@@ -440,8 +429,9 @@ pub async fn cited<E: Engine>(
         .engine
         .fetch(
             &format!(
-                "SELECT {}, {EVENT_COLUMNS} FROM incident_events l JOIN events e ON e.country = l.country AND e.dataset = l.dataset AND e.owner = l.event_owner AND e.external_id = l.external_id WHERE l.country = {country} AND l.incident_id = {id} AND {vis} ORDER BY l.cited_at, l.id",
-                prefixed(LINK_COLUMNS, "l.")
+                "SELECT {}, {} FROM incident_events l JOIN events e ON e.country = l.country AND e.dataset = l.dataset AND e.owner = l.event_owner AND e.external_id = l.external_id WHERE l.country = {country} AND l.incident_id = {id} AND {vis} ORDER BY l.cited_at, l.id",
+                qualified(LINK_COLUMNS, "l."),
+                renamed(EVENT_COLUMNS, "e.", EVENT_PART)
             ),
             args.0,
         )
@@ -449,8 +439,8 @@ pub async fn cited<E: Engine>(
     rows.iter()
         .map(|r| {
             Ok(CitedEvent {
-                citation: link(r, 0)?.citation,
-                event: summary(r, LINK_WIDTH)?,
+                citation: link(r)?.citation,
+                event: summary(&r.part(EVENT_PART))?,
             })
         })
         .collect()
@@ -482,24 +472,24 @@ pub async fn citing<E: Engine>(
         let mut args = Args::new();
         let d = args.push(event.dataset.as_str());
         let x = args.push(event.external_id.as_str());
-        let o = args.push(owner.text(0)?);
+        let o = args.push(owner.text("owner")?);
         let vis = visible(scope, "i.", &mut args);
         let rows = store
             .engine
             .fetch(
                 &format!(
                     "SELECT {}, i.code, i.title, i.org_slug FROM incident_events l JOIN incidents i ON i.country = l.country AND i.id = l.incident_id WHERE l.dataset = {d} AND l.external_id = {x} AND l.event_owner = {o} AND {vis} ORDER BY l.cited_at, l.id",
-                    prefixed(LINK_COLUMNS, "l.")
+                    qualified(LINK_COLUMNS, "l.")
                 ),
                 args.0,
             )
             .await?;
         for r in &rows {
-            let slug = r.text(LINK_WIDTH + 2)?;
+            let slug = r.text("org_slug")?;
             out.push(CitingIncident {
-                citation: link(r, 0)?.citation,
-                code: r.text(LINK_WIDTH)?,
-                title: r.text(LINK_WIDTH + 1)?,
+                citation: link(r)?.citation,
+                code: r.text("code")?,
+                title: r.text("title")?,
                 organisation: Slug::parse(&slug)
                     .map_err(|_| corrupt("incidents", format!("org_slug {slug}")))?,
             });
@@ -558,7 +548,8 @@ pub async fn suggestions<E: Engine>(
         .engine
         .fetch(
             &format!(
-                "SELECT {EVENT_COLUMNS}, {apart} AS apart FROM events e WHERE {} ORDER BY apart, COALESCE(e.fatalities_best, -1) DESC, e.dataset, e.external_id LIMIT {limit}",
+                "SELECT {}, {apart} AS apart FROM events e WHERE {} ORDER BY apart, COALESCE(e.fatalities_best, -1) DESC, e.dataset, e.external_id LIMIT {limit}",
+                qualified(EVENT_COLUMNS, "e."),
                 conds.join(" AND ")
             ),
             args.0,
@@ -567,8 +558,8 @@ pub async fn suggestions<E: Engine>(
     rows.iter()
         .map(|r| {
             Ok(SuggestedEvent {
-                event: summary(r, 0)?,
-                days_apart: r.int(EVENT_WIDTH)?,
+                event: summary(r)?,
+                days_apart: r.int("apart")?,
             })
         })
         .collect()
@@ -577,11 +568,11 @@ pub async fn suggestions<E: Engine>(
 /// Every stored citation with the digest of what it holds now, for verification.
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
-        let s = link(r, 0)?;
-        Ok(("incident_event", s.citation.id.clone(), s.digest()))
+    crate::verify::scan(store, "incident_events", LINK_COLUMNS, records, |r| {
+        let s = link(r)?;
+        Ok((EventCitation::ENTITY, s.citation.id.clone(), s.digest()))
     })
     .await
 }
@@ -615,8 +606,8 @@ pub async fn cite_matching<E: Engine>(
                 let now = kinga_domain::time::now();
                 let mut added = 0u64;
                 for r in &rows {
-                    let country = r.text(0)?;
-                    let incident_id = r.text(1)?;
+                    let country = r.text("country")?;
+                    let incident_id = r.text("id")?;
                     let stored = Stored {
                         citation: EventCitation {
                             id: new_batch_id(),
@@ -627,17 +618,17 @@ pub async fn cite_matching<E: Engine>(
                                 .map_err(|e| corrupt("incidents", e.to_string()))?,
                             event: EventRef {
                                 dataset: dataset.clone(),
-                                external_id: r.text(4)?,
+                                external_id: r.text("external_id")?,
                             },
                             note: None,
                             cited_by: actor.label.clone(),
                             cited_at: now,
                         },
-                        event_owner: r.text(3)?,
+                        event_owner: r.text("owner")?,
                         organisation_id: org.to_string(),
                         cited_by_user: actor.user_id.map(|u| u.to_string()),
                     };
-                    insert(tx, chain, &actor, &stored, &r.text(2)?).await?;
+                    insert(tx, chain, &actor, &stored, &r.text("code")?).await?;
                     added += 1;
                 }
                 Ok(added)
@@ -647,7 +638,7 @@ pub async fn cite_matching<E: Engine>(
 }
 
 #[async_trait::async_trait]
-impl<E: Engine> crate::incident_events::IncidentEventStore for SqlStore<E> {
+impl<E: Engine> kinga_store::IncidentEventStore for SqlStore<E> {
     async fn cite_event(
         &self,
         actor: &Actor,

@@ -1,18 +1,18 @@
-use super::records::{
-    self, placeholders, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS,
-    SOURCE_COLUMNS,
+use crate::change::Change;
+use crate::columns::{qualified, renamed};
+use crate::marks::placeholders;
+use crate::records::{
+    self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
 };
-use super::scope::visible;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{CitedSource, PartyInvolvement};
-use crate::{Actor, Result, Scope, StoreError};
-use kinga_domain::audit::digest;
+use crate::scope::visible;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use kinga_domain::ids::{ActId, CitationId, IncidentId, InvolvementId, PartyId, SourceId};
 use kinga_domain::incident::Incident;
 use kinga_domain::party::{Act, Involvement, NewAct, NewInvolvement, NewParty, Party};
 use kinga_domain::source::{Citation, NewCitation, NewSource, Source};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{CitedSource, PartyInvolvement};
 
 fn owner(actor: &Actor) -> Result<(kinga_domain::ids::OrgId, kinga_domain::org::Slug)> {
     match (actor.organisation_id, actor.organisation.clone()) {
@@ -30,7 +30,7 @@ async fn editable(
     scope: &Scope,
     id: IncidentId,
 ) -> Result<Incident> {
-    let incident = super::incidents::load_visible(tx, scope, id).await?;
+    let incident = crate::incidents::load_visible(tx, scope, id).await?;
     if actor.organisation_id != Some(incident.organisation_id) {
         return Err(StoreError::Rule(
             "only the organisation that owns an incident may code it".into(),
@@ -77,20 +77,7 @@ pub async fn add_act<E: Engine>(
                     ],
                 )
                 .await?;
-                chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "act",
-                            act.id.to_string(),
-                            "create",
-                            None,
-                            Some(digest(&act)),
-                            None,
-                        ),
-                    )
-                    .await?;
+                chain.record(tx, &actor, Change::created(&act)).await?;
                 Ok(act)
             })
         })
@@ -133,20 +120,7 @@ async fn insert_party(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "party",
-                party.id.to_string(),
-                "create",
-                None,
-                Some(digest(&party)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&party)).await?;
     Ok(party)
 }
 
@@ -227,20 +201,7 @@ pub(crate) async fn insert_involvement(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "involvement",
-                inv.id.to_string(),
-                "create",
-                None,
-                Some(digest(&inv)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&inv)).await?;
     Ok(inv)
 }
 
@@ -330,20 +291,7 @@ pub(crate) async fn insert_source(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "source",
-                s.id.to_string(),
-                "create",
-                None,
-                Some(digest(&s)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&s)).await?;
     Ok(s)
 }
 
@@ -389,20 +337,7 @@ pub(crate) async fn insert_citation(
         ],
     )
     .await?;
-    chain
-        .append(
-            tx,
-            draft(
-                actor,
-                "citation",
-                c.id.to_string(),
-                "create",
-                None,
-                Some(digest(&c)),
-                None,
-            ),
-        )
-        .await?;
+    chain.record(tx, actor, Change::created(&c)).await?;
     Ok(c)
 }
 
@@ -448,12 +383,9 @@ pub async fn acts_of<E: Engine>(store: &SqlStore<E>, incident: IncidentId) -> Re
     rows.iter().map(records::act).collect()
 }
 
-fn prefixed(cols: &str, prefix: &str) -> String {
-    cols.split(", ")
-        .map(|c| format!("{prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// Where a joined row keeps its second record.
+const PARTY: &str = "party__";
+const SOURCE: &str = "source__";
 
 /// Involvements whose party the reader may see: a sealed witness stays hidden even on a
 /// shared incident.
@@ -465,24 +397,22 @@ pub async fn involvements_of<E: Engine>(
     let mut args = Args::new();
     let p = args.push(incident.to_string());
     let vis = visible(scope, "p.", &mut args);
-    let n = INVOLVEMENT_COLUMNS.split(", ").count();
     let rows = store
         .engine
         .fetch(
             &format!(
                 "SELECT {}, {} FROM involvements v JOIN parties p ON p.id = v.party_id WHERE v.incident_id = {p} AND {vis} ORDER BY v.id",
-                prefixed(INVOLVEMENT_COLUMNS, "v."),
-                prefixed(PARTY_COLUMNS, "p.")
+                qualified(INVOLVEMENT_COLUMNS, "v."),
+                renamed(PARTY_COLUMNS, "p.", PARTY)
             ),
             args.0,
         )
         .await?;
     rows.iter()
         .map(|r| {
-            let party = super::SqlRow(r.0[n..].to_vec());
             Ok(PartyInvolvement {
                 involvement: records::involvement(r)?,
-                party: records::party(&party)?,
+                party: records::party(&r.part(PARTY))?,
             })
         })
         .collect()
@@ -496,24 +426,22 @@ pub async fn citations_of<E: Engine>(
     let mut args = Args::new();
     let p = args.push(incident.to_string());
     let vis = visible(scope, "s.", &mut args);
-    let n = CITATION_COLUMNS.split(", ").count();
     let rows = store
         .engine
         .fetch(
             &format!(
                 "SELECT {}, {} FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.incident_id = {p} AND {vis} ORDER BY c.id",
-                prefixed(CITATION_COLUMNS, "c."),
-                prefixed(SOURCE_COLUMNS, "s.")
+                qualified(CITATION_COLUMNS, "c."),
+                renamed(SOURCE_COLUMNS, "s.", SOURCE)
             ),
             args.0,
         )
         .await?;
     rows.iter()
         .map(|r| {
-            let source = super::SqlRow(r.0[n..].to_vec());
             Ok(CitedSource {
                 citation: records::citation(r)?,
-                source: records::source(&source)?,
+                source: records::source(&r.part(SOURCE))?,
             })
         })
         .collect()

@@ -1,11 +1,11 @@
 //! Risk records to and from rows. Each column list is shared by the INSERT, the SELECT and the
 //! decoder, so they cannot drift apart.
-use super::records::{date, timestamp};
-use super::{SqlRow, SqlValue};
-use crate::{Result, StoreError};
+use crate::records::{date, timestamp};
+use crate::{SqlRow, SqlValue};
 use chrono::{DateTime, NaiveDate, Utc};
 use kinga_domain::org::Slug;
 use kinga_domain::risk::*;
+use kinga_store::{Result, StoreError};
 use std::str::FromStr;
 
 pub const ASSESSMENT_COLUMNS: &str = "id, country, organisation_id, org_slug, visibility, situation, assessed_on, assessed_day, summary, created_by, created_by_label, created_at, version, updated_at";
@@ -73,20 +73,20 @@ pub fn assessment_values(a: &Assessment) -> Vec<SqlValue> {
 pub fn assessment(r: &SqlRow) -> Result<Assessment> {
     const T: &str = "risk_assessments";
     Ok(Assessment {
-        id: parse(T, "id", &r.text(0)?)?,
-        country: parse(T, "country", &r.text(1)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
-        organisation: Slug::parse(&r.text(3)?).map_err(|e| corrupt(T, "org_slug", e))?,
-        visibility: parse(T, "visibility", &r.text(4)?)?,
-        situation: r.opt_text(5)?,
-        assessed_on: NaiveDate::parse_from_str(&r.text(6)?, "%Y-%m-%d")
+        id: parse(T, "id", &r.text("id")?)?,
+        country: parse(T, "country", &r.text("country")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: Slug::parse(&r.text("org_slug")?).map_err(|e| corrupt(T, "org_slug", e))?,
+        visibility: parse(T, "visibility", &r.text("visibility")?)?,
+        situation: r.opt_text("situation")?,
+        assessed_on: NaiveDate::parse_from_str(&r.text("assessed_on")?, "%Y-%m-%d")
             .map_err(|e| corrupt(T, "assessed_on", e))?,
-        summary: r.opt_text(8)?,
-        created_by: opt(T, "created_by", r.opt_text(9)?)?,
-        created_by_label: r.text(10)?,
-        created_at: ts(T, "created_at", &r.text(11)?)?,
-        version: version(T, "version", r.int(12)?)?,
-        updated_at: ts(T, "updated_at", &r.text(13)?)?,
+        summary: r.opt_text("summary")?,
+        created_by: opt(T, "created_by", r.opt_text("created_by")?)?,
+        created_by_label: r.text("created_by_label")?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
+        version: version(T, "version", r.int("version")?)?,
+        updated_at: ts(T, "updated_at", &r.text("updated_at")?)?,
     })
 }
 
@@ -108,7 +108,7 @@ pub fn score_values(s: &IndicatorScore) -> Vec<SqlValue> {
 
 pub fn score(r: &SqlRow) -> Result<IndicatorScore> {
     const T: &str = "risk_indicator_scores";
-    let level = r.opt_int(5)?;
+    let level = r.opt_int("score")?;
     let score = match level {
         None => Score::NOT_ASSESSED,
         Some(v) => u8::try_from(v)
@@ -117,16 +117,16 @@ pub fn score(r: &SqlRow) -> Result<IndicatorScore> {
             .ok_or_else(|| corrupt(T, "score", format!("{v} is off the 0-3 scale")))?,
     };
     Ok(IndicatorScore {
-        id: parse(T, "id", &r.text(0)?)?,
-        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
-        indicator: parse(T, "indicator", &r.text(2)?)?,
-        version: version(T, "version", r.int(4)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        assessment_id: parse(T, "assessment_id", &r.text("assessment_id")?)?,
+        indicator: parse(T, "indicator", &r.text("indicator")?)?,
+        version: version(T, "version", r.int("version")?)?,
         score,
-        confidence: opt(T, "confidence", r.opt_text(6)?)?,
-        note: r.opt_text(7)?,
-        scored_by: opt(T, "scored_by", r.opt_text(8)?)?,
-        scored_by_label: r.text(9)?,
-        scored_at: ts(T, "scored_at", &r.text(10)?)?,
+        confidence: opt(T, "confidence", r.opt_text("confidence")?)?,
+        note: r.opt_text("note")?,
+        scored_by: opt(T, "scored_by", r.opt_text("scored_by")?)?,
+        scored_by_label: r.text("scored_by_label")?,
+        scored_at: ts(T, "scored_at", &r.text("scored_at")?)?,
     })
 }
 
@@ -148,19 +148,19 @@ pub fn link_values(l: &EvidenceLink) -> Vec<SqlValue> {
 pub fn link(r: &SqlRow) -> Result<EvidenceLink> {
     const T: &str = "risk_evidence_links";
     Ok(EvidenceLink {
-        id: parse(T, "id", &r.text(0)?)?,
-        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
-        indicator: parse(T, "indicator", &r.text(2)?)?,
-        kind: parse(T, "kind", &r.text(3)?)?,
-        target: r.text(4)?,
-        note: r.opt_text(5)?,
-        version: version(T, "version", r.int(6)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        assessment_id: parse(T, "assessment_id", &r.text("assessment_id")?)?,
+        indicator: parse(T, "indicator", &r.text("indicator")?)?,
+        kind: parse(T, "kind", &r.text("kind")?)?,
+        target: r.text("target")?,
+        note: r.opt_text("note")?,
+        version: version(T, "version", r.int("version")?)?,
         removed_in: r
-            .opt_int(7)?
+            .opt_int("removed_in")?
             .map(|v| version(T, "removed_in", v))
             .transpose()?,
-        added_by_label: r.text(8)?,
-        added_at: ts(T, "added_at", &r.text(9)?)?,
+        added_by_label: r.text("added_by_label")?,
+        added_at: ts(T, "added_at", &r.text("added_at")?)?,
     })
 }
 
@@ -180,14 +180,14 @@ pub fn signoff_values(s: &SignOff) -> Vec<SqlValue> {
 pub fn signoff(r: &SqlRow) -> Result<SignOff> {
     const T: &str = "risk_signoffs";
     Ok(SignOff {
-        id: parse(T, "id", &r.text(0)?)?,
-        assessment_id: parse(T, "assessment_id", &r.text(1)?)?,
-        version: version(T, "version", r.int(2)?)?,
-        signed_by: opt(T, "signed_by", r.opt_text(3)?)?,
-        signed_by_label: r.text(4)?,
-        role: parse(T, "role", &r.text(5)?)?,
-        note: r.opt_text(6)?,
-        signed_at: ts(T, "signed_at", &r.text(7)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        assessment_id: parse(T, "assessment_id", &r.text("assessment_id")?)?,
+        version: version(T, "version", r.int("version")?)?,
+        signed_by: opt(T, "signed_by", r.opt_text("signed_by")?)?,
+        signed_by_label: r.text("signed_by_label")?,
+        role: parse(T, "role", &r.text("role")?)?,
+        note: r.opt_text("note")?,
+        signed_at: ts(T, "signed_at", &r.text("signed_at")?)?,
     })
 }
 
@@ -212,29 +212,29 @@ pub fn forecast_values(f: &Forecast) -> Vec<SqlValue> {
 
 pub fn forecast(r: &SqlRow) -> Result<Forecast> {
     const T: &str = "risk_forecasts";
-    let year = r.int(2)?;
+    let year = r.int("year")?;
     Ok(Forecast {
-        id: parse(T, "id", &r.text(0)?)?,
-        country: parse(T, "country", &r.text(1)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        country: parse(T, "country", &r.text("country")?)?,
         year: i32::try_from(year).map_err(|e| corrupt(T, "year", e))?,
-        organisation_id: opt(T, "organisation_id", r.opt_text(3)?)?,
+        organisation_id: opt(T, "organisation_id", r.opt_text("organisation_id")?)?,
         organisation: r
-            .opt_text(4)?
+            .opt_text("org_slug")?
             .map(|s| Slug::parse(&s).map_err(|e| corrupt(T, "org_slug", e)))
             .transpose()?,
-        visibility: parse(T, "visibility", &r.text(5)?)?,
+        visibility: parse(T, "visibility", &r.text("visibility")?)?,
         probability: r
-            .opt_real(6)?
+            .opt_real("probability")?
             .ok_or_else(|| corrupt(T, "probability", "missing"))?,
         rank: r
-            .opt_int(7)?
+            .opt_int("rank")?
             .map(|v| u32::try_from(v).map_err(|e| corrupt(T, "rank", e)))
             .transpose()?,
-        model: r.text(8)?,
-        provenance: json(T, "provenance", &r.text(9)?)?,
-        top_factors: serde_json::from_str(&r.text(10)?)
+        model: r.text("model")?,
+        provenance: json(T, "provenance", &r.text("provenance")?)?,
+        top_factors: serde_json::from_str(&r.text("top_factors")?)
             .map_err(|e| corrupt(T, "top_factors", e))?,
-        created_at: ts(T, "created_at", &r.text(11)?)?,
+        created_at: ts(T, "created_at", &r.text("created_at")?)?,
     })
 }
 
@@ -257,17 +257,17 @@ pub fn class_values(c: &RiskClassRecord) -> Vec<SqlValue> {
 pub fn class(r: &SqlRow) -> Result<RiskClassRecord> {
     const T: &str = "risk_classes";
     Ok(RiskClassRecord {
-        id: parse(T, "id", &r.text(0)?)?,
-        country: parse(T, "country", &r.text(1)?)?,
-        organisation_id: parse(T, "organisation_id", &r.text(2)?)?,
-        organisation: Slug::parse(&r.text(3)?).map_err(|e| corrupt(T, "org_slug", e))?,
-        visibility: parse(T, "visibility", &r.text(4)?)?,
-        decision: parse(T, "decision", &r.text(5)?)?,
-        class: parse(T, "class", &r.text(6)?)?,
-        rationale: r.opt_text(7)?,
-        inputs: json(T, "inputs", &r.text(8)?)?,
-        decided_by_label: r.text(9)?,
-        decided_at: ts(T, "decided_at", &r.text(10)?)?,
+        id: parse(T, "id", &r.text("id")?)?,
+        country: parse(T, "country", &r.text("country")?)?,
+        organisation_id: parse(T, "organisation_id", &r.text("organisation_id")?)?,
+        organisation: Slug::parse(&r.text("org_slug")?).map_err(|e| corrupt(T, "org_slug", e))?,
+        visibility: parse(T, "visibility", &r.text("visibility")?)?,
+        decision: parse(T, "decision", &r.text("decision")?)?,
+        class: parse(T, "class", &r.text("class")?)?,
+        rationale: r.opt_text("rationale")?,
+        inputs: json(T, "inputs", &r.text("inputs")?)?,
+        decided_by_label: r.text("decided_by_label")?,
+        decided_at: ts(T, "decided_at", &r.text("decided_at")?)?,
     })
 }
 
@@ -306,7 +306,8 @@ mod tests {
                 .collect(),
             created_at: kinga_domain::time::now(),
         };
-        let back = forecast(&SqlRow(forecast_values(&f))).unwrap();
+        let columns = FORECAST_COLUMNS.split(", ").map(str::to_string).collect();
+        let back = forecast(&SqlRow::new(columns, forecast_values(&f))).unwrap();
         assert_eq!(digest(&back), digest(&f));
     }
 }

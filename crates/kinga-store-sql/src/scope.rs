@@ -1,8 +1,8 @@
 //! The reader's scope as one SQL condition, applied in the database before paging so that a
 //! page never comes back short and a count never includes what the reader may not see.
-use super::value::Args;
-use crate::Scope;
+use crate::value::Args;
 use kinga_domain::Visibility;
+use kinga_store::Scope;
 
 fn class_list(classes: &[Visibility]) -> String {
     // Visibility names come from a closed enum, so inlining them is safe.
@@ -60,12 +60,12 @@ pub fn visible_reports(scope: &Scope, prefix: &str, args: &mut Args) -> String {
 /// Workflow and coding change a record only from inside its owning organisation: reading a
 /// shared record is not a right to decide its fate. Kinga's own tasks (no organisation) pass.
 pub fn owned_by_actor(
-    actor: &crate::Actor,
+    actor: &kinga_store::Actor,
     owner: kinga_domain::ids::OrgId,
     what: &str,
-) -> crate::Result<()> {
+) -> kinga_store::Result<()> {
     match actor.organisation_id {
-        Some(org) if org != owner => Err(crate::StoreError::Rule(format!(
+        Some(org) if org != owner => Err(kinga_store::StoreError::Rule(format!(
             "only the organisation that owns {what} may change it"
         ))),
         _ => Ok(()),

@@ -1,7 +1,7 @@
-use super::{Chain, SqlRow, SqlValue};
-use crate::Result;
+use crate::{Chain, SqlRow, SqlValue};
 use async_trait::async_trait;
 use futures::future::BoxFuture;
+use kinga_store::Result;
 use std::any::Any;
 
 /// The differences between the two SQL dialects that the shared queries need to know.
@@ -28,7 +28,7 @@ impl Dialect {
 
     /// Incidents whose title, summary, place or code contain `text` (case-insensitive). SQLite
     /// answers from its trigram index when the text is long enough to have trigrams.
-    pub fn incident_text(&self, text: &str, args: &mut super::value::Args) -> String {
+    pub fn incident_text(&self, text: &str, args: &mut crate::value::Args) -> String {
         if self.uses_text_index(text) {
             let phrase = format!("\"{}\"", text.replace('"', "\"\""));
             let p = args.push(phrase);

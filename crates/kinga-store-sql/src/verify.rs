@@ -1,15 +1,27 @@
-use super::chain::ENTRY_COLUMNS;
-use super::events::marks;
-use super::records::{
+use crate::audited::{ApiToken, Audited, EventBatch};
+use crate::chain::ENTRY_COLUMNS;
+use crate::marks::marks;
+use crate::records::{
     self, ACT_COLUMNS, CITATION_COLUMNS, INVOLVEMENT_COLUMNS, PARTY_COLUMNS, SOURCE_COLUMNS,
     USER_COLUMNS,
 };
-use super::{Engine, SqlRow, SqlStore};
-use crate::store::{VerifyOutcome, VerifyProgress};
-use crate::Result;
+use crate::{Engine, SqlRow, SqlStore};
 use kinga_domain::audit::{
     digest, AuditEntry, ChainBreak, ChainVerifier, LastEntry, RecordChecker,
 };
+use kinga_domain::evidence::{CustodyEvent, EvidenceItem, OrgKeySet, SealedField, WorkingCopy};
+use kinga_domain::incident::Incident;
+use kinga_domain::org::Organisation;
+use kinga_domain::party::{Act, Involvement, Party};
+use kinga_domain::report::Report;
+use kinga_domain::risk::{
+    Assessment, EvidenceLink, Forecast, IndicatorScore, RiskClassRecord, SignOff,
+};
+use kinga_domain::source::{Citation, Source};
+use kinga_domain::user::User;
+use kinga_store::Result;
+use kinga_store::{Checkpoint, EditLock, EventCitation, Session, SignalRun};
+use kinga_store::{VerifyOutcome, VerifyProgress};
 use std::collections::{BTreeMap, HashMap};
 
 const PAGE: i64 = 5000;
@@ -21,34 +33,41 @@ const IDS_PER_LOOKUP: usize = 900;
 /// it by: a record the chain says exists is looked for there. A kind missing from this list is
 /// reported as missing whenever its last entry has a digest, so a new kind cannot pass unseen.
 const HOLDERS: &[(&str, &str, &str)] = &[
-    ("organisation", "organisations", "id"),
-    ("user", "users", "id"),
-    ("api_token", "api_tokens", "token_hash"),
-    ("session", "sessions", "id_hash"),
-    ("incident_lock", "incident_locks", "incident_id"),
-    ("report", "reports", "id"),
-    ("incident", "incidents", "id"),
-    ("act", "acts", "id"),
-    ("party", "parties", "id"),
-    ("involvement", "involvements", "id"),
-    ("source", "sources", "id"),
-    ("citation", "citations", "id"),
-    ("event_batch", "events", "batch_id"),
-    ("org_key_set", "org_keys", "id"),
-    ("evidence", "evidence_items", "id"),
-    ("working_copy", "evidence_copies", "id"),
-    ("sealed_field", "sealed_fields", "id"),
-    ("custody_event", "custody_events", "id"),
-    ("risk_assessment", "risk_assessments", "id"),
-    ("risk_score", "risk_indicator_scores", "id"),
-    ("risk_evidence_link", "risk_evidence_links", "id"),
-    ("risk_signoff", "risk_signoffs", "id"),
-    ("risk_forecast", "risk_forecasts", "id"),
-    ("risk_class", "risk_classes", "id"),
-    ("signal_run", "signal_runs", "id"),
-    ("audit_checkpoint", "audit_checkpoints", "id"),
-    ("incident_event", "incident_events", "id"),
+    holder::<Organisation>("organisations", "id"),
+    holder::<User>("users", "id"),
+    holder::<ApiToken<'_>>("api_tokens", "token_hash"),
+    holder::<Session>("sessions", "id_hash"),
+    holder::<EditLock>("incident_locks", "incident_id"),
+    holder::<Report>("reports", "id"),
+    holder::<Incident>("incidents", "id"),
+    holder::<Act>("acts", "id"),
+    holder::<Party>("parties", "id"),
+    holder::<Involvement>("involvements", "id"),
+    holder::<Source>("sources", "id"),
+    holder::<Citation>("citations", "id"),
+    holder::<EventBatch<'_>>("events", "batch_id"),
+    holder::<OrgKeySet>("org_keys", "id"),
+    holder::<EvidenceItem>("evidence_items", "id"),
+    holder::<WorkingCopy>("evidence_copies", "id"),
+    holder::<SealedField>("sealed_fields", "id"),
+    holder::<CustodyEvent>("custody_events", "id"),
+    holder::<Assessment>("risk_assessments", "id"),
+    holder::<IndicatorScore>("risk_indicator_scores", "id"),
+    holder::<EvidenceLink>("risk_evidence_links", "id"),
+    holder::<SignOff>("risk_signoffs", "id"),
+    holder::<Forecast>("risk_forecasts", "id"),
+    holder::<RiskClassRecord>("risk_classes", "id"),
+    holder::<SignalRun>("signal_runs", "id"),
+    holder::<Checkpoint>("audit_checkpoints", "id"),
+    holder::<EventCitation>("incident_events", "id"),
 ];
+
+const fn holder<K: Audited + ?Sized>(
+    table: &'static str,
+    column: &'static str,
+) -> (&'static str, &'static str, &'static str) {
+    (K::ENTITY, table, column)
+}
 
 /// Stored records on their way to the check against the chain, one page at a time: the page's
 /// ids are looked up in the audit log when it is full, so memory holds one page whatever the
@@ -103,7 +122,7 @@ impl Records<'_> {
         for (entity, ids) in by_entity {
             for chunk in ids.chunks(IDS_PER_LOOKUP) {
                 // The ids come first: SQLite's marks are anonymous and bind in order.
-                let mut args: Vec<super::SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
+                let mut args: Vec<crate::SqlValue> = chunk.iter().map(|id| (*id).into()).collect();
                 args.extend([entity.into(), self.head.into()]);
                 let (e, h) = (chunk.len() + 1, chunk.len() + 2);
                 // The entity_id index finds each id's entries; the last one is the one no later
@@ -120,10 +139,10 @@ impl Records<'_> {
                     .await?;
                 for r in &rows {
                     last.insert(
-                        (entity, r.text(0)?),
+                        (entity, r.text("entity_id")?),
                         LastEntry {
-                            seq: r.int(1)?,
-                            after_digest: r.opt_text(2)?,
+                            seq: r.int("seq")?,
+                            after_digest: r.opt_text("after_digest")?,
                         },
                     );
                 }
@@ -176,7 +195,7 @@ pub async fn scan_by<E: Engine>(
         }
         records.check(store).await?;
         match rows.last() {
-            Some(last) if rows.len() as i64 == PAGE => after = last.text(0)?,
+            Some(last) if rows.len() as i64 == PAGE => after = last.text(key)?,
             _ => break,
         }
     }
@@ -189,8 +208,8 @@ pub async fn trail<E: Engine>(store: &SqlStore<E>, entity_id: &str) -> Result<Ve
     let rows = store
         .engine
         .fetch(
-            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 AND entity <> 'incident_lock' ORDER BY seq"),
-            vec![entity_id.into()],
+            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE entity_id = $1 AND entity <> $2 ORDER BY seq"),
+            vec![entity_id.into(), EditLock::ENTITY.into()],
         )
         .await?;
     rows.iter().map(records::audit_entry).collect()
@@ -213,7 +232,7 @@ pub async fn verify<E: Engine>(
     let mut v = ChainVerifier::new();
     let mut records = 0;
     match verify_into(store, &mut v, &mut records, progress).await {
-        Err(crate::StoreError::Corrupt { table, detail }) => Ok(VerifyOutcome {
+        Err(kinga_store::StoreError::Corrupt { table, detail }) => Ok(VerifyOutcome {
             entries: v.entries,
             records,
             first_break: Some(format!(
@@ -237,7 +256,7 @@ async fn verify_into<E: Engine>(
         .engine
         .fetch("SELECT seq, hash FROM audit_head WHERE id = 1", vec![])
         .await?;
-    let stored = head.first().map(|r| (r.int(0), r.text(1)));
+    let stored = head.first().map(|r| (r.int("seq"), r.text("hash")));
     let total = match stored {
         Some((Ok(s), _)) => s.max(0) as u64,
         _ => 0,
@@ -257,7 +276,7 @@ async fn verify_into<E: Engine>(
             let e = match records::audit_entry(r) {
                 Ok(e) => e,
                 Err(err) => {
-                    let seq = r.int(0).unwrap_or(after + 1);
+                    let seq = r.int("seq").unwrap_or(after + 1);
                     let mut o = outcome(v, 0, None);
                     o.first_break = Some(format!("audit entry {seq}: unreadable ({err})"));
                     return Ok(o);
@@ -302,65 +321,70 @@ async fn verify_into<E: Engine>(
         out.first_break = missing(store, seq).await?.map(|b| b.to_string());
     }
     if out.first_break.is_none() {
-        out.first_break = super::evidence::custody_break(store).await?;
+        out.first_break = crate::evidence::custody_break(store).await?;
     }
     // The region time series is derived from the events, not audited itself: it must equal a
     // recount of them.
     if out.first_break.is_none() {
-        out.first_break = super::event_rollup::first_mismatch(store, progress).await?;
+        out.first_break = crate::event_rollup::first_mismatch(store, progress).await?;
     }
     Ok(out)
 }
 
 async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> Result<()> {
-    for org in super::orgs::all(store).await? {
-        r.record(store, "organisation", org.id.to_string(), digest(&org))
-            .await?;
+    for org in crate::orgs::all(store).await? {
+        r.record(
+            store,
+            Organisation::ENTITY,
+            org.id.to_string(),
+            digest(&org),
+        )
+        .await?;
     }
     scan(store, "users", USER_COLUMNS, r, |row| {
         let (u, c) = records::user(row)?;
-        Ok(("user", u.id.to_string(), records::user_digest(&u, &c)))
+        Ok((User::ENTITY, u.id.to_string(), records::user_digest(&u, &c)))
     })
     .await?;
-    super::users::token_rows_digests(store, r).await?;
-    super::users::session_rows_digests(store, r).await?;
-    super::incidents::lock_rows_digests(store, r).await?;
-    super::reports::all_digests(store, r).await?;
-    super::incidents::all_digests(store, r).await?;
+    crate::users::token_rows_digests(store, r).await?;
+    crate::users::session_rows_digests(store, r).await?;
+    crate::incidents::lock_rows_digests(store, r).await?;
+    crate::reports::all_digests(store, r).await?;
+    crate::incidents::all_digests(store, r).await?;
     scan(store, "acts", ACT_COLUMNS, r, |row| {
         let a = records::act(row)?;
-        Ok(("act", a.id.to_string(), digest(&a)))
+        Ok((Act::ENTITY, a.id.to_string(), digest(&a)))
     })
     .await?;
     scan(store, "parties", PARTY_COLUMNS, r, |row| {
         let p = records::party(row)?;
-        Ok(("party", p.id.to_string(), digest(&p)))
+        Ok((Party::ENTITY, p.id.to_string(), digest(&p)))
     })
     .await?;
     scan(store, "involvements", INVOLVEMENT_COLUMNS, r, |row| {
         let i = records::involvement(row)?;
-        Ok(("involvement", i.id.to_string(), digest(&i)))
+        Ok((Involvement::ENTITY, i.id.to_string(), digest(&i)))
     })
     .await?;
     scan(store, "sources", SOURCE_COLUMNS, r, |row| {
         let s = records::source(row)?;
-        Ok(("source", s.id.to_string(), digest(&s)))
+        Ok((Source::ENTITY, s.id.to_string(), digest(&s)))
     })
     .await?;
     scan(store, "citations", CITATION_COLUMNS, r, |row| {
         let c = records::citation(row)?;
-        Ok(("citation", c.id.to_string(), digest(&c)))
+        Ok((Citation::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await?;
-    super::events::all_batch_digests(store, r).await?;
-    super::evidence::all_digests(store, r).await?;
-    super::risk::all_digests(store, r).await?;
-    super::signals::all_digests(store, r).await?;
-    for c in super::checkpoints::all(store).await? {
-        r.record(store, "audit_checkpoint", c.id.clone(), digest(&c))
+    crate::events::all_batch_digests(store, r).await?;
+    crate::evidence::all_digests(store, r).await?;
+    crate::risk::all_digests(store, r).await?;
+    crate::signals::all_digests(store, r).await?;
+    for c in crate::checkpoints::all(store).await? {
+        r.record(store, Checkpoint::ENTITY, c.id.clone(), digest(&c))
             .await?;
     }
-    super::incident_events::all_digests(store, r).await?;
+    crate::incident_events::all_digests(store, r).await?;
     r.check(store).await
 }
 
@@ -389,9 +413,9 @@ async fn missing<E: Engine>(store: &SqlStore<E>, head: i64) -> Result<Option<Cha
     rows.first()
         .map(|r| {
             Ok(ChainBreak::Missing {
-                entity: r.text(0)?,
-                entity_id: r.text(1)?,
-                seq: r.int(2)?,
+                entity: r.text("entity")?,
+                entity_id: r.text("entity_id")?,
+                seq: r.int("seq")?,
             })
         })
         .transpose()

@@ -1,10 +1,10 @@
 //! Failed sign-ins per account, kept in the database: the limiter must outlive a restart, and
 //! every server in front of one database must count the same failures. Not audited: a hand
 //! edit can only lift or impose a wait, and the chain would grow with every mistyped password.
-use super::records;
-use super::{Engine, SqlStore};
-use crate::store::SignInFailures;
-use crate::{Result, StoreError};
+use crate::records;
+use crate::{Engine, SqlStore};
+use kinga_store::SignInFailures;
+use kinga_store::{Result, StoreError};
 
 fn parse_time(t: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(t)
@@ -30,12 +30,12 @@ pub async fn failures<E: Engine>(
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let since = parse_time(&r.text(1)?)?;
+    let since = parse_time(&r.text("since")?)?;
     if kinga_domain::time::now() - since >= window {
         return Ok(None);
     }
     Ok(Some(SignInFailures {
-        count: u32::try_from(r.int(0)?).unwrap_or(u32::MAX),
+        count: u32::try_from(r.int("failures")?).unwrap_or(u32::MAX),
         since,
     }))
 }

@@ -1,13 +1,15 @@
-use super::records::{self, placeholders, REPORT_COLUMNS};
-use super::scope::visible_reports;
-use super::store_impl::draft;
-use super::value::Args;
-use super::{Chain, Engine, SqlStore, Tx};
-use crate::store::{Page, ReportFilter};
-use crate::{Actor, Result, Scope, StoreError};
+use crate::audited::Audited;
+use crate::change::Change;
+use crate::marks::placeholders;
+use crate::records::{self, REPORT_COLUMNS};
+use crate::scope::visible_reports;
+use crate::value::Args;
+use crate::{Chain, Engine, SqlStore, Tx};
 use kinga_domain::audit::digest;
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::report::{NewReport, Report, TriageDecision, TriageStatus};
+use kinga_store::{Actor, Result, Scope, StoreError};
+use kinga_store::{Page, ReportFilter};
 
 fn insert_sql() -> String {
     format!(
@@ -59,18 +61,7 @@ pub async fn submit<E: Engine>(
                 tx.execute(&insert_sql(), records::report_values(&report))
                     .await?;
                 chain
-                    .append(
-                        tx,
-                        draft(
-                            &actor,
-                            "report",
-                            report.id.to_string(),
-                            "submit",
-                            None,
-                            Some(digest(&report)),
-                            None,
-                        ),
-                    )
+                    .record(tx, &actor, Change::new_record(&report, "submit"))
                     .await?;
                 Ok(report)
             })
@@ -116,12 +107,12 @@ pub async fn list<E: Engine>(
     let total = store
         .engine
         .fetch(
-            &format!("SELECT COUNT(*) FROM reports WHERE {cond}"),
+            &format!("SELECT COUNT(*) AS total FROM reports WHERE {cond}"),
             args.0.clone(),
         )
         .await?
         .first()
-        .map(|r| r.int(0))
+        .map(|r| r.int("total"))
         .transpose()?
         .unwrap_or(0);
     let limit = args.push(i64::from(f.limit.clamp(1, 500)));
@@ -178,17 +169,10 @@ async fn save(
     )
     .await?;
     chain
-        .append(
+        .record(
             tx,
-            draft(
-                actor,
-                "report",
-                after.id.to_string(),
-                action,
-                Some(digest(before)),
-                Some(digest(after)),
-                explanation,
-            ),
+            actor,
+            Change::updated(action, before, after).explained(explanation),
         )
         .await?;
     Ok(())
@@ -206,7 +190,7 @@ pub async fn triage<E: Engine>(
         .write(move |tx, chain| {
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
                 let status = before
                     .triage_status
                     .apply(&decision)
@@ -239,10 +223,10 @@ pub async fn link<E: Engine>(
     store
         .write(move |tx, chain| {
             Box::pin(async move {
-                let target = super::incidents::load_visible(tx, &scope, incident).await?;
+                let target = crate::incidents::load_visible(tx, &scope, incident).await?;
                 let before = load_visible(tx, &scope, report).await?;
-                super::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
-                super::scope::owned_by_actor(&actor, target.organisation_id, "an incident")?;
+                crate::scope::owned_by_actor(&actor, before.organisation_id, "a report")?;
+                crate::scope::owned_by_actor(&actor, target.organisation_id, "an incident")?;
                 let status = before
                     .triage_status
                     .link()
@@ -268,11 +252,11 @@ pub async fn link<E: Engine>(
 
 pub async fn all_digests<E: Engine>(
     store: &SqlStore<E>,
-    records: &mut super::verify::Records<'_>,
+    records: &mut crate::verify::Records<'_>,
 ) -> Result<()> {
-    super::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
+    crate::verify::scan(store, "reports", REPORT_COLUMNS, records, |r| {
         let rep = records::report(r)?;
-        Ok(("report", rep.id.to_string(), digest(&rep)))
+        Ok((Report::ENTITY, rep.id.to_string(), digest(&rep)))
     })
     .await
 }
