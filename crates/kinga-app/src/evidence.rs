@@ -17,6 +17,7 @@ use std::sync::{Arc, RwLock};
 
 mod copies;
 mod desk;
+mod keyless;
 pub use copies::DerivedCopy;
 pub use desk::{
     may_note_custody, may_verify, may_write_sealed, CustodyNote, ItemCheck, KeyStatus, NOTE_LIMIT,
