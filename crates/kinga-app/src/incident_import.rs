@@ -117,3 +117,62 @@ impl System {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Access;
+    use kinga_domain::org::NewOrganisation;
+    use std::sync::Arc;
+
+    const DEMO: &str =
+        include_str!("../../../data/demo/ucdp_ged_v23_1_central_african_republic.csv");
+
+    /// The demo file's header and first three rows, the second cut short.
+    fn with_a_short_row() -> String {
+        let lines: Vec<&str> = DEMO.lines().take(4).collect();
+        format!("{}\n{}\n36211,0,2009\n{}\n", lines[0], lines[1], lines[3])
+    }
+
+    #[tokio::test]
+    async fn a_bad_row_goes_to_quarantine_and_the_others_are_imported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kinga_store_sqlite::open(&dir.path().join("kinga.db"))
+            .await
+            .unwrap();
+        let system = Access::new(Arc::new(store)).system("import-ucdp");
+        let owner = system
+            .add_organisation(NewOrganisation::parse("irri", "IRRI", None, &[]).unwrap())
+            .await
+            .unwrap();
+        let options = IncidentImportOptions {
+            quarantine: dir.path().join("rejected.csv"),
+            batch: 1,
+        };
+        let file = with_a_short_row();
+        let run = || async {
+            let reader = GedReader::new("ged.csv", file.as_bytes()).unwrap();
+            system
+                .import_ged_incidents(&owner, reader, Visibility::Public, &options, &|_| {})
+                .await
+                .unwrap()
+        };
+
+        let first = run().await;
+        assert_eq!(first.outcome.created, 2);
+        assert_eq!(first.rejected, 1);
+        assert_eq!(
+            first.quarantine.as_deref(),
+            Some(options.quarantine.as_path())
+        );
+        let rejected = std::fs::read_to_string(&options.quarantine).unwrap();
+        assert!(
+            rejected.starts_with("line,column,value,reason\n3,"),
+            "{rejected}"
+        );
+
+        let again = run().await;
+        assert_eq!(again.outcome.created, 0);
+        assert_eq!(again.outcome.already_present, 2);
+    }
+}
