@@ -5,11 +5,13 @@ use kinga_domain::org::{Organisation, Slug};
 use kinga_domain::user::User;
 
 impl System {
+    #[tracing::instrument(skip_all, fields(organisation = %slug))]
     pub async fn organisation(&self, slug: &Slug) -> Result<Option<Organisation>> {
         Ok(self.store.organisation(slug).await?)
     }
 
     /// The users of every organisation.
+    #[tracing::instrument(skip_all)]
     pub async fn users(&self) -> Result<Vec<User>> {
         Ok(self.store.users(None).await?)
     }
