@@ -17,6 +17,7 @@ use std::sync::{Arc, RwLock};
 
 mod copies;
 mod desk;
+mod keyless;
 mod reads;
 pub use copies::DerivedCopy;
 pub use desk::{

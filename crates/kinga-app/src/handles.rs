@@ -334,8 +334,8 @@ impl Default for TokenOptions {
 /// Kinga's own maintenance and set-up, run from the command line by whoever holds the
 /// database: every change is still recorded in the audit chain, under `system:<task>`.
 pub struct System {
-    store: Arc<dyn Store>,
-    actor: Actor,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) actor: Actor,
 }
 
 impl System {

@@ -4,11 +4,20 @@
 //! a web handler that was given a `Member` cannot triage or add users by mistake.
 #![forbid(unsafe_code)]
 
+mod assessments;
+mod checkpoints;
+mod directory;
 mod error;
+mod events;
+mod forecasts;
 mod handles;
 mod incident_events;
+pub mod incident_import;
 mod limiter;
+mod lookups;
+mod on_behalf;
 pub mod password;
+pub mod records;
 mod risk;
 pub mod risk_classes;
 mod signals;
@@ -21,6 +30,7 @@ pub use error::AccessError;
 pub use handles::{
     Admin, Analyst, Member, Principal, System, TokenOptions, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS,
 };
+pub use incident_events::OwnersDesk;
 pub use limiter::LoginLimiter;
 pub use risk::{Assessor, Reviewer};
 pub use signin::{Access, NewSession, SignIn, SESSION_HOURS, SESSION_HOURS_SECONDS};

@@ -1,9 +1,11 @@
 //! Escalation signals and the regional event counts a signal is read against. Anyone signed in
 //! reads them within their scope: shared datasets' signals for all, an organisation's licensed
 //! data for that organisation alone.
-use crate::{Member, Result};
+use crate::{Member, Result, System};
 use kinga_domain::event::{Event, EventCount};
-use kinga_store::{CountQuery, EventSelection, Page, Signal, SignalFilter, SignalRun};
+use kinga_store::{
+    CountQuery, EventSelection, NewSignalRun, Page, Scope, Signal, SignalFilter, SignalRun,
+};
 
 impl Member {
     pub async fn signals(&self, filter: &SignalFilter) -> Result<Page<Signal>> {
@@ -39,5 +41,27 @@ impl Member {
             limit,
         };
         Ok(self.store().events_in(&scope, &selection).await?)
+    }
+}
+
+/// Detect runs read and store the shared datasets only: signals from one organisation's
+/// licensed rows would show those rows to everyone.
+impl System {
+    /// The counts of the events every organisation shares, for the detectors' time series.
+    #[tracing::instrument(skip_all)]
+    pub async fn shared_event_counts(&self, query: &CountQuery) -> Result<Vec<EventCount>> {
+        Ok(self.store.event_counts(&Scope::public(), query).await?)
+    }
+
+    /// Stores a detector run in place of the last run of the same level and period.
+    #[tracing::instrument(skip_all, fields(signals = run.signals.len()))]
+    pub async fn replace_signals(&self, run: NewSignalRun) -> Result<SignalRun> {
+        Ok(self.store.replace_signals(&self.actor, run).await?)
+    }
+
+    /// The stored signals every organisation may read.
+    #[tracing::instrument(skip_all)]
+    pub async fn shared_signals(&self, filter: &SignalFilter) -> Result<Page<Signal>> {
+        Ok(self.store.signals(&Scope::public(), filter).await?)
     }
 }

@@ -3,9 +3,9 @@
 //! directory that checks every member against the manifest. `kinga backup`, `kinga restore`
 //! and the scheduled backups of `kinga serve` all run this code.
 use crate::cli::Db;
+use crate::database::{Backend, DbSettings};
 use crate::Failure;
 use indicatif::ProgressBar;
-use kinga_store::{Backend, DbSettings};
 use kinga_vault::backup::{
     self, ArchiveWriter, BackupPublicKey, BackupSecretKey, Manifest, Opener, Recipient, Sink,
 };
@@ -284,7 +284,7 @@ fn sqlite_member<W: Write>(
     let _cleanup = Partial(Some(snap.clone()));
     let _journal = Partial(Some(PathBuf::from(format!("{}-journal", snap.display()))));
     bar.set_message(format!("snapshot of {}", path.display()));
-    kinga_store_sqlite::snapshot(path, &snap).map_err(|e| Side::Input(e.to_string()))?;
+    crate::database::snapshot_sqlite(path, &snap).map_err(Side::Input)?;
     let size = std::fs::metadata(&snap)
         .map_err(|e| Side::Other(format!("{}: {e}", snap.display())))?
         .len();

@@ -4,13 +4,16 @@
 //! Central African Republic (CC BY 4.0), published data and therefore public.
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
+use kinga_app::incident_import::IncidentImportOptions;
+use kinga_app::records::ImportOutcome;
 use kinga_app::System;
 use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::{Role, Visibility};
 use kinga_ingest::ucdp::GedReader;
-use kinga_store::ImportOutcome;
+use kinga_ingest::IngestError;
 use std::io::Read;
+use std::path::Path;
 
 pub const NETWORK: &str = "r2p-africa-2009";
 const UCDP_CAR: &[u8] =
@@ -28,14 +31,16 @@ pub struct DemoLogin {
     pub totp_secret: Option<String>,
 }
 
-/// Imports GED events in batches, each batch one transaction, with a progress bar on stderr.
+/// Imports GED events as incidents in batches, each batch one transaction, with a progress bar
+/// on stderr; rejected rows go to `quarantine`, which names the file when there were any.
 pub async fn import_events<R: Read>(
     system: &System,
     owner: &Organisation,
     reader: GedReader<R>,
     visibility: Visibility,
     total: u64,
-) -> Result<ImportOutcome, Failure> {
+    quarantine: &Path,
+) -> Result<(ImportOutcome, Option<String>), Failure> {
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
@@ -43,37 +48,27 @@ pub async fn import_events<R: Read>(
             .progress_chars("=> "),
     );
     bar.set_message(format!("importing {}", reader.file()));
-    let mut outcome = ImportOutcome::default();
-    let mut batch = Vec::with_capacity(BATCH);
-    for event in reader {
-        let event = event.map_err(|e| Failure::Input(e.to_string()))?;
-        batch.push(event.into_imported(visibility));
-        if batch.len() == BATCH {
-            let n = batch.len() as u64;
-            let o = system
-                .import_incidents(owner, std::mem::take(&mut batch))
-                .await?;
-            outcome.created += o.created;
-            outcome.already_present += o.already_present;
-            bar.inc(n);
-        }
-    }
-    if !batch.is_empty() {
-        let n = batch.len() as u64;
-        let o = system.import_incidents(owner, batch).await?;
-        outcome.created += o.created;
-        outcome.already_present += o.already_present;
-        bar.inc(n);
-    }
+    let options = IncidentImportOptions {
+        quarantine: quarantine.to_path_buf(),
+        batch: BATCH,
+    };
+    let done = system
+        .import_ged_incidents(owner, reader, visibility, &options, &|n| {
+            bar.set_position(n)
+        })
+        .await
+        .map_err(|e| match e {
+            IngestError::Store(s) => s.into(),
+            other => Failure::Input(other.to_string()),
+        })?;
     bar.finish_and_clear();
-    Ok(outcome)
+    let quarantine = done.quarantine.map(|q| q.display().to_string());
+    Ok((done.outcome, quarantine))
 }
 
 /// Loads the demo's UCDP file into events as well, so the region time series and escalation
 /// signals have data: incidents are the network's documentation, events the published dataset.
-pub async fn load_events(
-    store: &dyn kinga_store::Store,
-) -> Result<kinga_ingest::events::Summary, Failure> {
+pub async fn load_events(system: &System) -> Result<kinga_ingest::events::Summary, Failure> {
     let rows = kinga_ingest::events::read_ucdp(
         UCDP_CAR_FILE.to_string(),
         Box::new(std::io::Cursor::new(UCDP_CAR)),
@@ -86,37 +81,29 @@ pub async fn load_events(
         quarantine: std::env::temp_dir().join("kinga-demo-events.rejected.csv"),
         batch: 2_000,
     };
-    kinga_ingest::events::import(
-        store,
-        &kinga_store::Actor::system("demo"),
-        rows,
-        &options,
-        &|_| {},
-    )
-    .await
-    .map_err(|e| Failure::Other(e.to_string()))
+    system
+        .import_events(None, rows, &options, &|_| {})
+        .await
+        .map_err(|e| Failure::Other(e.to_string()))
 }
 
 /// Each demo incident made from a GED row cites the event made from the same row, so the
 /// incident pages show the bridge between the network's documentation and the dataset.
 /// Returns how many citations were added (none once the demo has run).
-pub async fn cite_events(
-    store: &dyn kinga_store::Store,
-    home: &Organisation,
-) -> Result<u64, Failure> {
-    let actor = kinga_store::Actor::system("demo").acting_for(home.id, home.slug.clone());
-    Ok(store
-        .cite_matching_events(&actor, &kinga_domain::event::Dataset::UcdpGed)
+pub async fn cite_events(system: &System, home: &Organisation) -> Result<u64, Failure> {
+    Ok(system
+        .cite_matching_events(home, &kinga_domain::event::Dataset::UcdpGed)
         .await?)
 }
 
 /// Runs the default detectors over the demo's events, by first-level division and by country,
-/// so the signal pages have something to show; each run replaces the demo's last one.
+/// so the signal pages have something to show; each run replaces the demo's last one, and is
+/// recorded as `kinga detect` records its own (`detector` is that handle).
 /// Returns the signals stored by division and by country.
-pub async fn detect_signals(store: &dyn kinga_store::Store) -> Result<(u64, u64), Failure> {
+pub async fn detect_signals(detector: &System) -> Result<(u64, u64), Failure> {
     use kinga_domain::event::Level;
-    let admin1 = crate::commands::detect::run_defaults(store, Level::Admin1).await?;
-    let country = crate::commands::detect::run_defaults(store, Level::Country).await?;
+    let admin1 = crate::commands::detect::run_defaults(detector, Level::Admin1).await?;
+    let country = crate::commands::detect::run_defaults(detector, Level::Country).await?;
     Ok((admin1.signal_count, country.signal_count))
 }
 
@@ -179,25 +166,30 @@ pub async fn set_up(
         .count() as u64;
     let reader =
         GedReader::new(UCDP_CAR_FILE, UCDP_CAR).map_err(|e| Failure::Other(e.to_string()))?;
-    let outcome = import_events(system, &home, reader, Visibility::Public, count).await?;
+    // The embedded file has no bad rows; a path is still needed should one appear.
+    let quarantine = std::env::temp_dir().join("kinga-demo-incidents.rejected.csv");
+    let (outcome, _) = import_events(
+        system,
+        &home,
+        reader,
+        Visibility::Public,
+        count,
+        &quarantine,
+    )
+    .await?;
     Ok((logins, outcome, home))
 }
 
 /// One sample Framework assessment of the Central African Republic, labelled as a
 /// demonstration in its situation and summary, so the assessment pages have something to show.
 /// Its scores illustrate the form; they are not an analysis of the country. Made once.
-pub async fn sample_assessment(
-    store: &dyn kinga_store::Store,
-    home: &Organisation,
-) -> Result<bool, Failure> {
+pub async fn sample_assessment(system: &System, home: &Organisation) -> Result<bool, Failure> {
     use kinga_domain::risk::{NewAssessment, ScoreInput};
-    use kinga_store::Scope;
     let car = kinga_domain::Country::parse("CAF").expect("CAF is a country");
-    let existing = store.assessments(&Scope::maintenance(), Some(car)).await?;
+    let existing = system.assessments(Some(car)).await?;
     if existing.iter().any(|a| a.organisation_id == home.id) {
         return Ok(false);
     }
-    let actor = kinga_store::Actor::system("demo").acting_for(home.id, home.slug.clone());
     let new = NewAssessment::parse(&serde_json::json!({
         "country": "CAF",
         "situation": "DEMONSTRATION — sample data, not an assessment",
@@ -205,15 +197,13 @@ pub async fn sample_assessment(
         "visibility": "organisation",
         "summary": "Demonstration only: a few indicators scored to show how the form, the summary and the sign-off work. These scores are illustrative and say nothing about the Central African Republic."
     }))?;
-    let a = store.create_assessment(&actor, new).await?;
+    let a = system.create_assessment(home, new).await?;
     for (indicator, score) in [("1.1", 2), ("7.5", 2), ("9.4", 1), ("13.8", 1)] {
         let input = ScoreInput::parse(&serde_json::json!({
             "indicator": indicator, "score": score, "confidence": "low",
             "note": "Demonstration value, not an assessment."
         }))?;
-        store
-            .score_indicator(&actor, &Scope::maintenance(), a.id, input)
-            .await?;
+        system.score_indicator(home, a.id, input).await?;
     }
     Ok(true)
 }

@@ -1,5 +1,5 @@
+use kinga_app::records::StoreError;
 use kinga_app::AccessError;
-use kinga_store::StoreError;
 
 /// How a command ends when it does not succeed. Bad input exits 2 with one line naming the
 /// file, line and field; a broken audit chain exits 1 naming the first broken entry.

@@ -54,15 +54,3 @@ impl Vault {
     }
 }
 
-impl Vault {
-    /// Organisations on this server that have no evidence keys yet (the demo makes theirs).
-    pub async fn organisations_without_keys(&self) -> Result<Vec<Organisation>> {
-        let mut out = Vec::new();
-        for org in self.store.organisations().await? {
-            if self.store.org_key_sets(org.id).await?.is_empty() {
-                out.push(org);
-            }
-        }
-        Ok(out)
-    }
-}

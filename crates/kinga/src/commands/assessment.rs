@@ -6,12 +6,12 @@ use crate::cli::Db;
 use crate::Failure;
 use clap::{Subcommand, ValueEnum};
 use kinga_analysis::assessment::{summarise, ScoredIndicator};
+use kinga_app::records::AssessmentDetail;
+use kinga_app::System;
 use kinga_domain::framework::indicator;
 use kinga_domain::risk::Assessment;
 use kinga_domain::Country;
-use kinga_store::{AssessmentDetail, Scope, Store};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ExportFormat {
@@ -68,8 +68,8 @@ pub(crate) async fn run(action: AssessmentAction) -> Result<(), Failure> {
             format,
         } => {
             let country = country.as_deref().map(parse_country).transpose()?;
-            let store = crate::database::open(&db).await?;
-            let list = selected(&store, country, org.as_deref()).await?;
+            let system = super::system(&db, "assessment-list").await?;
+            let list = selected(&system, country, org.as_deref()).await?;
             list_out(&list, format);
             Ok(())
         }
@@ -80,11 +80,11 @@ pub(crate) async fn run(action: AssessmentAction) -> Result<(), Failure> {
             format,
         } => {
             let country = parse_country(&country)?;
-            let store = crate::database::open(&db).await?;
-            let list = selected(&store, Some(country), org.as_deref()).await?;
+            let system = super::system(&db, "assessment-export").await?;
+            let list = selected(&system, Some(country), org.as_deref()).await?;
             let mut details = Vec::with_capacity(list.len());
             for a in &list {
-                if let Some(d) = store.assessment(&Scope::maintenance(), a.id, None).await? {
+                if let Some(d) = system.assessment(a.id).await? {
                     details.push(d);
                 }
             }
@@ -113,11 +113,11 @@ fn parse_country(code: &str) -> Result<Country, Failure> {
 }
 
 async fn selected(
-    store: &Arc<dyn Store>,
+    system: &System,
     country: Option<Country>,
     org: Option<&str>,
 ) -> Result<Vec<Assessment>, Failure> {
-    let all = store.assessments(&Scope::maintenance(), country).await?;
+    let all = system.assessments(country).await?;
     Ok(match org {
         Some(o) => all
             .into_iter()

@@ -2,7 +2,8 @@
 //! the check `kinga verify` makes of every checkpoint kept.
 use crate::cli::Db;
 use crate::Failure;
-use kinga_store::{Actor, Checkpoint, NewCheckpoint};
+use kinga_app::records::{Checkpoint, NewCheckpoint};
+use kinga_app::System;
 use kinga_vault::timestamp::TrustAnchors;
 use std::path::Path;
 
@@ -44,8 +45,8 @@ fn head_digest(hash: &str) -> Option<[u8; 32]> {
 
 pub async fn run(db: &Db, tsa: &str) -> Result<(), Failure> {
     let url = tsa_url(tsa, "--tsa")?;
-    let store = crate::database::open(db).await?;
-    println!("{}", take(store.as_ref(), &url).await?);
+    let system = super::system(db, CHECKPOINT_TASK).await?;
+    println!("{}", take(&system, &url).await?);
     Ok(())
 }
 
@@ -60,10 +61,13 @@ pub fn tsa_url(tsa: &str, flag: &str) -> Result<String, Failure> {
     Ok(url)
 }
 
+/// The task checkpoints are recorded under, from the command and from the server's schedule.
+pub const CHECKPOINT_TASK: &str = "evidence checkpoint";
+
 /// Time-stamps the chain head and keeps the token; what was done, in one line.
-pub async fn take(store: &dyn kinga_store::Store, url: &str) -> Result<String, Failure> {
+pub async fn take(system: &System, url: &str) -> Result<String, Failure> {
     let url = url.to_string();
-    let head = store.audit_head().await?;
+    let head = system.audit_head().await?;
     let digest = head_digest(&head.hash).ok_or_else(|| {
         Failure::Broken(format!(
             "audit chain head {} has a malformed hash '{}'",
@@ -76,17 +80,14 @@ pub async fn take(store: &dyn kinga_store::Store, url: &str) -> Result<String, F
             "evidence checkpoint: time-stamp authority {url}: {e}; nothing recorded"
         ))
     })?;
-    let c = store
-        .add_checkpoint(
-            &Actor::system("evidence checkpoint"),
-            NewCheckpoint {
-                seq: head.seq,
-                head_hash: head.hash,
-                token,
-                gen_time: info.gen_time.clone(),
-                tsa: url,
-            },
-        )
+    let c = system
+        .record_checkpoint(NewCheckpoint {
+            seq: head.seq,
+            head_hash: head.hash,
+            token,
+            gen_time: info.gen_time.clone(),
+            tsa: url,
+        })
         .await?;
     Ok(format!(
         "checkpoint {}: audit entry {} ({}) time-stamped at {} by {} (serial {}, policy {})",
@@ -97,11 +98,7 @@ pub async fn take(store: &dyn kinga_store::Store, url: &str) -> Result<String, F
 /// Time-stamps the chain head this often while the server runs, so that a rollback of the
 /// chain's tail is caught without anyone remembering to run the command; a head already
 /// checkpointed is not stamped again.
-pub fn schedule(
-    store: std::sync::Arc<dyn kinga_store::Store>,
-    every: std::time::Duration,
-    url: String,
-) {
+pub fn schedule(system: System, every: std::time::Duration, url: String) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -109,14 +106,14 @@ pub fn schedule(
         let mut stamped_to: Option<i64> = None;
         loop {
             ticks.tick().await;
-            let head = store.audit_head().await.ok().map(|h| h.seq);
+            let head = system.audit_head().await.ok().map(|h| h.seq);
             if head.is_some() && head == stamped_to {
                 continue;
             }
-            match take(store.as_ref(), &url).await {
+            match take(&system, &url).await {
                 Ok(done) => {
                     tracing::info!("{done}");
-                    stamped_to = store.audit_head().await.ok().map(|h| h.seq);
+                    stamped_to = system.audit_head().await.ok().map(|h| h.seq);
                 }
                 Err(e) => tracing::error!("scheduled checkpoint failed: {e}"),
             }
@@ -127,7 +124,7 @@ pub fn schedule(
 /// Why one checkpoint no longer holds, or `None` when it does; the TSA certificate's
 /// fingerprint on the way.
 async fn problem(
-    store: &dyn kinga_store::Store,
+    system: &System,
     c: &Checkpoint,
     trust: Option<&TrustAnchors>,
     fingerprints: &mut Vec<String>,
@@ -147,7 +144,7 @@ async fn problem(
     if !fingerprints.contains(&info.tsa_certificate_sha256) {
         fingerprints.push(info.tsa_certificate_sha256);
     }
-    match store.audit_hash_at(c.seq).await {
+    match system.audit_hash_at(c.seq).await {
         Ok(Some(h)) if h == c.head_hash => None,
         Ok(Some(h)) => Some(format!(
             "audit entry {} now has hash {h}, not the time-stamped {}: the chain was rewritten",
@@ -162,11 +159,11 @@ async fn problem(
 /// trusted, when anchors are given), and the chain still holds that hash at that entry — so a
 /// chain rewritten before a checkpoint is caught even when re-hashed consistently.
 pub async fn verify_all(db: &Db, trust: Option<&TrustAnchors>) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
-    let all = store.checkpoints().await?;
+    let system = super::system(db, "verify").await?;
+    let all = system.checkpoints().await?;
     let mut fingerprints = Vec::new();
     for c in &all {
-        if let Some(why) = problem(store.as_ref(), c, trust, &mut fingerprints).await {
+        if let Some(why) = problem(&system, c, trust, &mut fingerprints).await {
             return Err(Failure::Broken(format!(
                 "checkpoint {} (audit entry {}, time-stamped at {} by {}): {why}",
                 c.id, c.seq, c.gen_time, c.tsa

@@ -2,7 +2,7 @@
 use crate::cli::Db;
 use crate::Failure;
 use kinga_app::evidence::EvidenceError;
-use kinga_store::{Actor, Scope};
+use kinga_app::System;
 use kinga_vault::{Derivation, Region, VaultError};
 use std::path::Path;
 
@@ -26,14 +26,14 @@ pub async fn run(
     let id: kinga_domain::evidence::EvidenceId = id
         .parse()
         .map_err(|_| Failure::Input(format!("'{id}' is not an evidence id")))?;
-    let store = crate::database::open(db).await?;
-    let scope = Scope::maintenance();
-    let item = store
-        .evidence(&scope, id)
+    let database = crate::database::open(db).await?;
+    let system = database.system("evidence-derive");
+    let item = system
+        .evidence_item(id)
         .await?
         .ok_or_else(|| Failure::Input(format!("no evidence {id}")))?;
-    let vault = super::keys::open_vault(db, store.clone());
-    let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
+    let vault = database.vault();
+    let org = super::keys::organisation(&system, item.organisation.as_str()).await?;
     let passphrase = super::keys::passphrase_from_env_or_stdin().ok_or_else(|| {
         Failure::Input(format!(
             "the original is decrypted to make the copy: give the passphrase of {} in {} or on the first line of standard input",
@@ -45,9 +45,14 @@ pub async fn run(
         .unlock(&org, &passphrase)
         .await
         .map_err(|e| Failure::Input(e.to_string()))?;
-    let actor = Actor::system("evidence-derive").acting_for(org.id, org.slug.clone());
     let made = vault
-        .derive(&actor, &scope, None, id, how)
+        .derive(
+            &system.acting_for(&org),
+            &system.sees_everything(),
+            None,
+            id,
+            how,
+        )
         .await
         .map_err(|e| match e {
             EvidenceError::Vault(v @ VaultError::Region { .. }) => {
@@ -64,7 +69,7 @@ pub async fn run(
         );
     }
     if let Some(path) = out {
-        write_out(&vault, &actor, &scope, &made.copy, path).await?;
+        write_out(&vault, &system, &org, &made.copy, path).await?;
     }
     println!("{} {}", made.copy.id, made.copy.sha256);
     Ok(())
@@ -74,15 +79,15 @@ pub async fn run(
 /// half-written file.
 async fn write_out(
     vault: &kinga_app::evidence::Vault,
-    actor: &Actor,
-    scope: &Scope,
+    system: &System,
+    org: &kinga_domain::org::Organisation,
     copy: &kinga_domain::evidence::WorkingCopy,
     path: &Path,
 ) -> Result<(), Failure> {
     let opened = vault
         .open_copy(
-            actor,
-            scope,
+            &system.acting_for(org),
+            &system.sees_everything(),
             copy.evidence_id,
             copy.id,
             kinga_domain::evidence::CustodyKind::Download,

@@ -9,11 +9,10 @@ use kinga_analysis::escalation::{
     self as esc, BacktestReport, DetectorConfig, LevelConfigs, OnsetStatus, OnsetWindow,
     RegionSeries,
 };
+use kinga_app::records::{CountQuery, NewSignal, NewSignalRun, Signal, SignalFilter, SignalRun};
+use kinga_app::System;
 use kinga_domain::event::{Dataset, Level};
 use kinga_domain::period::Period;
-use kinga_store::{
-    Actor, CountQuery, NewSignal, NewSignalRun, Scope, Signal, SignalFilter, SignalRun, Store,
-};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -170,12 +169,10 @@ pub(crate) async fn run(command: DetectCommand) -> Result<(), Failure> {
 
 /// The dense series of every region at the chosen level, from the first period with any event
 /// to the last.
-async fn load_series(store: &dyn Store, watch: &Watch) -> Result<Vec<RegionSeries>, Failure> {
+async fn load_series(system: &System, watch: &Watch) -> Result<Vec<RegionSeries>, Failure> {
     let mut query = CountQuery::new(watch.level(), watch.period());
     query.dataset = watch.dataset()?;
-    // Detect runs read shared datasets only: signals from one organisation's licensed rows
-    // would show them to everyone.
-    let counts = store.event_counts(&Scope::public(), &query).await?;
+    let counts = system.shared_event_counts(&query).await?;
     let (Some(first), Some(last)) = (
         counts.iter().map(|c| c.period).min(),
         counts.iter().map(|c| c.period).max(),
@@ -199,9 +196,9 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
             return Err(Failure::Input(format!("--to {to} is before --from {from}")));
         }
     }
-    let store = crate::database::open(db).await?;
-    let (run, regions) = store_run(store.as_ref(), &args.watch).await?;
-    let listed = stored_signals(store.as_ref(), args).await?;
+    let system = super::system(db, "detect").await?;
+    let (run, regions) = store_run(&system, &args.watch).await?;
+    let listed = stored_signals(&system, args).await?;
     match args.format {
         ListFormat::Table => print_table(&listed),
         ListFormat::Csv => print_csv(&listed),
@@ -231,48 +228,45 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
 
 /// Runs the detectors over every region and stores the signals in place of the last run of the
 /// same level and period; returns the run and how many regions were watched.
-async fn store_run(store: &dyn Store, watch: &Watch) -> Result<(SignalRun, usize), Failure> {
+async fn store_run(system: &System, watch: &Watch) -> Result<(SignalRun, usize), Failure> {
     let config = watch.detector_config()?;
-    let series = load_series(store, watch).await?;
+    let series = load_series(system, watch).await?;
     let found = esc::detect_all(&series, &config);
     let first = series.iter().map(|s| s.first).min().unwrap_or_default();
     let last = series.iter().map(RegionSeries::last).max().unwrap_or(first);
     let settings = serde_json::to_string(&config).map_err(anyhow::Error::from)?;
-    let run = store
-        .replace_signals(
-            &Actor::system("detect"),
-            NewSignalRun {
-                level: watch.level(),
-                period: watch.period(),
-                measure: config.measure.as_str().into(),
-                dataset: watch.dataset.clone(),
-                first_bucket: first,
-                last_bucket: last,
-                settings,
-                owner: None,
-                signals: found
-                    .iter()
-                    .map(|s| NewSignal {
-                        country: s.region.country,
-                        admin1: s.region.admin1.clone(),
-                        bucket: s.bucket,
-                        measure: s.measure.as_str().into(),
-                        method: s.method.as_str().into(),
-                        observed: s.observed,
-                        expected: s.expected,
-                        score: s.score,
-                        threshold: s.threshold,
-                    })
-                    .collect(),
-            },
-        )
+    let run = system
+        .replace_signals(NewSignalRun {
+            level: watch.level(),
+            period: watch.period(),
+            measure: config.measure.as_str().into(),
+            dataset: watch.dataset.clone(),
+            first_bucket: first,
+            last_bucket: last,
+            settings,
+            owner: None,
+            signals: found
+                .iter()
+                .map(|s| NewSignal {
+                    country: s.region.country,
+                    admin1: s.region.admin1.clone(),
+                    bucket: s.bucket,
+                    measure: s.measure.as_str().into(),
+                    method: s.method.as_str().into(),
+                    observed: s.observed,
+                    expected: s.expected,
+                    score: s.score,
+                    threshold: s.threshold,
+                })
+                .collect(),
+        })
         .await?;
     Ok((run, series.len()))
 }
 
 /// The default detectors at the default settings, weekly, over one level: what `kinga detect
 /// --level LEVEL` stores, for the demo.
-pub(crate) async fn run_defaults(store: &dyn Store, level: Level) -> Result<SignalRun, Failure> {
+pub(crate) async fn run_defaults(system: &System, level: Level) -> Result<SignalRun, Failure> {
     let watch = Watch {
         level: match level {
             Level::Country => LevelArg::Country,
@@ -283,11 +277,11 @@ pub(crate) async fn run_defaults(store: &dyn Store, level: Level) -> Result<Sign
         dataset: None,
         config: None,
     };
-    Ok(store_run(store, &watch).await?.0)
+    Ok(store_run(system, &watch).await?.0)
 }
 
 /// What the store now holds for this level and period, read back page by page.
-async fn stored_signals(store: &dyn Store, args: &RunArgs) -> Result<Vec<Signal>, Failure> {
+async fn stored_signals(system: &System, args: &RunArgs) -> Result<Vec<Signal>, Failure> {
     let mut filter = SignalFilter {
         level: Some(args.watch.level()),
         period: Some(args.watch.period()),
@@ -298,7 +292,7 @@ async fn stored_signals(store: &dyn Store, args: &RunArgs) -> Result<Vec<Signal>
     };
     let mut all = Vec::new();
     loop {
-        let page = store.signals(&Scope::public(), &filter).await?;
+        let page = system.shared_signals(&filter).await?;
         let n = page.items.len();
         all.extend(page.items);
         if n == 0 || all.len() as u64 >= page.total {
@@ -380,8 +374,8 @@ fn print_csv(signals: &[Signal]) {
 async fn backtest(db: &Db, args: &BacktestArgs) -> Result<(), Failure> {
     let onsets = read_onset_file(&args.onsets)?;
     let config = args.watch.detector_config()?;
-    let store = crate::database::open(db).await?;
-    let series = load_series(store.as_ref(), &args.watch).await?;
+    let system = super::system(db, "detect-backtest").await?;
+    let series = load_series(&system, &args.watch).await?;
     let period = args.watch.period();
     let report = esc::backtest(
         &series,

@@ -2,9 +2,9 @@
 use crate::cli::Db;
 use crate::Failure;
 use kinga_app::evidence::{Announced, Attach};
+use kinga_app::System;
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::Visibility;
-use kinga_store::{Actor, Scope};
 use std::io::Read;
 use std::path::Path;
 
@@ -22,13 +22,12 @@ pub struct Announce {
 
 /// An incident named by its id or by its code (`CAF-2013-000042`), as users quote it.
 pub async fn resolve_incident(
-    store: &dyn kinga_store::Store,
+    system: &System,
     text: &str,
 ) -> Result<kinga_domain::incident::Incident, Failure> {
-    let scope = Scope::maintenance();
     if let Ok(id) = text.parse::<IncidentId>() {
-        return store
-            .incident(&scope, id)
+        return system
+            .incident(id)
             .await?
             .ok_or_else(|| Failure::Input(format!("--incident: no incident {id}")));
     }
@@ -37,8 +36,8 @@ pub async fn resolve_incident(
         limit: 50,
         ..Default::default()
     };
-    store
-        .incidents(&scope, &filter)
+    system
+        .incidents(&filter)
         .await?
         .items
         .into_iter()
@@ -63,28 +62,28 @@ pub async fn add(db: &Db, target: Target, announce: Announce, file: &Path) -> Re
         .visibility
         .parse()
         .map_err(|e| Failure::Input(format!("--visibility: {e}")))?;
-    let store = crate::database::open(db).await?;
+    let database = crate::database::open(db).await?;
+    let system = database.system("evidence-add");
     let incident: Option<IncidentId> = match target.incident.as_deref() {
-        Some(t) => Some(resolve_incident(store.as_ref(), t).await?.id),
+        Some(t) => Some(resolve_incident(&system, t).await?.id),
         None => None,
     };
-    let vault = super::keys::open_vault(db, store.clone());
-    let scope = Scope::maintenance();
+    let vault = database.vault();
     // The evidence belongs to the organisation that owns what it is attached to.
     let owner = match (incident, report) {
-        (Some(i), _) => store
-            .incident(&scope, i)
+        (Some(i), _) => system
+            .incident(i)
             .await?
             .map(|x| x.organisation)
             .ok_or_else(|| Failure::Input(format!("--incident: no incident {i}")))?,
-        (None, Some(r)) => store
-            .report(&scope, r)
+        (None, Some(r)) => system
+            .report(r)
             .await?
             .map(|x| x.organisation)
             .ok_or_else(|| Failure::Input(format!("--report: no report {r}")))?,
         (None, None) => unreachable!("checked above"),
     };
-    let org = super::keys::organisation(store.as_ref(), owner.as_str()).await?;
+    let org = super::keys::organisation(&system, owner.as_str()).await?;
     let (reader, name, size): (Box<dyn Read + Send>, Option<String>, Option<u64>) =
         if file.as_os_str() == "-" {
             (Box::new(std::io::stdin()), announce.name, announce.size)
@@ -97,11 +96,10 @@ pub async fn add(db: &Db, target: Target, announce: Announce, file: &Path) -> Re
                 .or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()));
             (Box::new(f), name, announce.size.or(len))
         };
-    let actor = Actor::system("evidence-add").acting_for(org.id, org.slug.clone());
     let item = vault
         .receive(
-            &actor,
-            &scope,
+            &system.acting_for(&org),
+            &system.sees_everything(),
             &org,
             Attach {
                 incident,
@@ -141,27 +139,23 @@ pub enum CustodyNote {
 }
 
 async fn item_of(
-    store: &dyn kinga_store::Store,
+    system: &System,
     id: &str,
 ) -> Result<kinga_domain::evidence::EvidenceItem, Failure> {
     let id: kinga_domain::evidence::EvidenceId = id
         .parse()
         .map_err(|_| Failure::Input(format!("'{id}' is not an evidence id")))?;
-    store
-        .evidence(&Scope::maintenance(), id)
+    system
+        .evidence_item(id)
         .await?
         .ok_or_else(|| Failure::Input(format!("no evidence {id}")))
 }
 
-fn custodian(task: &str, item: &kinga_domain::evidence::EvidenceItem) -> Actor {
-    Actor::system(task).acting_for(item.organisation_id, item.organisation.clone())
-}
-
 /// Prints an item's custody chain, oldest first.
 pub async fn log(db: &Db, id: &str) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
-    let item = item_of(store.as_ref(), id).await?;
-    let entries = store.custody_log(&Scope::maintenance(), item.id).await?;
+    let system = super::system(db, "evidence-log").await?;
+    let item = item_of(&system, id).await?;
+    let entries = system.custody_log(item.id).await?;
     println!("evidence {} sha256 {}", item.id, item.sha256);
     for e in entries {
         println!(
@@ -177,9 +171,10 @@ pub async fn log(db: &Db, id: &str) -> Result<(), Failure> {
 }
 
 pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
-    let item = item_of(store.as_ref(), id).await?;
-    let vault = super::keys::open_vault(db, store.clone());
+    let database = crate::database::open(db).await?;
+    let system = database.system("evidence-custody");
+    let item = item_of(&system, id).await?;
+    let vault = database.vault();
     let what = match what {
         CustodyNote::Transfer { to, how } => {
             kinga_app::evidence::CustodyNote::Transfer { to, note: how }
@@ -192,8 +187,8 @@ pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
     // organisation holding the item, so the role is not what limits them.
     let e = vault
         .note_custody(
-            &custodian("evidence-custody", &item),
-            &Scope::maintenance(),
+            &system.acting_for_id(item.organisation_id, item.organisation.clone()),
+            &system.sees_everything(),
             kinga_domain::Role::Admin,
             item.id,
             what,
@@ -207,11 +202,12 @@ pub async fn note(db: &Db, id: &str, what: CustodyNote) -> Result<(), Failure> {
 /// its decrypted content; the outcome is itself a custody entry, so a later reader sees when
 /// the item was last checked and what was found.
 pub async fn verify(db: &Db, id: &str) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
-    let item = item_of(store.as_ref(), id).await?;
-    let vault = super::keys::open_vault(db, store.clone());
+    let database = crate::database::open(db).await?;
+    let system = database.system("evidence-verify");
+    let item = item_of(&system, id).await?;
+    let vault = database.vault();
     if let Some(p) = super::keys::passphrase_from_env_or_stdin() {
-        let org = super::keys::organisation(store.as_ref(), item.organisation.as_str()).await?;
+        let org = super::keys::organisation(&system, item.organisation.as_str()).await?;
         // Held in this process's memory for the check below, gone when the command ends.
         vault
             .unlock(&org, &p)
@@ -221,8 +217,8 @@ pub async fn verify(db: &Db, id: &str) -> Result<(), Failure> {
     // The web's "verify now" does exactly this: one check, one custody entry, one wording.
     let check = vault
         .verify_item(
-            &custodian("evidence-verify", &item),
-            &Scope::maintenance(),
+            &system.acting_for_id(item.organisation_id, item.organisation.clone()),
+            &system.sees_everything(),
             kinga_domain::Role::Admin,
             item.id,
         )

@@ -4,7 +4,6 @@ use crate::cli::Db;
 use crate::Failure;
 use kinga_app::evidence::DossierOptions;
 use kinga_domain::ids::IncidentId;
-use kinga_store::{Actor, Scope};
 use std::path::Path;
 
 pub struct Options {
@@ -30,12 +29,12 @@ fn time_stamp_authority(url: Option<String>) -> Result<Option<kinga_vault::Tsa>,
 pub async fn dossier(db: &Db, incident: &str, out: &Path, options: Options) -> Result<(), Failure> {
     let tsa = time_stamp_authority(options.tsa)?;
     let tsa_url = tsa.as_ref().map(|t| t.url.clone());
-    let store = crate::database::open(db).await?;
-    let vault = super::keys::open_vault(db, store.clone());
-    let scope = Scope::maintenance();
-    let inc = super::evidence::resolve_incident(store.as_ref(), incident).await?;
+    let database = crate::database::open(db).await?;
+    let system = database.system("export-dossier");
+    let vault = database.vault();
+    let inc = super::evidence::resolve_incident(&system, incident).await?;
     let id: IncidentId = inc.id;
-    let org = super::keys::organisation(store.as_ref(), inc.organisation.as_str()).await?;
+    let org = super::keys::organisation(&system, inc.organisation.as_str()).await?;
     let pass = super::keys::passphrase_from_env_or_stdin().ok_or_else(|| {
         Failure::Input(format!(
             "export dossier: the dossier is signed with the keys of {}; give their passphrase in {} or on the first line of standard input",
@@ -44,11 +43,10 @@ pub async fn dossier(db: &Db, incident: &str, out: &Path, options: Options) -> R
         ))
     })?;
     vault.unlock(&org, &pass).await?;
-    let actor = Actor::system("export-dossier").acting_for(org.id, org.slug.clone());
     let outcome = vault
         .export_dossier(
-            &actor,
-            &scope,
+            &system.acting_for(&org),
+            &system.sees_everything(),
             &org,
             id,
             DossierOptions {

@@ -6,7 +6,6 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use kinga_ingest::events::{self, Format, ImportOptions, Mapping, Summary};
 use kinga_ingest::IngestError;
-use kinga_store::Actor;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -102,13 +101,19 @@ async fn ucdp_incidents(db: &Db, file: &Path, org: &str, visibility: &str) -> Re
         .into_iter()
         .find(|o| o.slug == slug)
         .ok_or_else(|| Failure::Input(format!("--org: no organisation '{slug}'")))?;
-    let outcome = crate::demo::import_events(&system, &owner, open()?, visibility, events).await?;
+    let quarantine = events::quarantine::Quarantine::default_path(file);
+    let (outcome, rejected) =
+        crate::demo::import_events(&system, &owner, open()?, visibility, events, &quarantine)
+            .await?;
     println!(
         "{}: {} incidents imported, {} already present",
         file.display(),
         outcome.created,
         outcome.already_present
     );
+    if let Some(q) = rejected {
+        println!("rejected rows: {q}");
+    }
     Ok(())
 }
 
@@ -130,16 +135,16 @@ pub async fn run(source: ImportSource) -> Result<(), Failure> {
         ),
     };
     let rows = events::open(&format, &args.file).map_err(unreadable)?;
-    let store = crate::database::open(&args.db).await?;
-    let mut actor = Actor::system(&format!("import-{}", format.name()));
+    let system = super::system(&args.db, &format!("import-{}", format.name())).await?;
+    let mut owner = None;
     if let Some(slug) = &args.org {
-        let org = store
+        let org = system
             .organisations()
             .await?
             .into_iter()
             .find(|o| o.slug.as_str() == slug)
             .ok_or_else(|| Failure::Input(format!("--org: no organisation '{slug}'")))?;
-        actor = actor.acting_for(org.id, org.slug);
+        owner = Some(org);
     } else if format == Format::Acled && !args.dry_run {
         return Err(Failure::Input(
             "--org is required for ACLED: its rows stay with the organisation whose key downloaded them"
@@ -155,11 +160,10 @@ pub async fn run(source: ImportSource) -> Result<(), Failure> {
         batch: args.batch.max(1),
     };
     let bar = progress_bar(&args.file);
-    let summary = events::import(store.as_ref(), &actor, rows, &options, &|n| {
-        bar.set_position(n)
-    })
-    .await
-    .map_err(unreadable)?;
+    let summary = system
+        .import_events(owner.as_ref(), rows, &options, &|n| bar.set_position(n))
+        .await
+        .map_err(unreadable)?;
     bar.finish_and_clear();
     println!("{}", describe(&args.file, &summary));
     Ok(())

@@ -5,12 +5,12 @@
 use crate::cli::{Db, Format};
 use crate::Failure;
 use clap::Subcommand;
-use kinga_domain::incident::Incident;
-use kinga_domain::Role;
-use kinga_store::{
-    Actor, CitedEvent, EventRef, EventSummary, NewEventCitation, Scope, Store, SuggestedEvent,
+use kinga_app::records::{
+    CitedEvent, EventRef, EventSummary, NewEventCitation, StoreError, SuggestedEvent,
     SuggestionWindow,
 };
+use kinga_app::AccessError;
+use kinga_domain::incident::Incident;
 use serde_json::json;
 
 #[derive(Subcommand)]
@@ -74,25 +74,24 @@ pub(crate) async fn run(action: IncidentAction) -> Result<(), Failure> {
                     SuggestionWindow::MAX_DAYS
                 )));
             }
-            let store = crate::database::open(&db).await?;
-            let inc = super::evidence::resolve_incident(store.as_ref(), &incident).await?;
-            let desk = Desk::of(store.as_ref(), &inc).await?;
+            let system = super::system(&db, "incident-cite").await?;
+            let inc = super::evidence::resolve_incident(&system, &incident).await?;
+            let desk = system.owners_desk(&inc).await?;
             match (event, list, suggest, remove) {
                 (_, true, _, _) => {
-                    let cited = store.cited_events(&desk.scope, inc.id).await?;
+                    let cited = desk.cited_events(inc.id).await?;
                     print_cited(&inc, &cited, format);
                 }
                 (_, _, true, _) => {
                     let window = SuggestionWindow { days, limit: 50 };
-                    let found = store.event_suggestions(&desk.scope, inc.id, window).await?;
+                    let found = desk.event_suggestions(inc.id, window).await?;
                     print_suggested(&inc, days, &found, format);
                 }
                 (Some(event), _, _, true) => {
-                    store
-                        .uncite_event(&desk.actor, &desk.scope, inc.id, &event)
+                    desk.uncite_event(inc.id, &event)
                         .await
                         .map_err(|e| match e {
-                            kinga_store::StoreError::NotFound => Failure::Input(format!(
+                            AccessError::Store(StoreError::NotFound) => Failure::Input(format!(
                                 "--event: {} does not cite {event}",
                                 inc.code
                             )),
@@ -101,16 +100,11 @@ pub(crate) async fn run(action: IncidentAction) -> Result<(), Failure> {
                     println!("{} no longer cites {event}", inc.code);
                 }
                 (Some(event), _, _, false) => {
-                    let cited = store
-                        .cite_event(
-                            &desk.actor,
-                            &desk.scope,
-                            inc.id,
-                            NewEventCitation { event, note },
-                        )
+                    let cited = desk
+                        .cite_event(inc.id, NewEventCitation { event, note })
                         .await
                         .map_err(|e| match e {
-                            kinga_store::StoreError::Invalid(v) => Failure::Input(
+                            AccessError::Store(StoreError::Invalid(v)) => Failure::Input(
                                 v.errors
                                     .iter()
                                     .map(|f| {
@@ -143,30 +137,6 @@ pub(crate) async fn run(action: IncidentAction) -> Result<(), Failure> {
             }
             Ok(())
         }
-    }
-}
-
-/// The incident's organisation, as the command acts and reads for it.
-struct Desk {
-    actor: Actor,
-    scope: Scope,
-}
-
-impl Desk {
-    async fn of(store: &dyn Store, inc: &Incident) -> Result<Desk, Failure> {
-        let peers = store.network_peers(inc.organisation_id).await?;
-        Ok(Desk {
-            actor: Actor::system("incident-cite")
-                .acting_for(inc.organisation_id, inc.organisation.clone()),
-            scope: Scope {
-                user_id: None,
-                organisation_id: Some(inc.organisation_id),
-                role: Some(Role::Analyst),
-                network_peers: peers,
-                own_reports_only: false,
-                everything: false,
-            },
-        })
     }
 }
 

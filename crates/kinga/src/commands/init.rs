@@ -5,7 +5,7 @@ use crate::Failure;
 use kinga_app::evidence::EvidenceError;
 
 pub async fn run(db: &Db, org: Option<&str>) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
+    let database = crate::database::open(db).await?;
     let vault_dir = super::keys::vault_dir(db);
     std::fs::create_dir_all(&vault_dir)
         .map_err(|e| Failure::Input(format!("{}: {e}", vault_dir.display())))?;
@@ -18,8 +18,9 @@ pub async fn run(db: &Db, org: Option<&str>) -> Result<(), Failure> {
         vault_dir.display()
     );
     let Some(slug) = org else { return Ok(()) };
-    let org = super::keys::organisation(store.as_ref(), slug).await?;
-    let vault = super::keys::open_vault(db, store.clone());
+    let system = database.system("init");
+    let org = super::keys::organisation(&system, slug).await?;
+    let vault = database.vault();
     match vault.current_keys(&org).await {
         Ok(set) => {
             println!(
@@ -36,7 +37,7 @@ pub async fn run(db: &Db, org: Option<&str>) -> Result<(), Failure> {
                     super::keys::PASSPHRASE_VAR
                 ))
             })?;
-            super::keys::create_for(&vault, &org, &pass, "init").await?;
+            super::keys::create_for(&system, &vault, &org, &pass).await?;
             println!("organisation {}: keys created", org.slug);
             Ok(())
         }

@@ -4,8 +4,8 @@
 use crate::cli::Db;
 use crate::Failure;
 use kinga_app::evidence::{EvidenceError, Vault};
+use kinga_app::System;
 use kinga_domain::org::{Organisation, Slug};
-use kinga_store::{Actor, Store};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,10 +17,6 @@ pub fn vault_dir(db: &Db) -> PathBuf {
     db.vault_dir
         .clone()
         .unwrap_or_else(|| db.data_dir.join("vault"))
-}
-
-pub fn open_vault(db: &Db, store: Arc<dyn Store>) -> Arc<Vault> {
-    Arc::new(Vault::new(store, vault_dir(db)))
 }
 
 impl From<EvidenceError> for Failure {
@@ -73,34 +69,31 @@ pub fn check_new_passphrase(p: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-pub async fn organisation(store: &dyn Store, slug: &str) -> Result<Organisation, Failure> {
+pub async fn organisation(system: &System, slug: &str) -> Result<Organisation, Failure> {
     let s = Slug::parse(slug).map_err(|e| Failure::Input(format!("--org: {e}")))?;
-    store
+    system
         .organisation(&s)
         .await?
         .ok_or_else(|| Failure::Input(format!("--org: no organisation '{slug}'")))
 }
 
-async fn open(db: &Db) -> Result<(Arc<dyn Store>, Arc<Vault>), Failure> {
-    let store = crate::database::open(db).await?;
-    let vault = open_vault(db, store.clone());
-    Ok((store, vault))
+/// The vault, and Kinga's own work recorded under `task`.
+async fn open(db: &Db, task: &str) -> Result<(System, Arc<Vault>), Failure> {
+    let database = crate::database::open(db).await?;
+    Ok((database.system(task), database.vault()))
 }
 
-fn system(task: &str, org: &Organisation) -> Actor {
-    Actor::system(task).acting_for(org.id, org.slug.clone())
-}
-
-/// Creates an organisation's keys with `passphrase`; used by `org add` and `keys init`.
+/// Creates an organisation's keys with `passphrase`, recorded under the task of `system`; used
+/// by `org add`, `keys init`, `init` and the demo.
 pub async fn create_for(
+    system: &System,
     vault: &Vault,
     org: &Organisation,
     passphrase: &str,
-    task: &str,
 ) -> Result<(), Failure> {
     check_new_passphrase(passphrase)?;
     let set = vault
-        .create_keys(&system(task, org), org, passphrase)
+        .create_keys(&system.acting_for(org), org, passphrase)
         .await?;
     eprintln!(
         "Keys of {} created (version {}). Keep the passphrase safe and run `kinga keys split --org {}`: without the passphrase or enough shares, its evidence cannot be read.",
@@ -110,15 +103,15 @@ pub async fn create_for(
 }
 
 pub async fn init(db: &Db, slug: &str) -> Result<(), Failure> {
-    let (store, vault) = open(db).await?;
-    let org = organisation(store.as_ref(), slug).await?;
+    let (system, vault) = open(db, "keys-init").await?;
+    let org = organisation(&system, slug).await?;
     let pass = required_passphrase("keys init")?;
-    create_for(&vault, &org, &pass, "keys-init").await
+    create_for(&system, &vault, &org, &pass).await
 }
 
 pub async fn export_public(db: &Db, slug: &str, out: &Path) -> Result<(), Failure> {
-    let (store, vault) = open(db).await?;
-    let org = organisation(store.as_ref(), slug).await?;
+    let (system, vault) = open(db, "keys-export-public").await?;
+    let org = organisation(&system, slug).await?;
     let public = vault.public_keys(&org).await?;
     std::fs::write(out, public.to_text())
         .map_err(|e| Failure::Input(format!("{}: {e}", out.display())))?;
@@ -136,8 +129,8 @@ pub async fn split(db: &Db, slug: &str, shares: u8, threshold: u8) -> Result<(),
             "--threshold must be at least 2 and at most --shares".into(),
         ));
     }
-    let (store, vault) = open(db).await?;
-    let org = organisation(store.as_ref(), slug).await?;
+    let (system, vault) = open(db, "keys-split").await?;
+    let org = organisation(&system, slug).await?;
     let pass = required_passphrase("keys split")?;
     let secret = vault.unlock(&org, &pass).await?;
     let parts = kinga_vault::shamir::split(&secret.secret_bytes(), threshold, shares)
@@ -187,8 +180,8 @@ pub async fn recover(db: &Db, slug: &str) -> Result<(), Failure> {
         shares.push(share);
     }
     let bytes = kinga_vault::shamir::combine(&shares).map_err(|e| Failure::Input(e.to_string()))?;
-    let (store, vault) = open(db).await?;
-    let org = organisation(store.as_ref(), slug).await?;
+    let (system, vault) = open(db, "keys-recover").await?;
+    let org = organisation(&system, slug).await?;
     let secret = kinga_vault::OrgSecretKeys::from_secret_bytes(org.slug.as_str(), &bytes)
         .map_err(|e| Failure::Input(e.to_string()))?;
     if secret.public() != vault.public_keys(&org).await? {
@@ -198,12 +191,7 @@ pub async fn recover(db: &Db, slug: &str) -> Result<(), Failure> {
         )));
     }
     let set = vault
-        .reseal(
-            &system("keys-recover", &org),
-            &org,
-            Arc::new(secret),
-            &new_pass,
-        )
+        .reseal(&system.acting_for(&org), &org, Arc::new(secret), &new_pass)
         .await?;
     println!(
         "Keys of {} (version {}) recovered and sealed under the new passphrase.",
@@ -213,12 +201,12 @@ pub async fn recover(db: &Db, slug: &str) -> Result<(), Failure> {
 }
 
 pub async fn rotate(db: &Db, slug: &str) -> Result<(), Failure> {
-    let (store, vault) = open(db).await?;
-    let org = organisation(store.as_ref(), slug).await?;
+    let (system, vault) = open(db, "keys-rotate").await?;
+    let org = organisation(&system, slug).await?;
     let pass = required_passphrase("keys rotate")?;
     let old = vault.unlock(&org, &pass).await?;
     let (set, n) = vault
-        .rotate(&system("keys-rotate", &org), &org, old, &pass)
+        .rotate(&system.acting_for(&org), &org, old, &pass)
         .await?;
     println!(
         "Keys of {} rotated to version {}: {n} data keys rewrapped, no blob re-encrypted. Split the new keys again: old shares no longer recover them.",
@@ -228,12 +216,13 @@ pub async fn rotate(db: &Db, slug: &str) -> Result<(), Failure> {
 }
 
 /// At `serve`: with KINGA_KEY_PASSPHRASE, keys are created for the demo organisations that have
-/// none, and every organisation whose keys it opens is unlocked for downloads.
-pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failure> {
+/// none (recorded under the task of `demo`), and every organisation whose keys it opens is
+/// unlocked for downloads.
+pub async fn prepare_for_serving(vault: &Vault, demo: Option<&System>) -> Result<(), Failure> {
     let given = std::env::var(PASSPHRASE_VAR).ok().filter(|p| !p.is_empty());
     let pass = match given {
         Some(p) => p,
-        None if demo && demo_needs_keys(vault).await? => {
+        None if demo.is_some() && !vault.organisations_without_keys().await?.is_empty() => {
             // The demo should show evidence end to end with no set-up, so it makes one
             // passphrase for its organisations and prints it once, like the demo passwords.
             let p = demo_passphrase();
@@ -245,9 +234,9 @@ pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failur
             return Ok(());
         }
     };
-    if demo {
+    if let Some(system) = demo {
         for org in vault.organisations_without_keys().await? {
-            create_for(vault, &org, &pass, "demo").await?;
+            create_for(system, vault, &org, &pass).await?;
         }
     }
     let outcome = vault.unlock_all(&pass).await?;
@@ -266,10 +255,6 @@ pub async fn prepare_for_serving(vault: &Vault, demo: bool) -> Result<(), Failur
         }
     );
     Ok(())
-}
-
-async fn demo_needs_keys(vault: &Vault) -> Result<bool, Failure> {
-    Ok(!vault.organisations_without_keys().await?.is_empty())
 }
 
 /// Six words of the vault's word list: 48 bits, enough for a demonstration, easy to retype.

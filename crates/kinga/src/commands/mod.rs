@@ -189,6 +189,5 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
 
 /// Work done by the command line itself, recorded in the audit chain as `system:<task>`.
 async fn system(db: &crate::cli::Db, task: &str) -> Result<kinga_app::System, Failure> {
-    let store = crate::database::open(db).await?;
-    Ok(kinga_app::Access::new(store).system(task))
+    Ok(crate::database::open(db).await?.system(task))
 }

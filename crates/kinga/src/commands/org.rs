@@ -28,8 +28,8 @@ pub async fn add(
                 .join("; "),
         )
     })?;
-    let store = crate::database::open(db).await?;
-    let system = kinga_app::Access::new(store.clone()).system("org-add");
+    let database = crate::database::open(db).await?;
+    let system = database.system("org-add");
     // The key passphrase is optional here so that scripts adding many organisations keep
     // working; without one, the organisation has no keys until `kinga keys init`.
     let passphrase = super::keys::passphrase_from_env_or_stdin();
@@ -40,8 +40,7 @@ pub async fn add(
     println!("{}", org.id);
     match passphrase {
         Some(p) => {
-            let vault = super::keys::open_vault(db, store);
-            super::keys::create_for(&vault, &org, &p, "org-add").await?;
+            super::keys::create_for(&system, &database.vault(), &org, &p).await?;
         }
         None => eprintln!(
             "No key passphrase given ({} or standard input): {} can hold no evidence until `kinga keys init --org {}`.",

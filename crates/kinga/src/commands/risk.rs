@@ -363,9 +363,9 @@ async fn save(a: &ForecastArgs, model: &Model, rows: &[Row]) -> Result<(), Failu
     if !unknown.is_empty() {
         eprintln!("not stored, no ISO 3166-1 code for: {}", unknown.join(", "));
     }
-    let store = crate::database::open(&a.db).await?;
-    let stored = store
-        .save_forecasts(&kinga_store::Actor::system("risk-forecast"), batch)
+    let system = super::system(&a.db, "risk-forecast").await?;
+    let stored = system
+        .save_forecasts(batch)
         .await
         .map_err(|e| Failure::Other(e.to_string()))?;
     eprintln!(

@@ -1,7 +1,6 @@
 use crate::cli::{BackupSchedule, Db};
+use crate::database::Database;
 use crate::Failure;
-use kinga_app::Access;
-use kinga_store::Store;
 use kinga_web::{Application, WebOptions};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -45,19 +44,21 @@ pub async fn run(
     if !secure_cookies {
         eprintln!("Cookies are sent without the Secure mark (--insecure-cookies): the session cookie crosses the network in clear unless a TLS proxy is in front.");
     }
-    let store = crate::database::open(db).await?;
-    let access = Arc::new(Access::new(store.clone()));
-    let vault = super::keys::open_vault(db, store.clone());
-    if demo {
-        set_up_demo(&access, store.as_ref()).await?;
+    let database = crate::database::open(db).await?;
+    let access = Arc::new(database.access());
+    let vault = database.vault();
+    let demo = demo.then(|| database.system("demo"));
+    if let Some(system) = &demo {
+        set_up_demo(&database, system).await?;
     }
-    super::keys::prepare_for_serving(&vault, demo).await?;
+    super::keys::prepare_for_serving(&vault, demo.as_ref()).await?;
     if let Some((every, url)) = checkpoints {
         println!(
             "Audit chain checkpoints every {} by {url}",
             humantime(every)
         );
-        super::checkpoint::schedule(store.clone(), every, url);
+        let system = database.system(super::checkpoint::CHECKPOINT_TASK);
+        super::checkpoint::schedule(system, every, url);
     }
     let app = Application::build(
         access,
@@ -106,12 +107,11 @@ async fn bind(listen: &str) -> Result<TcpListener, Failure> {
     })
 }
 
-async fn set_up_demo(access: &Access, store: &dyn Store) -> Result<(), Failure> {
-    let system = access.system("demo");
-    let (logins, outcome, home) = crate::demo::set_up(&system).await?;
-    let events = crate::demo::load_events(store).await?;
-    let cited = crate::demo::cite_events(store, &home).await?;
-    if crate::demo::sample_assessment(store, &home).await? {
+async fn set_up_demo(database: &Database, system: &kinga_app::System) -> Result<(), Failure> {
+    let (logins, outcome, home) = crate::demo::set_up(system).await?;
+    let events = crate::demo::load_events(system).await?;
+    let cited = crate::demo::cite_events(system, &home).await?;
+    if crate::demo::sample_assessment(system, &home).await? {
         println!("Added one sample Framework assessment of the Central African Republic, labelled as a demonstration.");
     }
     println!(
@@ -122,7 +122,7 @@ async fn set_up_demo(access: &Access, store: &dyn Store) -> Result<(), Failure> 
     if cited > 0 {
         println!("Each UCDP incident cites the UCDP event of the same row: {cited} citations.");
     }
-    let (by_division, by_country) = crate::demo::detect_signals(store).await?;
+    let (by_division, by_country) = crate::demo::detect_signals(&database.system("detect")).await?;
     println!(
         "Escalation signals from the default detectors (weekly): {} stored ({by_division} by first-level division, {by_country} by country).",
         by_division + by_country

@@ -45,7 +45,7 @@ pub async fn revoke(db: &Db, email: &str, token: Option<&str>) -> Result<(), Fai
         return Err(Failure::Input(format!("--email: no user {email}")));
     }
     let n = match system.revoke_tokens(&email, token).await {
-        Err(AccessError::Store(kinga_store::StoreError::NotFound)) => {
+        Err(AccessError::Store(kinga_app::records::StoreError::NotFound)) => {
             return Err(Failure::Input(format!(
                 "--token: not a live token of {email}"
             )))

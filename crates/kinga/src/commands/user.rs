@@ -34,8 +34,8 @@ pub async fn add(db: &Db, org: &str, role: &str, email: &str) -> Result<(), Fail
 }
 
 pub async fn list(db: &Db, format: Format) -> Result<(), Failure> {
-    let store = crate::database::open(db).await?;
-    let users = store.users(None).await?;
+    let system = super::system(db, "user-list").await?;
+    let users = system.users().await?;
     match format {
         Format::Json => println!(
             "{}",

@@ -1,14 +1,13 @@
 use crate::cli::Db;
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
-use kinga_store::VerifyProgress;
+use kinga_app::records::VerifyProgress;
 use std::path::Path;
 use std::sync::Mutex;
 
 pub async fn run(db: &Db, tsa_cert: Option<&Path>) -> Result<(), Failure> {
     let trust = super::checkpoint::tsa_anchors(tsa_cert)?;
-    let store = crate::database::open_for_scan(db).await?;
-    let system = kinga_app::Access::new(store).system("verify");
+    let system = crate::database::open_for_scan(db).await?.system("verify");
     let bar = ProgressBar::new(0);
     let stage = Mutex::new(None);
     let progress = |p: VerifyProgress| show(&bar, &stage, p);
@@ -71,8 +70,7 @@ fn show(bar: &ProgressBar, stage: &Mutex<Option<&'static str>>, p: VerifyProgres
 /// KINGA_KEY_PASSPHRASE set, also decrypts and re-hashes the content of the organisations whose
 /// keys it opens.
 async fn sealed_originals(db: &Db) -> Result<(), Failure> {
-    let store = crate::database::open_for_scan(db).await?;
-    let vault = super::keys::open_vault(db, store);
+    let vault = crate::database::open_for_scan(db).await?.vault();
     if let Ok(pass) = std::env::var(super::keys::PASSPHRASE_VAR) {
         if !pass.is_empty() {
             vault.unlock_all(&pass).await?;

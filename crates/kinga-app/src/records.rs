@@ -1,0 +1,9 @@
+//! The records and errors of the storage port that callers of this layer read and pass back:
+//! types only. The port's traits stay here, so that nothing outside this crate can reach the
+//! database past the checks made in it.
+pub use kinga_store::{
+    Actor, AssessmentDetail, AuditHead, Checkpoint, CitedEvent, CountQuery, EventRef, EventSummary,
+    ImportOutcome, NewCheckpoint, NewEventCitation, NewSignal, NewSignalRun, Page, Scope, Signal,
+    SignalFilter, SignalRun, StoreError, SuggestedEvent, SuggestionWindow, VerifyOutcome,
+    VerifyProgress,
+};
