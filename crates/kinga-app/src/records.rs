@@ -3,7 +3,7 @@
 //! database past the checks made in it.
 pub use kinga_store::{
     Actor, AssessmentDetail, AuditHead, Checkpoint, CitedEvent, CountQuery, EventRef, EventSummary,
-    ImportOutcome, NewCheckpoint, NewEventCitation, NewSignal, NewSignalRun, Page, Scope, Signal,
-    SignalFilter, SignalRun, StoreError, SuggestedEvent, SuggestionWindow, VerifyOutcome,
-    VerifyProgress,
+    EvidenceFilter, ImportOutcome, IncidentDetail, NewCheckpoint, NewEventCitation, NewSignal,
+    NewSignalRun, Page, ReportFilter, Scope, Signal, SignalFilter, SignalRun, StoreError,
+    SuggestedEvent, SuggestionWindow, VerifyOutcome, VerifyProgress, NOTE_MAX,
 };

@@ -53,17 +53,20 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Lines of `text`, outside comments, that name the store crates or one of `traits`.
+/// Whether `text` holds a trait object or bound of one of `traits` (`dyn Store`, `impl Store`).
+fn uses_trait(text: &str, traits: &BTreeSet<String>) -> bool {
+    let w: Vec<&str> = words(text).collect();
+    w.windows(2)
+        .any(|p| (p[0] == "dyn" || p[0] == "impl") && traits.contains(p[1]))
+}
+
+/// Lines of `text`, outside comments, that name the store crates or hold one of `traits`.
 fn offending_lines(text: &str, traits: &BTreeSet<String>) -> Vec<String> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
         .filter(|(_, l)| {
-            words(l).any(|w| {
-                w == "kinga_store"
-                    || w == "kinga_store_sql"
-                    || traits.contains(w)
-            })
+            words(l).any(|w| w == "kinga_store" || w == "kinga_store_sql") || uses_trait(l, traits)
         })
         .map(|(n, l)| format!("{}: {}", n + 1, l.trim()))
         .collect()
@@ -108,7 +111,11 @@ fn the_web_server_holds_no_store() {
             found.push(format!("{}:{l}", f.display()));
         }
     }
-    assert!(found.is_empty(), "the web layer names the store:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "the web layer names the store:\n{}",
+        found.join("\n")
+    );
 }
 
 /// The one file of the command line that may name the port: where the backend is chosen by
@@ -139,6 +146,8 @@ fn the_command_line_names_the_store_only_where_it_opens_one() {
     );
 }
 
+/// A trait object of the port handed out by a public function or field would let its holder
+/// call every store method without importing anything.
 #[test]
 fn this_layer_hands_out_no_store_trait() {
     let traits = port_traits();
@@ -148,32 +157,58 @@ fn this_layer_hands_out_no_store_trait() {
     for f in files {
         let text = std::fs::read_to_string(&f).expect("application source");
         // A re-export is a `pub use` that may span lines: read it up to its semicolon.
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find("pub use kinga_store") {
-            let stmt = &rest[at..];
-            let end = stmt.find(';').unwrap_or(stmt.len());
-            let stmt = &stmt[..end];
+        for stmt in statements(&text, "pub use kinga_store", ';') {
             if stmt.contains('*') {
                 found.push(format!("{}: a glob re-export of the port", f.display()));
             }
             for w in words(stmt).filter(|w| traits.contains(*w)) {
                 found.push(format!("{}: re-exports {w}", f.display()));
             }
-            rest = &rest[at + end..];
+        }
+        for start in ["pub fn ", "pub async fn "] {
+            for sig in statements(&text, start, '{') {
+                let returns = sig.split_once("->").map_or("", |(_, r)| r);
+                if uses_trait(returns, &traits) {
+                    found.push(format!("{}: hands out the store: {sig}", f.display()));
+                }
+            }
+        }
+        for l in text.lines().map(str::trim) {
+            let public_field = l.starts_with("pub ") && !l.contains(" fn ") && l.contains(':');
+            if public_field && uses_trait(l, &traits) {
+                found.push(format!(
+                    "{}: a public field holds the store: {l}",
+                    f.display()
+                ));
+            }
         }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+/// Each piece of `text` that begins with `start`, up to (not including) `end`.
+fn statements<'a>(text: &'a str, start: &str, end: char) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(start) {
+        let stmt = &rest[at..];
+        let len = stmt.find(end).unwrap_or(stmt.len());
+        out.push(&stmt[..len]);
+        rest = &stmt[len..];
+    }
+    out
+}
+
 #[test]
 fn the_checks_see_a_forbidden_line() {
     let traits = port_traits();
-    assert_eq!(
-        offending_lines("use kinga_store::Store;\n// kinga_store in a comment\nlet x = 1;", &traits).len(),
-        1
+    let text = "use kinga_store::Store;\n// kinga_store in a comment\nlet x = 1;\n\
+                fn f(s: &dyn EvidenceStore) {}\nErr(AccessError::Store(e)) => {}";
+    assert_eq!(offending_lines(text, &traits).len(), 2);
+    let sig = statements(
+        "pub fn store(&self) -> &Arc<dyn Store> { x }",
+        "pub fn ",
+        '{',
     );
-    assert_eq!(
-        offending_lines("fn f(s: &dyn EvidenceStore) {}", &traits).len(),
-        1
-    );
+    assert!(uses_trait(sig[0].split_once("->").unwrap().1, &traits));
 }

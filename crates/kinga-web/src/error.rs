@@ -6,9 +6,9 @@ use crate::vault::EvidenceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use kinga_app::records::StoreError;
 use kinga_app::AccessError;
 use kinga_domain::ValidationErrors;
-use kinga_store::StoreError;
 use kinga_vault::VaultError;
 use serde_json::json;
 

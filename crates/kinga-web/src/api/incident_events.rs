@@ -7,10 +7,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
+use kinga_app::records::{CitedEvent, EventRef, NewEventCitation, SuggestionWindow, NOTE_MAX};
 use kinga_domain::fields::Fields;
 use kinga_domain::ids::IncidentId;
 use kinga_domain::ValidationErrors;
-use kinga_store::{CitedEvent, EventRef, NewEventCitation, SuggestionWindow, NOTE_MAX};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

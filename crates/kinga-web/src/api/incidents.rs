@@ -5,11 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
+use kinga_app::records::IncidentDetail;
 use kinga_domain::dedup::Probe;
 use kinga_domain::fields::Fields;
 use kinga_domain::ids::IncidentId;
 use kinga_domain::incident::{Incident, IncidentFilter, IncidentStatus, NewIncident};
-use kinga_store::IncidentDetail;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

@@ -10,10 +10,10 @@ use crate::vault::{EvidenceError, KeyStatus};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
+use kinga_app::records::StoreError;
 use kinga_app::{AccessError, Admin, Member, Principal};
 use kinga_domain::org::Organisation;
 use kinga_domain::ValidationErrors;
-use kinga_store::StoreError;
 use serde_json::{json, Value};
 
 /// Said with every answer, because it is the one thing an administrator must not learn late.

@@ -5,10 +5,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
+use kinga_app::records::{Page, ReportFilter};
 use kinga_domain::fields::Fields;
 use kinga_domain::ids::{IncidentId, ReportId};
 use kinga_domain::report::{NewReport, Report, TriageDecision, TriageStatus};
-use kinga_store::{Page, ReportFilter};
 use std::collections::HashMap;
 
 pub async fn submit(

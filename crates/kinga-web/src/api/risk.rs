@@ -8,13 +8,13 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use kinga_analysis::assessment::{diff, summarise};
+use kinga_app::records::AssessmentDetail;
 use kinga_app::risk_classes::scored;
 use kinga_app::Member;
 use kinga_domain::fields::Fields;
 use kinga_domain::framework::framework;
 use kinga_domain::risk::*;
 use kinga_domain::{Country, Visibility};
-use kinga_store::AssessmentDetail;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

@@ -4,12 +4,12 @@ use crate::error::ApiError;
 use axum::extract::Query;
 use axum::Json;
 use chrono::{Duration, NaiveDate};
+use kinga_app::records::{Signal, SignalFilter};
 use kinga_app::{AccessError, Member};
 use kinga_domain::event::Level;
 use kinga_domain::incident::Incident;
 use kinga_domain::period::Period;
 use kinga_domain::{Country, ValidationErrors};
-use kinga_store::{Signal, SignalFilter};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

@@ -11,11 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{extract::Query, Form, Router};
+use kinga_app::records::StoreError;
 use kinga_app::{AccessError, Admin};
 use kinga_domain::org::NewOrganisation;
 use kinga_domain::user::Email;
 use kinga_domain::{Role, ValidationErrors};
-use kinga_store::StoreError;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {

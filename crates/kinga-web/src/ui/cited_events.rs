@@ -12,9 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use kinga_app::records::{EventRef, EventSummary, NewEventCitation, StoreError, SuggestionWindow};
 use kinga_app::AccessError;
 use kinga_domain::ids::IncidentId;
-use kinga_store::{EventRef, EventSummary, NewEventCitation, StoreError, SuggestionWindow};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {

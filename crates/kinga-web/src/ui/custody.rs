@@ -13,9 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use kinga_app::records::Scope;
 use kinga_domain::evidence::{CustodyEvent, EvidenceItem};
 use kinga_domain::Role;
-use kinga_store::Scope;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -184,7 +184,7 @@ fn refusal(t: Tr, e: EvidenceError) -> (StatusCode, String) {
             };
             (StatusCode::UNPROCESSABLE_ENTITY, text.into())
         }
-        EvidenceError::Store(kinga_store::StoreError::NotFound) => {
+        EvidenceError::Store(kinga_app::records::StoreError::NotFound) => {
             (StatusCode::NOT_FOUND, t.get("common.not_found").into())
         }
         other => {

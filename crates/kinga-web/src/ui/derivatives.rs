@@ -16,10 +16,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use kinga_app::records::Scope;
 use kinga_domain::evidence::{
     CopyKind, CustodyKind, EvidenceId, EvidenceItem, WorkingCopy, WorkingCopyId,
 };
-use kinga_store::Scope;
 use kinga_vault::derive::derivable;
 use kinga_vault::thumbnail::{DEFAULT_SIZE, MAX_SIZE, MIN_SIZE};
 use kinga_vault::{Derivation, Region, Unit, VaultError};
@@ -307,7 +307,7 @@ async fn create(
         ))
         .into_response(),
         Err(EvidenceError::Forbidden(_)) => crate::ui::common::forbidden(page),
-        Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
+        Err(EvidenceError::Store(kinga_app::records::StoreError::NotFound)) => not_found(page),
         Err(e) => {
             let (status, message) = match e {
                 e @ EvidenceError::Vault(VaultError::Region { .. } | VaultError::Derive(_)) => {
@@ -358,7 +358,7 @@ async fn file(
         .await
     {
         Ok(opened) => bytes_response(opened, attachment),
-        Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
+        Err(EvidenceError::Store(kinga_app::records::StoreError::NotFound)) => not_found(page),
         Err(e) => {
             let t = page.t;
             message_page(

@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use kinga_app::records::EvidenceFilter;
 use kinga_domain::evidence::{CustodyKind, EvidenceId, EvidenceItem};
 use kinga_domain::ids::{IncidentId, OrgId, ReportId};
 use kinga_domain::Visibility;
-use kinga_store::EvidenceFilter;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -343,7 +343,9 @@ async fn upload(state: AppState, page: Page, target: Target, mut form: Multipart
             return match receive_field(&vault, &page.member, attach, None, field).await {
                 Ok(_) => Redirect::to(&format!("{}/evidence?notice=received", target.path()))
                     .into_response(),
-                Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
+                Err(EvidenceError::Store(kinga_app::records::StoreError::NotFound)) => {
+                    not_found(page)
+                }
                 Err(e @ EvidenceError::Forbidden(_)) => failed(page, StatusCode::FORBIDDEN, e),
                 Err(e @ EvidenceError::Vault(kinga_vault::VaultError::TooLarge { .. })) => {
                     failed(page, StatusCode::PAYLOAD_TOO_LARGE, e)
@@ -499,7 +501,7 @@ async fn serve(
         .await
     {
         Ok(opened) => bytes_response(opened, attachment),
-        Err(EvidenceError::Store(kinga_store::StoreError::NotFound)) => not_found(page),
+        Err(EvidenceError::Store(kinga_app::records::StoreError::NotFound)) => not_found(page),
         Err(EvidenceError::Forbidden(_)) => crate::ui::common::forbidden(page),
         Err(e @ EvidenceError::Locked(_)) => {
             let t = page.t;

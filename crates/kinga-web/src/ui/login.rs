@@ -288,7 +288,7 @@ async fn enrol_submit(
         Ok(()) => Redirect::to("/incidents").into_response(),
         Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
         Err(AccessError::AlreadyEnrolled)
-        | Err(AccessError::Store(kinga_store::StoreError::Rule(_))) => {
+        | Err(AccessError::Store(kinga_app::records::StoreError::Rule(_))) => {
             Redirect::to("/login/second-factor").into_response()
         }
         Err(e) => {

@@ -13,9 +13,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::Duration;
+use kinga_app::records::{CountQuery, Signal, SignalFilter};
 use kinga_domain::event::Level;
 use kinga_domain::period::Period;
-use kinga_store::{CountQuery, Signal, SignalFilter};
 use std::collections::{BTreeMap, HashMap};
 
 const PER_PAGE: u32 = 100;

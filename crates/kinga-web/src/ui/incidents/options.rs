@@ -4,10 +4,10 @@ use super::view::Forms;
 use crate::ui::common::{excerpt, visibilities, words, Choice, Group};
 use crate::ui::i18n::Tr;
 use crate::ui::session::Page;
+use kinga_app::records::IncidentDetail;
 use kinga_domain::party::{InvolvementRole, PartyKind};
 use kinga_domain::source::SourceConnection;
 use kinga_domain::vocab::rome;
-use kinga_store::IncidentDetail;
 
 /// The options of the coding forms, built only while the visitor holds the edit lock.
 #[derive(Default)]

@@ -2,10 +2,10 @@
 //! and sources, each in the visitor's language.
 use crate::ui::common::{text_or, when, Fact};
 use crate::ui::i18n::Tr;
+use kinga_app::records::IncidentDetail;
 use kinga_domain::incident::Incident;
 use kinga_domain::party::InvolvementRole;
 use kinga_domain::vocab::{rome, ucdp, AtrocityCrime};
-use kinga_store::IncidentDetail;
 
 pub(super) struct ActRow {
     pub provision: String,

@@ -12,9 +12,9 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kinga_app::records::StoreError;
 use kinga_app::AccessError;
 use kinga_domain::ids::IncidentId;
-use kinga_store::StoreError;
 use std::collections::HashMap;
 
 #[derive(Template)]

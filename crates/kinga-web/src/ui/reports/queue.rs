@@ -4,8 +4,8 @@ use crate::ui::session::{render, Page};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
+use kinga_app::records::ReportFilter;
 use kinga_domain::report::{Report, TriageStatus};
-use kinga_store::ReportFilter;
 use std::collections::HashMap;
 
 const PER_PAGE: u32 = 50;

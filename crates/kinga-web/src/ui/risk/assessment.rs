@@ -9,10 +9,10 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kinga_analysis::assessment::summarise;
+use kinga_app::records::AssessmentDetail;
 use kinga_app::risk_classes::scored;
 use kinga_domain::framework::{framework, LabelStatus};
 use kinga_domain::risk::AssessmentId;
-use kinga_store::AssessmentDetail;
 use std::collections::HashMap;
 
 pub struct FactorRow {

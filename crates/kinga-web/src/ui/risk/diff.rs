@@ -66,7 +66,7 @@ pub async fn show(
     };
     let fr = t.lang() == "fr";
     let d = diff(&scored(&before), &scored(&after));
-    let label = |x: &kinga_store::AssessmentDetail| {
+    let label = |x: &kinga_app::records::AssessmentDetail| {
         format!(
             "{} · {} · {} {}",
             x.assessment.country.name(),

@@ -261,7 +261,7 @@ fn is_htmx(headers: &HeaderMap) -> bool {
 
 fn error_text(t: Tr, e: &AccessError) -> String {
     match e {
-        AccessError::Store(kinga_store::StoreError::Invalid(v)) => {
+        AccessError::Store(kinga_app::records::StoreError::Invalid(v)) => {
             let f = crate::ui::common::field_errors(t, v);
             let mut parts: Vec<String> = f.0.iter().map(|(k, m)| format!("{k}: {m}")).collect();
             parts.sort();
@@ -298,7 +298,9 @@ pub async fn score(
             Ok(a) => a.score(id, input).await,
             Err(e) => Err(e),
         },
-        Err(e) => Err(AccessError::Store(kinga_store::StoreError::Invalid(e))),
+        Err(e) => Err(AccessError::Store(kinga_app::records::StoreError::Invalid(
+            e,
+        ))),
     };
     let anchor = form
         .get("indicator")

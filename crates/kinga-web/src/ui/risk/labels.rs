@@ -4,10 +4,10 @@ use crate::ui::common::{message_page, not_found, problem, text_or};
 use crate::ui::i18n::Tr;
 use crate::ui::session::Page;
 use axum::response::Response;
+use kinga_app::records::StoreError;
 use kinga_app::AccessError;
 use kinga_domain::framework::{framework, Completeness, RiskFactor};
 use kinga_domain::risk::{RiskClass, Score};
-use kinga_store::StoreError;
 
 pub fn french(t: Tr) -> bool {
     t.lang() == "fr"
