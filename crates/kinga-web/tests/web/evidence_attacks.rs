@@ -208,5 +208,7 @@ async fn a_disk_failure_answers_500_without_the_servers_paths() {
     let text = v.to_string();
     assert!(!text.contains(app.vault_dir.to_str().unwrap()), "{text}");
     assert!(!text.contains("/tmp"), "{text}");
+    // What the caller gets instead of the detail: the id under which the failure was logged.
+    assert_eq!(v["request_id"].as_str().map(str::len), Some(32), "{text}");
     assert_eq!(app.count_items(&analyst, &incident).await, 0);
 }

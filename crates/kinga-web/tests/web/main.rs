@@ -9,6 +9,7 @@ mod evidence_attacks;
 mod helpers;
 mod hostile_input;
 mod matrix;
+mod request_ids;
 mod risk;
 mod signals;
 mod signin_flow;
