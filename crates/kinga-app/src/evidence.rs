@@ -190,6 +190,7 @@ impl Vault {
 
     // ---- keys ----
 
+    #[tracing::instrument(skip_all)]
     pub async fn create_keys(
         &self,
         actor: &Actor,
@@ -209,6 +210,7 @@ impl Vault {
         Ok(set)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn current_keys(&self, org: &Organisation) -> Result<OrgKeySet> {
         self.store
             .org_key_sets(org.id)
@@ -218,6 +220,7 @@ impl Vault {
             .ok_or_else(|| EvidenceError::NoKeys(org.slug.to_string()))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn public_keys(&self, org: &Organisation) -> Result<OrgPublicKeys> {
         let set = self.current_keys(org).await?;
         Ok(LockedKeys::from_json(&set.sealed_secret)?.public()?)
@@ -225,6 +228,7 @@ impl Vault {
 
     /// Opens the organisation's secrets with its passphrase and keeps them in memory. A wrong
     /// passphrase changes nothing.
+    #[tracing::instrument(skip_all)]
     pub async fn unlock(&self, org: &Organisation, passphrase: &str) -> Result<Arc<OrgSecretKeys>> {
         let secret = Arc::new(self.open_secret(org, passphrase).await?);
         self.keep_unlocked(org.id, secret.clone());
@@ -356,6 +360,7 @@ impl Vault {
     }
 
     /// Seals the secrets of the current version under a new passphrase.
+    #[tracing::instrument(skip_all)]
     pub async fn reseal(
         &self,
         actor: &Actor,
@@ -378,6 +383,7 @@ impl Vault {
     }
 
     /// New keys for the organisation; every data key is rewrapped to them, no blob is touched.
+    #[tracing::instrument(skip_all)]
     pub async fn rotate(
         &self,
         actor: &Actor,
@@ -450,6 +456,7 @@ impl Vault {
 
     /// Hashes, seals and records `reader` in one pass. Anything short of a committed record
     /// leaves no blob behind.
+    #[tracing::instrument(skip_all)]
     pub async fn receive<R: Read + Send + 'static>(
         &self,
         actor: &Actor,
@@ -548,6 +555,7 @@ impl Vault {
     /// Opens an item for a reader: a working copy unless the original is asked for and allowed.
     /// The custody event is written after the key has opened the blob and before any byte is
     /// handed out.
+    #[tracing::instrument(skip_all)]
     pub async fn open(
         &self,
         actor: &Actor,
@@ -713,6 +721,7 @@ impl Vault {
     /// Writes a signed dossier of the incident's evidence owned by `org` to `out` (through a
     /// temporary file, so a failed export leaves no half-written zip). Each item gets its
     /// `export` custody event first, so the chain in the dossier includes its own export.
+    #[tracing::instrument(skip_all)]
     pub async fn export_dossier(
         &self,
         actor: &Actor,
@@ -915,6 +924,7 @@ impl Vault {
     // ---- sealed fields ----
 
     /// Encrypts each value to the report's organisation and stores only the ciphertext.
+    #[tracing::instrument(skip_all)]
     pub async fn seal_report_fields(
         &self,
         actor: &Actor,
@@ -927,7 +937,7 @@ impl Vault {
             .report(scope, report)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !desk::may_write_sealed(scope, &rep) {
+        if !may_write_sealed(scope, &rep) {
             return Err(EvidenceError::Forbidden(
                 "a protected source is written by the member who filed the report or by the legal officers and administrators of its organisation".into(),
             ));
@@ -962,6 +972,7 @@ impl Vault {
 
     /// The clear values, for legal officers and administrators of the owning organisation
     /// while its keys are unlocked.
+    #[tracing::instrument(skip_all)]
     pub async fn open_report_fields(
         &self,
         scope: &Scope,
@@ -1000,6 +1011,7 @@ impl Vault {
     /// Re-hashes every sealed file (originals and copies) against the hash recorded at intake,
     /// without any key; with an organisation's keys unlocked, also decrypts and re-hashes the
     /// content. Returns how many were checked and one line per mismatch.
+    #[tracing::instrument(skip_all)]
     pub async fn check_sealed(&self) -> Result<(u64, Vec<String>)> {
         let scope = Scope::maintenance();
         let mut after = None;
@@ -1072,6 +1084,7 @@ impl Vault {
     }
 
     /// Unlocks, with one passphrase, every organisation whose keys it opens (the demo's way).
+    #[tracing::instrument(skip_all)]
     pub async fn unlock_all(&self, passphrase: &str) -> Result<Vec<(String, bool)>> {
         let mut out = Vec::new();
         for org in self.store.organisations().await? {
@@ -1115,7 +1128,9 @@ fn read_some(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 }
 
 fn unwrap_io(e: std::io::Error) -> EvidenceError {
-    if e.get_ref().is_some_and(|i| i.is::<VaultError>()) {
+    if e.get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync + 'static>::is::<VaultError>)
+    {
         if let Some(inner) = e.into_inner() {
             if let Ok(v) = inner.downcast::<VaultError>() {
                 return EvidenceError::Vault(*v);

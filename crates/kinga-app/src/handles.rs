@@ -83,6 +83,7 @@ impl Member {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn submit_report(&self, new: NewReport) -> Result<Report> {
         if !self.principal.user.role.may_submit_reports() {
             return Err(AccessError::Forbidden(self.principal.user.role));
@@ -93,14 +94,17 @@ impl Member {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn report(&self, id: ReportId) -> Result<Option<Report>> {
         Ok(self.store.report(&self.principal.scope(), id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Page<Report>> {
         Ok(self.store.reports(&self.principal.scope(), filter).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn incidents(&self, filter: &IncidentFilter) -> Result<Page<Incident>> {
         Ok(self
             .store
@@ -108,10 +112,12 @@ impl Member {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn incident(&self, id: IncidentId) -> Result<Option<Incident>> {
         Ok(self.store.incident(&self.principal.scope(), id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn incident_detail(&self, id: IncidentId) -> Result<Option<IncidentDetail>> {
         Ok(self
             .store
@@ -120,6 +126,7 @@ impl Member {
     }
 
     /// The audit history of an incident the reader may see.
+    #[tracing::instrument(skip_all)]
     pub async fn incident_history(&self, id: IncidentId) -> Result<Option<Vec<AuditEntry>>> {
         if self.incident(id).await?.is_none() {
             return Ok(None);
@@ -129,6 +136,7 @@ impl Member {
 
     /// The member's own organisation and those it shares a network with: who else uses this
     /// server, and in which networks, is not every member's business.
+    #[tracing::instrument(skip_all)]
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
         let own = self.principal.user.organisation_id;
         Ok(self
@@ -140,6 +148,7 @@ impl Member {
             .collect())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn parties(&self) -> Result<Vec<Party>> {
         Ok(self.store.parties(&self.principal.scope()).await?)
     }
@@ -162,22 +171,26 @@ impl Analyst {
         &self.0
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn triage(&self, id: ReportId, decision: TriageDecision) -> Result<Report> {
         let (s, a, sc) = self.parts();
         Ok(s.triage_report(&a, &sc, id, decision).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn link(&self, report: ReportId, incident: IncidentId) -> Result<Report> {
         let (s, a, sc) = self.parts();
         Ok(s.link_report(&a, &sc, report, incident).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn create_incident(&self, new: NewIncident) -> Result<Incident> {
         let (s, a, _) = self.parts();
         Ok(s.create_incident(&a, new).await?)
     }
 
     /// Incidents that may already document what `probe` describes, with the reasons.
+    #[tracing::instrument(skip_all)]
     pub async fn duplicates(&self, probe: &Probe<'_>) -> Result<Vec<DuplicateSuggestion>> {
         let (s, _, sc) = self.parts();
         let w = Duration::days(dedup::WINDOW_DAYS);
@@ -187,6 +200,7 @@ impl Analyst {
         Ok(dedup::suggest(probe, &near, 5))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn set_status(
         &self,
         id: IncidentId,
@@ -198,31 +212,37 @@ impl Analyst {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn assign(&self, id: IncidentId, assignee: Option<UserId>) -> Result<Incident> {
         let (s, a, sc) = self.parts();
         Ok(s.assign_incident(&a, &sc, id, assignee).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn lock(&self, id: IncidentId) -> Result<EditLock> {
         let (s, a, sc) = self.parts();
         Ok(s.lock_incident(&a, &sc, id, Duration::minutes(30)).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn unlock(&self, id: IncidentId) -> Result<()> {
         let (s, a, _) = self.parts();
         Ok(s.unlock_incident(&a, id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_act(&self, incident: IncidentId, new: NewAct) -> Result<Act> {
         let (s, a, sc) = self.parts();
         Ok(s.add_act(&a, &sc, incident, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_party(&self, new: NewParty) -> Result<Party> {
         let (s, a, _) = self.parts();
         Ok(s.add_party(&a, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_involvement(
         &self,
         incident: IncidentId,
@@ -232,17 +252,20 @@ impl Analyst {
         Ok(s.add_involvement(&a, &sc, incident, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_source(&self, new: NewSource) -> Result<Source> {
         let (s, a, _) = self.parts();
         Ok(s.add_source(&a, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_citation(&self, incident: IncidentId, new: NewCitation) -> Result<Citation> {
         let (s, a, sc) = self.parts();
         Ok(s.add_citation(&a, &sc, incident, new).await?)
     }
 
     /// Colleagues an incident may be assigned to.
+    #[tracing::instrument(skip_all)]
     pub async fn colleagues(&self) -> Result<Vec<User>> {
         Ok(self
             .0
@@ -259,13 +282,14 @@ pub struct Admin(Member);
 impl Admin {
     /// Admits an organisation into the administrator's own networks only: admitting one
     /// into another network would let its members read that network's shared records.
+    #[tracing::instrument(skip_all)]
     pub async fn add_organisation(&self, new: NewOrganisation) -> Result<Organisation> {
         let own = self
             .0
             .store
             .organisation(&self.0.principal.user.organisation)
             .await?
-            .ok_or(kinga_store::StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         if let Some(other) = new.networks.iter().find(|n| !own.networks.contains(n)) {
             return Err(AccessError::OutsideScope(format!(
                 "network {other} is not one of your organisation's networks"
@@ -280,9 +304,10 @@ impl Admin {
 
     /// Users join the administrator's own organisation only: an administrator who could add
     /// users elsewhere could read another organisation's records through them.
+    #[tracing::instrument(skip_all)]
     pub async fn add_user(&self, role: Role, email: Email, password: &str) -> Result<User> {
         crate::password::check_strength(password).map_err(|e| {
-            kinga_store::StoreError::Invalid(kinga_domain::ValidationErrors::single(
+            StoreError::Invalid(kinga_domain::ValidationErrors::single(
                 "$.password",
                 e.to_string(),
             ))
@@ -301,6 +326,7 @@ impl Admin {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn users(&self) -> Result<Vec<User>> {
         Ok(self
             .0
@@ -346,14 +372,17 @@ impl System {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_organisation(&self, new: NewOrganisation) -> Result<Organisation> {
         Ok(self.store.add_organisation(&self.actor, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
         Ok(self.store.organisations().await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn add_user(
         &self,
         org: Slug,
@@ -363,7 +392,7 @@ impl System {
         totp_secret: Option<String>,
     ) -> Result<User> {
         crate::password::check_strength(password).map_err(|e| {
-            kinga_store::StoreError::Invalid(kinga_domain::ValidationErrors::single(
+            StoreError::Invalid(kinga_domain::ValidationErrors::single(
                 "password",
                 e.to_string(),
             ))
@@ -378,11 +407,13 @@ impl System {
         Ok(self.store.add_user(&self.actor, new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
         Ok(self.store.user_by_email(email).await?.map(|(u, _)| u))
     }
 
     /// Issues a bearer token for a user with the default lifetime and no second factor.
+    #[tracing::instrument(skip_all)]
     pub async fn create_token(&self, email: &Email) -> Result<String> {
         self.issue_token(email, &TokenOptions::default()).await
     }
@@ -390,20 +421,19 @@ impl System {
     /// Issues a bearer token for a user; only its hash is kept. With a current code from the
     /// user's authenticator the token carries the rights their role holds only with a second
     /// factor; without one, an administrator's token works as a coordinator's.
+    #[tracing::instrument(skip_all)]
     pub async fn issue_token(&self, email: &Email, options: &TokenOptions) -> Result<String> {
         let (user, creds) = self
             .store
             .user_by_email(email)
             .await?
-            .ok_or(kinga_store::StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         if !(1..=MAX_TOKEN_DAYS).contains(&options.days) {
-            return Err(
-                kinga_store::StoreError::Invalid(kinga_domain::ValidationErrors::single(
-                    "days",
-                    format!("must be 1 to {MAX_TOKEN_DAYS}"),
-                ))
-                .into(),
-            );
+            return Err(StoreError::Invalid(kinga_domain::ValidationErrors::single(
+                "days",
+                format!("must be 1 to {MAX_TOKEN_DAYS}"),
+            ))
+            .into());
         }
         let second_factor = match &options.second_factor_code {
             None => false,
@@ -416,7 +446,7 @@ impl System {
         self.store
             .add_api_token(
                 &self.actor,
-                &kinga_store::NewApiToken {
+                &NewApiToken {
                     token_hash: crate::token::hash(&token),
                     user: user.id,
                     expires_at: kinga_domain::time::now() + Duration::days(options.days.into()),
@@ -429,11 +459,12 @@ impl System {
 
     /// Gives a user without one their second factor (an operator setting up an account for
     /// someone who then scans the secret).
+    #[tracing::instrument(skip_all)]
     pub async fn set_second_factor(&self, email: &Email, secret: &str) -> Result<()> {
         let user = self
             .user_by_email(email)
             .await?
-            .ok_or(kinga_store::StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         Ok(self
             .store
             .set_second_factor(&self.actor, user.id, secret)
@@ -441,11 +472,12 @@ impl System {
     }
 
     /// Revokes one token of the user (given in full) or all of them; how many were revoked.
+    #[tracing::instrument(skip_all)]
     pub async fn revoke_tokens(&self, email: &Email, token: Option<&str>) -> Result<u64> {
         let user = self
             .user_by_email(email)
             .await?
-            .ok_or(kinga_store::StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         let hash = token.map(|t| crate::token::hash(t.trim()));
         Ok(self
             .store
@@ -454,6 +486,7 @@ impl System {
     }
 
     /// Imports incidents owned by `org`.
+    #[tracing::instrument(skip_all)]
     pub async fn import_incidents(
         &self,
         org: &Organisation,
@@ -463,11 +496,13 @@ impl System {
         Ok(self.store.import_incidents(&actor, batch).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn verify(&self) -> Result<VerifyOutcome> {
         Ok(self.store.verify().await?)
     }
 
     /// [`Self::verify`], telling `progress` how far it has come.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_reporting(
         &self,
         progress: &(dyn Fn(VerifyProgress) + Send + Sync),

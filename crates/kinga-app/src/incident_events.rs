@@ -15,11 +15,13 @@ use kinga_store::{
 use std::sync::Arc;
 
 impl Member {
+    #[tracing::instrument(skip_all)]
     pub async fn cited_events(&self, incident: IncidentId) -> Result<Vec<CitedEvent>> {
         let scope = self.principal().scope();
         Ok(self.store().cited_events(&scope, incident).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn event_suggestions(
         &self,
         incident: IncidentId,
@@ -32,6 +34,7 @@ impl Member {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn incidents_citing(&self, event: &EventRef) -> Result<Vec<CitingIncident>> {
         let scope = self.principal().scope();
         Ok(self.store().incidents_citing(&scope, event).await?)
@@ -39,6 +42,7 @@ impl Member {
 }
 
 impl Analyst {
+    #[tracing::instrument(skip_all)]
     pub async fn cite_event(
         &self,
         incident: IncidentId,
@@ -52,6 +56,7 @@ impl Analyst {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn uncite_event(
         &self,
         incident: IncidentId,

@@ -7,6 +7,7 @@ use kinga_domain::Country;
 use kinga_store::AssessmentDetail;
 
 impl Member {
+    #[tracing::instrument(skip_all)]
     pub async fn assessment(
         &self,
         id: AssessmentId,
@@ -16,21 +17,25 @@ impl Member {
         Ok(self.store().assessment(&scope, id, version).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn assessments(&self, country: Option<Country>) -> Result<Vec<Assessment>> {
         let scope = self.principal().scope();
         Ok(self.store().assessments(&scope, country).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn forecasts(&self, country: Country) -> Result<Vec<Forecast>> {
         let scope = self.principal().scope();
         Ok(self.store().forecasts(&scope, country).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn risk_classes(&self, country: Country) -> Result<Vec<RiskClassRecord>> {
         let scope = self.principal().scope();
         Ok(self.store().risk_classes(&scope, country).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn risk_countries(&self) -> Result<Vec<Country>> {
         let scope = self.principal().scope();
         Ok(self.store().risk_countries(&scope).await?)
@@ -57,11 +62,13 @@ impl Member {
 pub struct Assessor(Member);
 
 impl Assessor {
+    #[tracing::instrument(skip_all)]
     pub async fn create(&self, new: NewAssessment) -> Result<Assessment> {
         let p = self.0.principal();
         Ok(self.0.store().create_assessment(&p.actor(), new).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn score(
         &self,
         id: AssessmentId,
@@ -75,6 +82,7 @@ impl Assessor {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn link(
         &self,
         id: AssessmentId,
@@ -88,6 +96,7 @@ impl Assessor {
             .await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn unlink(&self, id: AssessmentId, link: EvidenceLinkId) -> Result<Assessment> {
         let p = self.0.principal();
         Ok(self
@@ -106,6 +115,7 @@ impl Reviewer {
         &self.0
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn sign_off(
         &self,
         id: AssessmentId,
@@ -121,6 +131,7 @@ impl Reviewer {
     }
 
     /// Records a class decision: the rule's result, an override, or its withdrawal.
+    #[tracing::instrument(skip_all)]
     pub async fn record_class(&self, new: NewRiskClass) -> Result<RiskClassRecord> {
         let p = self.0.principal();
         Ok(self.0.store().record_risk_class(&p.actor(), new).await?)

@@ -90,7 +90,7 @@ impl Member {
             name: country.name(),
             forecast,
             assessment_version: detail.as_ref().map(|d| d.version),
-            assessment_signed_off: detail.as_ref().is_some_and(|d| d.signed_off()),
+            assessment_signed_off: detail.as_ref().is_some_and(AssessmentDetail::signed_off),
             assessment: latest,
             assessment_summary: summary,
             signals_recent: recent.total,

@@ -8,28 +8,33 @@ use kinga_store::{
 };
 
 impl Member {
+    #[tracing::instrument(skip_all)]
     pub async fn signals(&self, filter: &SignalFilter) -> Result<Page<Signal>> {
         let scope = self.principal().scope();
         Ok(self.store().signals(&scope, filter).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn signal_runs(&self) -> Result<Vec<SignalRun>> {
         let scope = self.principal().scope();
         Ok(self.store().signal_runs(&scope).await?)
     }
 
     /// The counts of the events the caller may see, for a region's trend next to its signals.
+    #[tracing::instrument(skip_all)]
     pub async fn signal_trend(&self, query: &CountQuery) -> Result<Vec<EventCount>> {
         let scope = self.principal().scope();
         Ok(self.store().event_counts(&scope, query).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn signal(&self, id: &str) -> Result<Option<Signal>> {
         let scope = self.principal().scope();
         Ok(self.store().signal(&scope, id).await?)
     }
 
     /// The events behind a signal: those of its region that began in its period, newest first.
+    #[tracing::instrument(skip_all)]
     pub async fn signal_events(&self, signal: &Signal, limit: u32) -> Result<Vec<Event>> {
         let scope = self.principal().scope();
         let selection = EventSelection {

@@ -69,6 +69,7 @@ impl Access {
     /// Checks e-mail and password, rate-limited per account in the database. Not per client
     /// address: behind a reverse proxy every user shares one, and one person's mistakes would
     /// lock everyone out; a restart does not clear the count either.
+    #[tracing::instrument(skip_all)]
     pub async fn check_password(&self, email: &str, password: &str) -> Result<SignIn> {
         let key = format!("email:{}", email.trim().to_ascii_lowercase());
         self.not_locked_out(&key).await?;
@@ -96,6 +97,7 @@ impl Access {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn open_session(&self, user: &User, second_factor_done: bool) -> Result<NewSession> {
         let cookie = token::generate("ks_");
         let csrf_token = token::generate("");
@@ -115,6 +117,7 @@ impl Access {
     }
 
     /// The session behind a cookie and its user, if it is still open.
+    #[tracing::instrument(skip_all)]
     pub async fn session(&self, cookie: &str) -> Result<Option<(Session, User)>> {
         let Some(s) = self.store.session(&token::hash(cookie)).await? else {
             return Ok(None);
@@ -122,6 +125,7 @@ impl Access {
         Ok(self.store.user(s.user_id).await?.map(|u| (s, u)))
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn close_session(&self, cookie: &str) -> Result<()> {
         let Some((_, user)) = self.session(cookie).await? else {
             return Ok(());
@@ -133,6 +137,7 @@ impl Access {
     }
 
     /// Completes a sign-in with the code from the user's authenticator.
+    #[tracing::instrument(skip_all)]
     pub async fn confirm_second_factor(&self, cookie: &str, code: &str) -> Result<()> {
         let (_, user) = self
             .session(cookie)
@@ -163,6 +168,7 @@ impl Access {
     /// Sets up a first second factor: the user proves the app has the secret by entering a code.
     /// Only an account without one may enrol: otherwise a password alone would replace the
     /// authenticator, and with it the second factor.
+    #[tracing::instrument(skip_all)]
     pub async fn enrol_second_factor(&self, cookie: &str, secret: &str, code: &str) -> Result<()> {
         let (_, user) = self
             .session(cookie)
@@ -188,6 +194,7 @@ impl Access {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn principal(&self, user: User) -> Result<Principal> {
         let peers = self.store.network_peers(user.organisation_id).await?;
         Ok(Principal { user, peers })
@@ -196,6 +203,7 @@ impl Access {
     /// The caller behind a bearer token. A token issued without the holder's second factor
     /// never carries the rights that need one: an administrator's such token works as a
     /// coordinator's (case work, no administration, no sealed values).
+    #[tracing::instrument(skip_all)]
     pub async fn by_token(&self, bearer: &str) -> Result<Principal> {
         let grant = self
             .store

@@ -326,8 +326,8 @@ impl Event {
             None => None,
         };
         let civilian_targeting = match f.text("civilian_targeting", 10).as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
             Some(_) => {
                 f.push("civilian_targeting", "must be true or false");
                 false

@@ -28,10 +28,9 @@ impl IncidentStatus {
         use IncidentStatus::*;
         matches!(
             (self, next),
-            (Draft, InVerification)
+            (Draft | Disputed | Unverifiable, InVerification)
                 | (InVerification, Verified | Disputed | Unverifiable)
                 | (Verified | Disputed | Unverifiable, Closed)
-                | (Disputed | Unverifiable, InVerification)
         )
     }
 

@@ -329,10 +329,10 @@ fn parse(
     for record in reader.records() {
         let record = record.map_err(|e| IngestError::Row {
             file: file.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
+            line: e.position().map_or(0, csv::Position::line),
             problem: e.to_string(),
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, csv::Position::line);
         let cell = |at: usize| record.get(at).unwrap_or("").trim();
         let number = |at: usize| -> Result<Option<f64>, IngestError> {
             let v = cell(at);

@@ -85,7 +85,7 @@ pub fn copy_line(buf: &mut String, row: Vec<SqlValue>) {
         }
         match v {
             SqlValue::Int(None) | SqlValue::Real(None) | SqlValue::Text(None) => {
-                buf.push_str("\\N")
+                buf.push_str("\\N");
             }
             SqlValue::Int(Some(n)) => {
                 let _ = write!(buf, "{n}");

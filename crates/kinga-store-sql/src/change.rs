@@ -92,7 +92,7 @@ impl Change {
     pub fn by(self, actor: &Actor) -> AuditDraft {
         AuditDraft {
             actor: actor.label.clone(),
-            organisation: actor.organisation.as_ref().map(|s| s.to_string()),
+            organisation: actor.organisation.as_ref().map(ToString::to_string),
             entity: self.entity,
             entity_id: self.entity_id,
             action: self.action,

@@ -567,7 +567,7 @@ pub async fn first_mismatch<E: Engine>(
             span = Some(match span {
                 None => (lo, hi),
                 Some((a, b)) => (a.min(lo), b.max(hi)),
-            })
+            });
         };
         for table in ["event_rollup", "events"] {
             let rows = store

@@ -941,7 +941,7 @@ pub async fn all_batch_digests<E: Engine>(
         }
         match batches.last() {
             Some(last) if batches.len() as i64 == BATCH_PAGE => {
-                after_batch = last.text("batch_id")?
+                after_batch = last.text("batch_id")?;
             }
             _ => return Ok(()),
         }
@@ -995,7 +995,7 @@ async fn batch_digest_stored<E: Engine>(store: &SqlStore<E>, batch: &str) -> Res
                     last.text("owner")?,
                     last.text("external_id")?,
                     last.int("position")?,
-                ))
+                ));
             }
             _ => break,
         }
@@ -1035,7 +1035,7 @@ impl<E: Engine> kinga_store::EventStore for SqlStore<E> {
 #[async_trait::async_trait]
 impl<E: Engine> kinga_store::EventAggregates for SqlStore<E> {
     async fn event_counts(&self, scope: &Scope, query: &CountQuery) -> Result<Vec<EventCount>> {
-        crate::event_rollup::counts(self, scope, query).await
+        event_rollup::counts(self, scope, query).await
     }
 }
 
@@ -1115,7 +1115,7 @@ mod tests {
             let prepared = EventRow::of(PreparedEvent::new(e.clone()));
             assert_eq!(
                 prepared.contribution("org"),
-                crate::event_rollup::contribution(&e, "org")
+                event_rollup::contribution(&e, "org")
             );
             assert_eq!(prepared.external_id(), "CAF123");
             assert_eq!(prepared.int(VERSION_AT), Some(1_700_000_000));

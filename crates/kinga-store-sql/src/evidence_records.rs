@@ -118,7 +118,7 @@ pub fn item_values(i: &EvidenceItem) -> Vec<SqlValue> {
         i.blob_sha256.clone().into(),
         i.wrapped_key.clone().into(),
         i.key_version.into(),
-        i.capture_metadata.as_ref().map(|v| v.to_string()).into(),
+        i.capture_metadata.as_ref().map(ToString::to_string).into(),
         i.perceptual_hash.clone().into(),
         i.received_by.clone().into(),
         timestamp(&i.received_at).into(),
@@ -165,7 +165,7 @@ pub fn copy_values(c: &WorkingCopy) -> Vec<SqlValue> {
         c.created_by.clone().into(),
         timestamp(&c.created_at).into(),
         c.kind.as_str().into(),
-        c.params.as_ref().map(|v| v.to_string()).into(),
+        c.params.as_ref().map(ToString::to_string).into(),
     ]
 }
 

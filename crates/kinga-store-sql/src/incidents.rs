@@ -587,7 +587,7 @@ pub async fn unlock<E: Engine>(store: &SqlStore<E>, actor: &Actor, id: IncidentI
 }
 
 fn lock_digest(incident: &str, user: &str, label: &str, since: &str) -> String {
-    kinga_domain::audit::digest(&(incident, user, label, since))
+    digest(&(incident, user, label, since))
 }
 
 /// The digest of a lock row of `incident` read as `user_id, user_label, since`.

@@ -174,7 +174,11 @@ pub fn crimes_column(i: &Incident) -> String {
     if i.crimes.is_empty() {
         return String::new();
     }
-    let names: Vec<&str> = i.crimes.iter().map(|c| c.as_str()).collect();
+    let names: Vec<&str> = i
+        .crimes
+        .iter()
+        .map(kinga_domain::vocab::AtrocityCrime::as_str)
+        .collect();
     format!(",{},", names.join(","))
 }
 

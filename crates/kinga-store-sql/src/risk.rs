@@ -68,7 +68,7 @@ async fn load_visible(tx: &mut dyn Tx, scope: &Scope, id: AssessmentId) -> Resul
         )
         .await?;
     rows.first()
-        .map(rec::assessment)
+        .map(assessment)
         .transpose()?
         .ok_or(StoreError::NotFound)
 }
@@ -184,7 +184,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 args.0,
             )
             .await?;
-        let Some(a) = rows.first().map(rec::assessment).transpose()? else {
+        let Some(a) = rows.first().map(assessment).transpose()? else {
             return Ok(None);
         };
         let at = version.unwrap_or(a.version);
@@ -199,7 +199,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     key(),
                 )
                 .await?,
-            rec::score,
+            score,
         )?;
         let links: Vec<EvidenceLink> = rows_of(
             self.engine
@@ -208,7 +208,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     key(),
                 )
                 .await?,
-            rec::link,
+            link,
         )?;
         let signoffs = rows_of(
             self.engine
@@ -217,7 +217,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                     vec![a.id.to_string().into()],
                 )
                 .await?,
-            rec::signoff,
+            signoff,
         )?;
         let mut authors: Vec<String> = history
             .iter()
@@ -265,7 +265,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
                 args.0,
             )
             .await?;
-        rows.iter().map(rec::assessment).collect()
+        rows.iter().map(assessment).collect()
     }
 
     async fn score_indicator(
@@ -502,7 +502,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
     async fn forecasts(&self, scope: &Scope, country: Country) -> Result<Vec<Forecast>> {
         let from = format!("SELECT {FORECAST_COLUMNS} FROM risk_forecasts");
         let order = "ORDER BY year DESC, created_at DESC, id DESC LIMIT 200";
-        self.of_country(scope, country, &from, order, rec::forecast)
+        self.of_country(scope, country, &from, order, forecast)
             .await
     }
 
@@ -546,7 +546,7 @@ impl<E: Engine> RiskStore for SqlStore<E> {
 
     async fn risk_classes(&self, scope: &Scope, country: Country) -> Result<Vec<RiskClassRecord>> {
         let from = format!("SELECT {CLASS_COLUMNS} FROM risk_classes");
-        self.of_country(scope, country, &from, "ORDER BY id LIMIT 1000", rec::class)
+        self.of_country(scope, country, &from, "ORDER BY id LIMIT 1000", class)
             .await
     }
 
@@ -588,7 +588,7 @@ pub async fn all_digests<E: Engine>(
         ASSESSMENT_COLUMNS,
         records,
         |r| {
-            let a = rec::assessment(r)?;
+            let a = assessment(r)?;
             Ok((Assessment::ENTITY, a.id.to_string(), digest(&a)))
         },
     )
@@ -599,28 +599,28 @@ pub async fn all_digests<E: Engine>(
         SCORE_COLUMNS,
         records,
         |r| {
-            let s = rec::score(r)?;
+            let s = score(r)?;
             Ok((IndicatorScore::ENTITY, s.id.to_string(), digest(&s)))
         },
     )
     .await?;
     scan(store, "risk_evidence_links", LINK_COLUMNS, records, |r| {
-        let l = rec::link(r)?;
+        let l = link(r)?;
         Ok((EvidenceLink::ENTITY, l.id.to_string(), digest(&l)))
     })
     .await?;
     scan(store, "risk_signoffs", SIGNOFF_COLUMNS, records, |r| {
-        let s = rec::signoff(r)?;
+        let s = signoff(r)?;
         Ok((SignOff::ENTITY, s.id.to_string(), digest(&s)))
     })
     .await?;
     scan(store, "risk_forecasts", FORECAST_COLUMNS, records, |r| {
-        let f = rec::forecast(r)?;
+        let f = forecast(r)?;
         Ok((Forecast::ENTITY, f.id.to_string(), digest(&f)))
     })
     .await?;
     scan(store, "risk_classes", CLASS_COLUMNS, records, |r| {
-        let c = rec::class(r)?;
+        let c = class(r)?;
         Ok((RiskClassRecord::ENTITY, c.id.to_string(), digest(&c)))
     })
     .await

@@ -197,7 +197,7 @@ pub fn forecast_values(f: &Forecast) -> Vec<SqlValue> {
         f.country.code().into(),
         i64::from(f.year).into(),
         f.organisation_id.map(|o| o.to_string()).into(),
-        f.organisation.as_ref().map(|s| s.to_string()).into(),
+        f.organisation.as_ref().map(ToString::to_string).into(),
         f.visibility.as_str().into(),
         f.probability.into(),
         f.rank.into(),

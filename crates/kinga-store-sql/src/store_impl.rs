@@ -220,7 +220,7 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     async fn verify_reporting(
         &self,
-        progress: &(dyn Fn(kinga_store::VerifyProgress) + Send + Sync),
+        progress: &(dyn Fn(VerifyProgress) + Send + Sync),
     ) -> Result<VerifyOutcome> {
         crate::verify::verify(self, progress).await
     }

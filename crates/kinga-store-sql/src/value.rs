@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     fn row(columns: &[&str], values: Vec<SqlValue>) -> SqlRow {
-        SqlRow::new(columns.iter().map(|c| c.to_string()).collect(), values)
+        SqlRow::new(columns.iter().map(ToString::to_string).collect(), values)
     }
 
     #[test]

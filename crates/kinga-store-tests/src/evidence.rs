@@ -40,7 +40,7 @@ fn actor(u: &User) -> Actor {
 async fn world(store: &dyn Store) -> World {
     let sys = Actor::system("conformance");
     let org = |slug: &str, nets: &[&str]| {
-        let nets: Vec<String> = nets.iter().map(|s| s.to_string()).collect();
+        let nets: Vec<String> = nets.iter().map(ToString::to_string).collect();
         NewOrganisation::parse(slug, slug, Some("CAF"), &nets).expect("valid organisation")
     };
     let alpha = store

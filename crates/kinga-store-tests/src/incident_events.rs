@@ -41,7 +41,7 @@ fn r(s: &str) -> EventRef {
 }
 
 async fn org(store: &dyn Store, slug: &str, networks: &[&str]) -> Organisation {
-    let nets: Vec<String> = networks.iter().map(|s| s.to_string()).collect();
+    let nets: Vec<String> = networks.iter().map(ToString::to_string).collect();
     store
         .add_organisation(
             &Actor::system("conformance"),
@@ -302,7 +302,7 @@ pub async fn incident_events_story(store: &dyn Store) {
             other => panic!("{unseen} is not citable by alpha: {other:?}"),
         }
     }
-    let long = "x".repeat(kinga_store::NOTE_MAX + 1);
+    let long = "x".repeat(NOTE_MAX + 1);
     assert!(matches!(
         store
             .cite_event(

@@ -37,7 +37,7 @@ fn today() -> NaiveDate {
 }
 
 fn org(slug: &str, name: &str, networks: &[&str]) -> NewOrganisation {
-    let nets: Vec<String> = networks.iter().map(|s| s.to_string()).collect();
+    let nets: Vec<String> = networks.iter().map(ToString::to_string).collect();
     NewOrganisation::parse(slug, name, Some("CAF"), &nets).expect("valid organisation")
 }
 

@@ -10,7 +10,7 @@ use kinga_store::*;
 fn refused<T: std::fmt::Debug>(what: &str, r: Result<T>) {
     match r {
         Err(StoreError::Rule(m)) => {
-            assert!(m.contains("only the organisation that owns"), "{what}: {m}")
+            assert!(m.contains("only the organisation that owns"), "{what}: {m}");
         }
         other => panic!("{what}: expected a refusal, got {other:?}"),
     }

@@ -12,7 +12,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 fn org(slug: &str, networks: &[&str]) -> NewOrganisation {
-    let nets: Vec<String> = networks.iter().map(|s| s.to_string()).collect();
+    let nets: Vec<String> = networks.iter().map(ToString::to_string).collect();
     NewOrganisation::parse(slug, slug, Some("CAF"), &nets).unwrap()
 }
 

@@ -230,7 +230,9 @@ pub fn verify_sealed_file(
 }
 
 pub(crate) fn unwrap_io(e: io::Error) -> VaultError {
-    if e.get_ref().is_some_and(|i| i.is::<VaultError>()) {
+    if e.get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync + 'static>::is::<VaultError>)
+    {
         *e.into_inner()
             .expect("checked")
             .downcast::<VaultError>()

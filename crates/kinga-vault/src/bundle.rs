@@ -323,7 +323,7 @@ pub fn verify_bundle<R: Read + Seek>(mut bundle: R, key: &OrgPublicKeys) -> Resu
 
     let mut expected: BTreeSet<String> = [MANIFEST, SIGNATURE, INDEX]
         .iter()
-        .map(|s| s.to_string())
+        .map(ToString::to_string)
         .collect();
     if zip.index_for_name(TIMESTAMP).is_some() {
         expected.insert(TIMESTAMP.into());

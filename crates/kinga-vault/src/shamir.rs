@@ -69,7 +69,7 @@ pub fn split(secret: &[u8], threshold: u8, shares: u8) -> Result<Vec<Share>> {
     for &byte in secret {
         coeffs[0] = byte;
         OsRng.fill_bytes(&mut coeffs[1..]);
-        for share in out.iter_mut() {
+        for share in &mut out {
             // Horner's rule from the highest coefficient down.
             let y = coeffs
                 .iter()

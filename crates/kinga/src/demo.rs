@@ -54,7 +54,7 @@ pub async fn import_events<R: Read>(
     };
     let done = system
         .import_ged_incidents(owner, reader, visibility, &options, &|n| {
-            bar.set_position(n)
+            bar.set_position(n);
         })
         .await
         .map_err(|e| match e {

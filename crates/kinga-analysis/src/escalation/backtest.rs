@@ -113,7 +113,7 @@ pub struct BacktestReport {
 pub fn replay(series: &[RegionSeries], config: &DetectorConfig) -> Vec<Signal> {
     let (Some(start), Some(end)) = (
         series.iter().map(|s| s.first).min(),
-        series.iter().map(|s| s.last()).max(),
+        series.iter().map(RegionSeries::last).max(),
     ) else {
         return Vec::new();
     };
@@ -245,7 +245,7 @@ pub fn backtest(
             .map(|b| period.start(b)),
         last_period: series
             .iter()
-            .map(|s| s.last())
+            .map(RegionSeries::last)
             .max()
             .map(|b| period.start(b)),
         regions: series.len(),

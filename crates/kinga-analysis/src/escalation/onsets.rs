@@ -74,10 +74,10 @@ pub fn read_onsets(input: impl Read, source_name: &str) -> Result<Vec<Onset>, On
     let mut onsets = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = e.position().map(csv::Position::line).unwrap_or(0);
             row_error(line, e.to_string())
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(csv::Position::line).unwrap_or(0);
         let field_error = |field: &str, message: String| OnsetError::Field {
             source_name: source_name.to_string(),
             line,

@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn contributions_sum_to_the_log_odds_gap_and_sort_by_size() {
-        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = ["a", "b", "c"].iter().map(ToString::to_string).collect();
         let beta = [0.5, -2.0, 0.0];
         let mean = [1.0, 0.0, 3.0];
         let sd = [2.0, 0.5, 1.0];

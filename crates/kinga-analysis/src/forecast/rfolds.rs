@@ -21,7 +21,7 @@ impl RRandom {
         // R fills 625 words: the first is the position counter, which it then resets.
         s = s.wrapping_mul(69069).wrapping_add(1);
         let mut mt = [0u32; N];
-        for word in mt.iter_mut() {
+        for word in &mut mt {
             s = s.wrapping_mul(69069).wrapping_add(1);
             *word = s;
         }

@@ -46,6 +46,7 @@ fn may_derive(scope: &Scope, role: Option<Role>, item: &EvidenceItem) -> Result<
 impl Vault {
     /// Makes a thumbnail or a blurred copy of an image original. Asking twice for the same copy
     /// returns the one already made, with no new record.
+    #[tracing::instrument(skip_all)]
     pub async fn derive(
         &self,
         actor: &Actor,
@@ -139,6 +140,7 @@ impl Vault {
     }
 
     /// The newest copy of `kind` of each item, for lists that show thumbnails.
+    #[tracing::instrument(skip_all)]
     pub async fn latest_copy(
         &self,
         scope: &Scope,
@@ -155,6 +157,7 @@ impl Vault {
 
     /// Opens one working copy of an item the scope may see; its custody event (`view` or
     /// `download`) is written after the blob has opened and before any byte is handed out.
+    #[tracing::instrument(skip_all)]
     pub async fn open_copy(
         &self,
         actor: &Actor,

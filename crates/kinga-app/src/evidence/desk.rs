@@ -94,6 +94,7 @@ pub fn may_write_sealed(scope: &Scope, report: &Report) -> bool {
 }
 
 impl Vault {
+    #[tracing::instrument(skip_all)]
     pub async fn key_status(&self, org: &Organisation) -> Result<KeyStatus> {
         let current = self
             .store
@@ -111,6 +112,7 @@ impl Vault {
     /// Opens the organisation's keys with its passphrase and keeps them in this process's
     /// memory. The audit entry is committed before the keys are usable; a wrong passphrase
     /// writes nothing and leaves the keys as they were.
+    #[tracing::instrument(skip_all)]
     pub async fn unlock_recorded(
         &self,
         actor: &Actor,
@@ -127,6 +129,7 @@ impl Vault {
 
     /// Drops the organisation's keys from this process's memory (requests already holding them
     /// finish). Returns false, writing nothing, when they were not unlocked.
+    #[tracing::instrument(skip_all)]
     pub async fn lock_recorded(&self, actor: &Actor, org: &Organisation) -> Result<bool> {
         let removed = self
             .unlocked
@@ -144,6 +147,7 @@ impl Vault {
 
     /// The clear values, as [`Vault::open_report_fields`], with an audit entry naming who read
     /// which fields written before they are returned. No fields, no entry.
+    #[tracing::instrument(skip_all)]
     pub async fn read_report_fields(
         &self,
         actor: &Actor,
@@ -167,6 +171,7 @@ impl Vault {
     }
 
     /// Names of the sealed fields a report carries, without opening them.
+    #[tracing::instrument(skip_all)]
     pub async fn sealed_field_names(&self, scope: &Scope, report: ReportId) -> Result<Vec<String>> {
         Ok(self
             .store
@@ -188,6 +193,7 @@ impl Vault {
     /// Re-hashes the sealed original now: the encrypted file against the hash recorded at
     /// intake (no key needed) and, with the organisation's keys unlocked, the decrypted content
     /// against the original's SHA-256. The outcome, good or bad, is a `verify` custody entry.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_item(
         &self,
         actor: &Actor,
@@ -253,6 +259,7 @@ impl Vault {
 
     /// Records a transfer or a deletion request in the item's custody chain. Nothing of the
     /// item changes: a deletion request is for the legal officers to decide on.
+    #[tracing::instrument(skip_all)]
     pub async fn note_custody(
         &self,
         actor: &Actor,

@@ -5,6 +5,7 @@ use super::{Result, Vault};
 use kinga_domain::org::Organisation;
 
 impl Vault {
+    #[tracing::instrument(skip_all)]
     pub async fn organisations_without_keys(&self) -> Result<Vec<Organisation>> {
         let mut keyless = Vec::new();
         for org in self.store.organisations().await? {

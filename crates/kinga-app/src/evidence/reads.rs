@@ -8,23 +8,28 @@ use kinga_domain::org::{Organisation, Slug};
 use kinga_store::{EvidenceFilter, Scope, SimilarEvidence};
 
 impl Vault {
+    #[tracing::instrument(skip_all)]
     pub async fn item(&self, scope: &Scope, id: EvidenceId) -> Result<Option<EvidenceItem>> {
         Ok(self.store.evidence(scope, id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn items(&self, scope: &Scope, filter: &EvidenceFilter) -> Result<Vec<EvidenceItem>> {
         Ok(self.store.evidence_list(scope, filter).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn custody_log(&self, scope: &Scope, id: EvidenceId) -> Result<Vec<CustodyEvent>> {
         Ok(self.store.custody_log(scope, id).await?)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn working_copies(&self, scope: &Scope, id: EvidenceId) -> Result<Vec<WorkingCopy>> {
         Ok(self.store.working_copies(scope, id).await?)
     }
 
     /// Items within `max_distance` bits of `hash` that the scope may see.
+    #[tracing::instrument(skip_all)]
     pub async fn similar(
         &self,
         scope: &Scope,
@@ -38,11 +43,13 @@ impl Vault {
     }
 
     /// The caller's own organisation, whose keys the custodian pages show.
+    #[tracing::instrument(skip_all)]
     pub async fn organisation(&self, slug: &Slug) -> Result<Option<Organisation>> {
         Ok(self.store.organisation(slug).await?)
     }
 
     /// Unlocking and locking of an organisation's keys, newest first, at most `limit`.
+    #[tracing::instrument(skip_all)]
     pub async fn key_events(&self, org: &Organisation, limit: usize) -> Result<Vec<AuditEntry>> {
         let trail = self.store.audit_trail(&org.id.to_string()).await?;
         Ok(trail

@@ -183,7 +183,7 @@ pub fn open(path: &Path) -> Result<Rows, IngestError> {
         let missing: Vec<String> = REQUIRED
             .iter()
             .filter(|c| !table.has(c))
-            .map(|c| c.to_string())
+            .map(ToString::to_string)
             .collect();
         if !missing.is_empty() {
             return Err(IngestError::MissingColumns {

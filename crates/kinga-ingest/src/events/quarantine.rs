@@ -26,7 +26,7 @@ impl Quarantine {
     pub fn default_path(input: &Path) -> PathBuf {
         let mut name = input
             .file_name()
-            .map(|n| n.to_os_string())
+            .map(std::ffi::OsStr::to_os_string)
             .unwrap_or_else(|| "import".into());
         name.push(".rejected.csv");
         PathBuf::from(name)

@@ -95,7 +95,7 @@ impl Table {
         names: &[&str],
         first: Option<StringRecord>,
     ) -> Result<Table, IngestError> {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let names: Vec<String> = names.iter().map(ToString::to_string).collect();
         Table::build(file, csv, &names, &[], first)
     }
 
@@ -113,7 +113,7 @@ impl Table {
         let missing: Vec<String> = required
             .iter()
             .filter(|c| !at.contains_key(**c))
-            .map(|c| c.to_string())
+            .map(ToString::to_string)
             .collect();
         if !missing.is_empty() {
             return Err(IngestError::MissingColumns {
@@ -146,7 +146,7 @@ impl Table {
     }
 
     pub fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.record.position().map_or(0, csv::Position::line)
     }
 
     /// Reads the next row into `record`: `None` at the end, `Some(Ok(None))` for a row to use,
@@ -165,7 +165,7 @@ impl Table {
                     return None;
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(0, csv::Position::line);
                     if e.is_io_error() {
                         self.finished = true;
                         return Some(Err(IngestError::Io {

@@ -64,7 +64,7 @@ impl<R: Read> GedReader<R> {
 
     /// The line the last row read starts on.
     pub fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.record.position().map_or(0, csv::Position::line)
     }
 }
 
@@ -81,7 +81,7 @@ impl<R: Read> Iterator for GedReader<R> {
                 None
             }
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let line = self.record.position().map_or(0, csv::Position::line);
                 let expected = self.columns.width();
                 if self.record.len() != expected {
                     return Some(Err(IngestError::Row {
@@ -113,7 +113,7 @@ impl<R: Read> Iterator for GedReader<R> {
 }
 
 fn csv_error(file: &str, e: csv::Error, columns: Option<&Columns>) -> IngestError {
-    let line = e.position().map_or(1, |p| p.line());
+    let line = e.position().map_or(1, csv::Position::line);
     let message = e.to_string();
     let problem = match e.into_kind() {
         ErrorKind::Io(source) => {

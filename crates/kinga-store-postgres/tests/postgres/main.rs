@@ -103,7 +103,7 @@ fn actor_for(user: &User) -> Actor {
 }
 
 async fn add_org(store: &Pg, slug: &str, networks: &[&str]) -> Organisation {
-    let nets: Vec<String> = networks.iter().map(|s| s.to_string()).collect();
+    let nets: Vec<String> = networks.iter().map(ToString::to_string).collect();
     let new = NewOrganisation::parse(slug, &format!("{slug} monitors"), Some("CAF"), &nets)
         .expect("valid organisation");
     store.add_organisation(&system(), new).await.unwrap()

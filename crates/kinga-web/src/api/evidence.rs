@@ -278,7 +278,7 @@ pub async fn upload(
                                 "visibility",
                                 format!("{e}"),
                             ))
-                        })?
+                        })?;
                     }
                     "report_id" => {
                         attach.report = Some(text.parse::<ReportId>().map_err(|_| {
@@ -286,7 +286,7 @@ pub async fn upload(
                                 "report_id",
                                 "not an id".to_string(),
                             ))
-                        })?)
+                        })?);
                     }
                     "sha256" => sha = Some(text.trim().to_string()),
                     _ => {}
@@ -422,7 +422,7 @@ pub async fn seal_fields(
     for (k, v) in obj {
         match v.as_str() {
             Some(s) if kinga_domain::evidence::SEALED_REPORT_FIELDS.contains(&k.as_str()) => {
-                values.push((k.clone(), s.to_string()))
+                values.push((k.clone(), s.to_string()));
             }
             Some(_) => errors.push(kinga_domain::FieldError {
                 path: format!("$.{k}"),

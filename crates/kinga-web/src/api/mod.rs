@@ -102,7 +102,7 @@ pub fn routes() -> Router<AppState> {
 /// Parses a JSON body ourselves so a syntax error comes back as a problem document with the
 /// position, not as a bare text rejection.
 pub fn json_body(bytes: &[u8]) -> Result<Value, ApiError> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::Malformed(
             "the request body is empty; expected a JSON object".into(),
         ));

@@ -77,7 +77,7 @@ async fn admin_page(page: Page, admin: &Admin, a: Attempt) -> Response {
                 networks: o
                     .networks
                     .iter()
-                    .map(|n| n.to_string())
+                    .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
             })
@@ -107,7 +107,7 @@ async fn admin_page(page: Page, admin: &Admin, a: Attempt) -> Response {
             Vec::new()
         }
     };
-    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let roles: Vec<&str> = Role::ALL.iter().map(Role::as_str).collect();
     let role_now = match a.user_f.v("role") {
         "" => "monitor",
         r => r,

@@ -18,7 +18,7 @@ impl Lang {
     }
 
     pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().get(..2).map(|p| p.to_ascii_lowercase()).as_deref() {
+        match s.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
             Some("en") => Some(Lang::En),
             Some("fr") => Some(Lang::Fr),
             _ => None,

@@ -287,10 +287,10 @@ async fn enrol_submit(
     {
         Ok(()) => Redirect::to("/incidents").into_response(),
         Err(AccessError::Unauthenticated) => Redirect::to("/login").into_response(),
-        Err(AccessError::AlreadyEnrolled)
-        | Err(AccessError::Store(kinga_app::records::StoreError::Rule(_))) => {
-            Redirect::to("/login/second-factor").into_response()
-        }
+        Err(
+            AccessError::AlreadyEnrolled
+            | AccessError::Store(kinga_app::records::StoreError::Rule(_)),
+        ) => Redirect::to("/login/second-factor").into_response(),
         Err(e) => {
             let key = match e {
                 AccessError::TooManyAttempts(_) => "login.too_many",

@@ -129,12 +129,15 @@ impl FromRequestParts<AppState> for Page {
 /// The current page, path and query, percent-encoded to travel as the `back` parameter of the
 /// language switch, so switching language keeps the visitor's filters.
 fn back_link(uri: &axum::http::Uri) -> String {
-    let raw = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let raw = uri
+        .path_and_query()
+        .map(axum::http::uri::PathAndQuery::as_str)
+        .unwrap_or("/");
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
+                out.push(b as char);
             }
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -233,9 +233,9 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             for e in rd.flatten() {
                 let p = e.path();
                 if p.is_dir() {
-                    walk(&p, out)
+                    walk(&p, out);
                 } else {
-                    out.push(p)
+                    out.push(p);
                 }
             }
         }

@@ -816,7 +816,7 @@ const KINDS: [Kind; 8] = [
 fn kind_of(rec: Rec) -> Kind {
     match rec {
         // A route without a record is asked with no visibility, so its kind is never read.
-        Rec::Report | Rec::No => Kind::Report,
+        Rec::Report | No => Kind::Report,
         Rec::Incident => Kind::Incident,
         Rec::Evidence => Kind::Evidence,
         Rec::Assessment => Kind::Assessment,
@@ -1398,8 +1398,8 @@ fn fill(m: &Matrix, s: &str, e: &Entry, who: Who, v: Option<Visibility>) -> Stri
     let r = &m.records;
     let v0 = v.unwrap_or(Visibility::Public);
     let id = match e.rec {
-        Rec::No if e.path.starts_with("/signals") => "999999".to_string(),
-        Rec::No => String::new(),
+        No if e.path.starts_with("/signals") => "999999".to_string(),
+        No => String::new(),
         Rec::Report => r.report[&v0].clone(),
         Rec::Incident => r.incident[&v0].clone(),
         Rec::Evidence => r.evidence[&v0].clone(),
@@ -1575,7 +1575,7 @@ async fn matrix_of_every_route_caller_and_visibility() {
     let mut cases = Vec::new();
     for (i, e) in TABLE.iter().enumerate() {
         let viss: Vec<Option<Visibility>> = match e.rec {
-            Rec::No => vec![None],
+            No => vec![None],
             Rec::Assessment => Visibility::ALL
                 .into_iter()
                 .filter(|v| *v != Visibility::Sealed)
@@ -1758,7 +1758,7 @@ async fn matrix_of_every_route_caller_and_visibility() {
     );
     for a in FINDINGS {
         let via = if a.0 == Via::Api { "/api/v1" } else { "" };
-        let vis: Vec<&str> = a.4.iter().map(|v| v.as_str()).collect();
+        let vis: Vec<&str> = a.4.iter().map(Visibility::as_str).collect();
         println!(
             "access matrix finding: {} {via}{} as {} on {} records answers {}: {}",
             a.1,

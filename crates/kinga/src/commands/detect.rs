@@ -344,7 +344,7 @@ fn print_rows(header: &[&str], rows: &[Vec<String>]) {
             .collect();
         println!("{}", padded.join("  ").trim_end());
     };
-    line(header.iter().map(|h| h.to_string()).collect());
+    line(header.iter().map(ToString::to_string).collect());
     for r in rows {
         line(r.clone());
     }

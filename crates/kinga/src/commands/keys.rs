@@ -23,10 +23,10 @@ impl From<EvidenceError> for Failure {
     fn from(e: EvidenceError) -> Self {
         match e {
             EvidenceError::Store(s) => s.into(),
-            EvidenceError::Vault(kinga_vault::VaultError::Tampered { .. })
-            | EvidenceError::Vault(kinga_vault::VaultError::HashMismatch { .. }) => {
-                Failure::Broken(e.to_string())
-            }
+            EvidenceError::Vault(
+                kinga_vault::VaultError::Tampered { .. }
+                | kinga_vault::VaultError::HashMismatch { .. },
+            ) => Failure::Broken(e.to_string()),
             EvidenceError::Vault(kinga_vault::VaultError::Io { .. }) => {
                 Failure::Other(e.to_string())
             }

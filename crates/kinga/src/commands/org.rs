@@ -63,7 +63,11 @@ pub async fn list(db: &Db, format: Format) -> Result<(), Failure> {
         Format::Table => {
             println!("{:<40} {:<8} {:<24} NAME", "SLUG", "COUNTRY", "NETWORKS");
             for o in orgs {
-                let nets: Vec<&str> = o.networks.iter().map(|n| n.as_str()).collect();
+                let nets: Vec<&str> = o
+                    .networks
+                    .iter()
+                    .map(kinga_domain::org::Slug::as_str)
+                    .collect();
                 println!(
                     "{:<40} {:<8} {:<24} {}",
                     o.slug,

@@ -164,7 +164,7 @@ impl ChangeArgs {
                 if c == "ewp" {
                     predictors::EARLY_WARNING_PROJECT_CHANGES
                         .iter()
-                        .map(|s| s.to_string())
+                        .map(ToString::to_string)
                         .collect()
                 } else {
                     vec![c.clone()]

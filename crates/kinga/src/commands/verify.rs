@@ -52,7 +52,9 @@ fn show(bar: &ProgressBar, stage: &Mutex<Option<&'static str>>, p: VerifyProgres
     if let Some(len) = len {
         bar.set_length(len);
     }
-    let mut current = stage.lock().unwrap_or_else(|e| e.into_inner());
+    let mut current = stage
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if *current != Some(name) {
         *current = Some(name);
         // The new look first: a reset draws, and would draw the old one.

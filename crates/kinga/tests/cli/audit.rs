@@ -364,7 +364,7 @@ impl Api {
                 "{action}: {}",
                 r.text().await.unwrap()
             );
-        })
+        });
     }
 }
 

@@ -363,7 +363,7 @@ fn load(
             for t in tasks {
                 t.await.unwrap();
             }
-        })
+        });
     })
 }
 

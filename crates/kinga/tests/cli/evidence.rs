@@ -123,9 +123,9 @@ fn blobs(d: &Path) -> Vec<PathBuf> {
             for e in rd.flatten() {
                 let p = e.path();
                 if p.is_dir() {
-                    walk(&p, out)
+                    walk(&p, out);
                 } else {
-                    out.push(p)
+                    out.push(p);
                 }
             }
         }
@@ -511,9 +511,9 @@ fn all_files(p: &Path, out: &mut Vec<PathBuf>) {
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
-                all_files(&p, out)
+                all_files(&p, out);
             } else {
-                out.push(p)
+                out.push(p);
             }
         }
     }

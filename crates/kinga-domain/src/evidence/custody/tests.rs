@@ -99,7 +99,10 @@ fn release_0_1_events() -> Vec<CustodyEvent> {
 /// of these entries is what release 0.1's vault wrote for the same events, byte for byte.
 #[test]
 fn dossier_entries_are_byte_for_byte_those_of_release_0_1() {
-    let entries: Vec<CustodyEntry> = release_0_1_events().iter().map(|e| e.entry()).collect();
+    let entries: Vec<CustodyEntry> = release_0_1_events()
+        .iter()
+        .map(CustodyEvent::entry)
+        .collect();
     assert_eq!(
         serde_json::to_string_pretty(&entries).unwrap(),
         include_str!("release-0.1-entries.json")

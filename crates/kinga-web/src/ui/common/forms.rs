@@ -111,7 +111,7 @@ pub(crate) fn checks(t: Tr, prefix: &str, values: &[&str], current: &str) -> Vec
 pub(crate) fn visibilities(t: Tr, current: &str) -> Vec<Choice> {
     let all: Vec<&str> = kinga_domain::Visibility::ALL
         .iter()
-        .map(|v| v.as_str())
+        .map(kinga_domain::Visibility::as_str)
         .collect();
     words(t, "visibility", &all, current)
 }

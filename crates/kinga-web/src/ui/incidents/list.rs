@@ -124,8 +124,14 @@ pub async fn page(page: Page, Query(q): Query<HashMap<String, String>>) -> Respo
     } else {
         String::new()
     };
-    let crimes: Vec<&str> = AtrocityCrime::ALL.iter().map(|c| c.as_str()).collect();
-    let statuses: Vec<&str> = IncidentStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let crimes: Vec<&str> = AtrocityCrime::ALL
+        .iter()
+        .map(AtrocityCrime::as_str)
+        .collect();
+    let statuses: Vec<&str> = IncidentStatus::ALL
+        .iter()
+        .map(IncidentStatus::as_str)
+        .collect();
     let shown = rows.len() as u64;
     render(&ListTemplate {
         countries: countries(f.v("country")),

@@ -98,10 +98,16 @@ fn form_page(page: Page, f: Entered, message: String) -> FormTemplate {
         ucdp::ViolenceType::OneSided,
     ]
     .iter()
-    .map(|v| v.as_str())
+    .map(ucdp::ViolenceType::as_str)
     .collect();
-    let levels: Vec<&str> = VerificationLevel::ALL.iter().map(|v| v.as_str()).collect();
-    let crimes: Vec<&str> = AtrocityCrime::ALL.iter().map(|c| c.as_str()).collect();
+    let levels: Vec<&str> = VerificationLevel::ALL
+        .iter()
+        .map(VerificationLevel::as_str)
+        .collect();
+    let crimes: Vec<&str> = AtrocityCrime::ALL
+        .iter()
+        .map(AtrocityCrime::as_str)
+        .collect();
     let event_types = acled::event_types()
         .into_iter()
         .map(|e| Choice::new(e, e, f.v("event_type")))

@@ -41,9 +41,15 @@ pub(super) async fn options(t: Tr, page: &Page, d: &IncidentDetail, f: &Forms) -
             }),
         }
     }
-    let kinds: Vec<&str> = PartyKind::ALL.iter().map(|k| k.as_str()).collect();
-    let roles: Vec<&str> = InvolvementRole::ALL.iter().map(|r| r.as_str()).collect();
-    let connections: Vec<&str> = SourceConnection::ALL.iter().map(|c| c.as_str()).collect();
+    let kinds: Vec<&str> = PartyKind::ALL.iter().map(PartyKind::as_str).collect();
+    let roles: Vec<&str> = InvolvementRole::ALL
+        .iter()
+        .map(InvolvementRole::as_str)
+        .collect();
+    let connections: Vec<&str> = SourceConnection::ALL
+        .iter()
+        .map(SourceConnection::as_str)
+        .collect();
     // A party list failing to load only hides the shortcut to reuse a party.
     let known = page.member.parties().await.unwrap_or_default();
     Options {

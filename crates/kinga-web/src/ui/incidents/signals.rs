@@ -60,7 +60,7 @@ pub(super) async fn region_signals(t: Tr, page: &Page, i: &Incident) -> RegionSi
                     expected: format!("{:.1}", s.expected),
                     score: format!("{:.2}", s.score),
                 })
-                .collect()
+                .collect();
         }
         Err(e) => out.problem = problem(t, e).message,
     }

@@ -29,8 +29,8 @@ struct ReportForm {
 
 fn form_page(page: Page, f: Entered, message: String) -> ReportForm {
     let t = page.t;
-    let roles: Vec<&str> = ReporterRole::ALL.iter().map(|r| r.as_str()).collect();
-    let risks: Vec<&str> = RiskToSource::ALL.iter().map(|r| r.as_str()).collect();
+    let roles: Vec<&str> = ReporterRole::ALL.iter().map(ReporterRole::as_str).collect();
+    let risks: Vec<&str> = RiskToSource::ALL.iter().map(RiskToSource::as_str).collect();
     ReportForm {
         countries: countries(f.v("country")),
         visibilities: visibilities(t, f.v("visibility")),
