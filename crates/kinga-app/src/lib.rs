@@ -1,7 +1,11 @@
-//! Access control. Code gets a handle that matches what its caller may do: `Member` for anyone
-//! signed in, `Analyst` for the case desk, `Admin` for administration, `System` for Kinga's own
-//! command-line work. A method that needs a right exists only on the handle that carries it, so
-//! a web handler that was given a `Member` cannot triage or add users by mistake.
+//! The application layer: every use case of Kinga is a method here, on a handle that matches what
+//! its caller may do: `Member` for anyone signed in, `Analyst` for the case desk, `Admin` for
+//! administration, `Assessor` and `Reviewer` for the risk desk, the evidence desk
+//! ([`evidence::Vault`]), and `System` for Kinga's own command-line work. A method that needs a
+//! right exists only on the handle that carries it, so a web handler that was given a `Member`
+//! cannot triage or add users by mistake. This is the only crate that checks roles, organisation
+//! scope and visibility, and the only one that calls the store (decision 0012); the web server,
+//! the command line and the intake channels call nothing below it but to open a database.
 #![forbid(unsafe_code)]
 
 mod assessments;
@@ -25,6 +29,7 @@ mod signin;
 pub mod token;
 pub mod totp;
 
+pub mod detection;
 pub mod evidence;
 pub use error::AccessError;
 pub use handles::{

@@ -1,6 +1,6 @@
 //! Kinga over HTTP. `/api/v1` speaks JSON to scripts and partner systems (bearer tokens); the
 //! HTML interface serves people in English and French (sessions, CSRF tokens, htmx). Both go
-//! through the access layer's handles, never to the store directly.
+//! through the application layer's handles, never to the store directly.
 #![forbid(unsafe_code)]
 
 mod api;

@@ -9,7 +9,7 @@ use kinga_analysis::escalation::{
     self as esc, BacktestReport, DetectorConfig, LevelConfigs, OnsetStatus, OnsetWindow,
     RegionSeries,
 };
-use kinga_app::records::{CountQuery, NewSignal, NewSignalRun, Signal, SignalFilter, SignalRun};
+use kinga_app::records::{Signal, SignalFilter, SignalRun};
 use kinga_app::System;
 use kinga_domain::event::{Dataset, Level};
 use kinga_domain::period::Period;
@@ -167,27 +167,25 @@ pub(crate) async fn run(command: DetectCommand) -> Result<(), Failure> {
     }
 }
 
+const NO_EVENTS: &str = "no events to watch: import a dataset first (kinga import ucdp FILE)";
+
+impl Watch {
+    fn of(&self) -> Result<kinga_app::detection::Watch, Failure> {
+        Ok(kinga_app::detection::Watch {
+            level: self.level(),
+            period: self.period(),
+            dataset: self.dataset()?,
+        })
+    }
+}
+
 /// The dense series of every region at the chosen level, from the first period with any event
 /// to the last.
 async fn load_series(system: &System, watch: &Watch) -> Result<Vec<RegionSeries>, Failure> {
-    let mut query = CountQuery::new(watch.level(), watch.period());
-    query.dataset = watch.dataset()?;
-    let counts = system.shared_event_counts(&query).await?;
-    let (Some(first), Some(last)) = (
-        counts.iter().map(|c| c.period).min(),
-        counts.iter().map(|c| c.period).max(),
-    ) else {
-        return Err(Failure::Input(
-            "no events to watch: import a dataset first (kinga import ucdp FILE)".into(),
-        ));
-    };
-    Ok(esc::build_series(
-        &counts,
-        watch.level(),
-        watch.period(),
-        first,
-        last,
-    ))
+    system
+        .event_series(&watch.of()?)
+        .await?
+        .ok_or_else(|| Failure::Input(NO_EVENTS.into()))
 }
 
 async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
@@ -230,38 +228,11 @@ async fn detect(db: &Db, args: &RunArgs) -> Result<(), Failure> {
 /// same level and period; returns the run and how many regions were watched.
 async fn store_run(system: &System, watch: &Watch) -> Result<(SignalRun, usize), Failure> {
     let config = watch.detector_config()?;
-    let series = load_series(system, watch).await?;
-    let found = esc::detect_all(&series, &config);
-    let first = series.iter().map(|s| s.first).min().unwrap_or_default();
-    let last = series.iter().map(RegionSeries::last).max().unwrap_or(first);
-    let settings = serde_json::to_string(&config).map_err(anyhow::Error::from)?;
-    let run = system
-        .replace_signals(NewSignalRun {
-            level: watch.level(),
-            period: watch.period(),
-            measure: config.measure.as_str().into(),
-            dataset: watch.dataset.clone(),
-            first_bucket: first,
-            last_bucket: last,
-            settings,
-            owner: None,
-            signals: found
-                .iter()
-                .map(|s| NewSignal {
-                    country: s.region.country,
-                    admin1: s.region.admin1.clone(),
-                    bucket: s.bucket,
-                    measure: s.measure.as_str().into(),
-                    method: s.method.as_str().into(),
-                    observed: s.observed,
-                    expected: s.expected,
-                    score: s.score,
-                    threshold: s.threshold,
-                })
-                .collect(),
-        })
-        .await?;
-    Ok((run, series.len()))
+    let done = system
+        .run_detectors(&watch.of()?, &config, watch.dataset.clone())
+        .await?
+        .ok_or_else(|| Failure::Input(NO_EVENTS.into()))?;
+    Ok((done.run, done.regions))
 }
 
 /// The default detectors at the default settings, weekly, over one level: what `kinga detect
