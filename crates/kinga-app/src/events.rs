@@ -3,8 +3,10 @@
 //! decides who the import is recorded for and who may see its rows.
 use crate::System;
 use kinga_domain::org::Organisation;
-use kinga_ingest::events::{ImportOptions, Rows, Summary};
-use kinga_ingest::IngestError;
+use kinga_ingest::events::Rows;
+
+mod run;
+pub use run::{ImportError, ImportOptions, Summary};
 
 impl System {
     /// Imports `rows` as events every organisation shares or, with `owner`, as that
@@ -17,11 +19,11 @@ impl System {
         rows: Rows,
         options: &ImportOptions,
         progress: &(dyn Fn(u64) + Send + Sync),
-    ) -> Result<Summary, IngestError> {
+    ) -> Result<Summary, ImportError> {
         let actor = match owner {
             Some(org) => self.acting_for(org),
             None => self.actor.clone(),
         };
-        kinga_ingest::events::import(self.store.as_ref(), &actor, rows, options, progress).await
+        run::import(self.store.as_ref(), &actor, rows, options, progress).await
     }
 }

@@ -2,6 +2,7 @@
 //! than events (the demo's network and the incident-list benchmark). Like the event importers,
 //! it writes in batches, one transaction each, and sends a row that cannot become an incident
 //! to a quarantine file with its line and reason instead of stopping the import.
+use crate::events::ImportError;
 use crate::records::ImportOutcome;
 use crate::System;
 use kinga_domain::org::Organisation;
@@ -67,7 +68,7 @@ impl System {
         visibility: Visibility,
         options: &IncidentImportOptions,
         progress: &(dyn Fn(u64) + Send + Sync),
-    ) -> Result<IncidentImport, IngestError> {
+    ) -> Result<IncidentImport, ImportError> {
         let size = options.batch.max(1);
         let mut quarantine = Quarantine::new(&options.quarantine);
         let mut done = IncidentImport::default();
@@ -82,7 +83,7 @@ impl System {
                         done.rejected += 1;
                         quarantine.write(&r)?;
                     }
-                    None => return Err(e),
+                    None => return Err(e.into()),
                 },
             }
             if batch.len() == size {
@@ -107,7 +108,7 @@ impl System {
         owner: &Organisation,
         batch: Vec<kinga_store::ImportedIncident>,
         total: &mut ImportOutcome,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), ImportError> {
         let o = self
             .store
             .import_incidents(&self.acting_for(owner), batch)

@@ -12,7 +12,7 @@ mod assessments;
 mod checkpoints;
 mod directory;
 mod error;
-mod events;
+pub mod events;
 mod forecasts;
 mod handles;
 mod incident_events;

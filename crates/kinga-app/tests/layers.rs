@@ -212,3 +212,25 @@ fn the_checks_see_a_forbidden_line() {
     );
     assert!(uses_trait(sig[0].split_once("->").unwrap().1, &traits));
 }
+
+/// The libraries of mechanisms are composed by this layer; none of them may write to the
+/// database behind its back (the vault's evidence, the importers' rows, the detectors' signals).
+#[test]
+fn the_mechanism_crates_know_no_store() {
+    for mechanism in [
+        "kinga-domain",
+        "kinga-vault",
+        "kinga-ingest",
+        "kinga-analysis",
+    ] {
+        let deps = runtime_dependencies(&crates().join(mechanism).join("Cargo.toml"));
+        let stores: Vec<_> = deps
+            .iter()
+            .filter(|d| d.starts_with("kinga-store"))
+            .collect();
+        assert!(
+            stores.is_empty(),
+            "{mechanism} depends on {stores:?}: mechanisms know no store"
+        );
+    }
+}

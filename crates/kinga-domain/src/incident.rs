@@ -330,3 +330,12 @@ mod tests {
         assert!(paths.contains(&"$.fatalities_low"));
     }
 }
+
+/// An incident from an external dataset with the party, source and citation that document it.
+#[derive(Debug, Clone)]
+pub struct ImportedIncident {
+    pub incident: NewIncident,
+    pub perpetrators: Vec<crate::party::NewParty>,
+    pub source: Option<crate::source::NewSource>,
+    pub citation_reference: Option<String>,
+}

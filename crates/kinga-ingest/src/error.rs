@@ -17,8 +17,6 @@ pub enum IngestError {
     MissingColumns { file: String, columns: Vec<String> },
     #[error("{file}: {problem}")]
     Mapping { file: String, problem: String },
-    #[error("storing events: {0}")]
-    Store(#[from] kinga_store::StoreError),
     /// The row itself is malformed (wrong number of cells, broken quoting).
     #[error("{file} line {line}: {problem}")]
     Row {

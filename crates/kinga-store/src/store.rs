@@ -112,14 +112,7 @@ pub struct IncidentDetail {
     pub lock: Option<EditLock>,
 }
 
-/// An incident from an external dataset with the party, source and citation that document it.
-#[derive(Debug, Clone)]
-pub struct ImportedIncident {
-    pub incident: NewIncident,
-    pub perpetrators: Vec<NewParty>,
-    pub source: Option<NewSource>,
-    pub citation_reference: Option<String>,
-}
+pub use kinga_domain::incident::ImportedIncident;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {

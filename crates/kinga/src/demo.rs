@@ -4,6 +4,7 @@
 //! Central African Republic (CC BY 4.0), published data and therefore public.
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
+use kinga_app::events::ImportError;
 use kinga_app::incident_import::IncidentImportOptions;
 use kinga_app::records::ImportOutcome;
 use kinga_app::System;
@@ -11,7 +12,6 @@ use kinga_domain::org::{NewOrganisation, Organisation, Slug};
 use kinga_domain::user::Email;
 use kinga_domain::{Role, Visibility};
 use kinga_ingest::ucdp::GedReader;
-use kinga_ingest::IngestError;
 use std::io::Read;
 use std::path::Path;
 
@@ -58,8 +58,8 @@ pub async fn import_events<R: Read>(
         })
         .await
         .map_err(|e| match e {
-            IngestError::Store(s) => s.into(),
-            other => Failure::Input(other.to_string()),
+            ImportError::Store(s) => s.into(),
+            ImportError::Read(e) => Failure::Input(e.to_string()),
         })?;
     bar.finish_and_clear();
     let quarantine = done.quarantine.map(|q| q.display().to_string());
@@ -68,14 +68,14 @@ pub async fn import_events<R: Read>(
 
 /// Loads the demo's UCDP file into events as well, so the region time series and escalation
 /// signals have data: incidents are the network's documentation, events the published dataset.
-pub async fn load_events(system: &System) -> Result<kinga_ingest::events::Summary, Failure> {
+pub async fn load_events(system: &System) -> Result<kinga_app::events::Summary, Failure> {
     let rows = kinga_ingest::events::read_ucdp(
         UCDP_CAR_FILE.to_string(),
         Box::new(std::io::Cursor::new(UCDP_CAR)),
         kinga_domain::event::Dataset::UcdpGed,
     )
     .map_err(|e| Failure::Other(e.to_string()))?;
-    let options = kinga_ingest::events::ImportOptions {
+    let options = kinga_app::events::ImportOptions {
         dry_run: false,
         // The embedded file has no bad rows; a path is still needed should one appear.
         quarantine: std::env::temp_dir().join("kinga-demo-events.rejected.csv"),

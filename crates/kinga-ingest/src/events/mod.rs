@@ -8,12 +8,10 @@ mod gdelt;
 mod ged;
 mod mapped;
 pub mod quarantine;
-pub mod run;
 mod table;
 
 pub use ged::read as read_ucdp;
 pub use mapped::Mapping;
-pub use run::{import, ImportOptions, Summary};
 
 use crate::IngestError;
 use kinga_domain::event::Event;

@@ -2,12 +2,12 @@
 use super::event::GedEvent;
 use super::values;
 use super::GED_VERSION;
+use kinga_domain::incident::ImportedIncident;
 use kinga_domain::incident::{Fatalities, NewIncident, VerificationLevel};
 use kinga_domain::party::{NewParty, PartyKind};
 use kinga_domain::source::{NewSource, SourceConnection};
 use kinga_domain::vocab::ucdp::ViolenceType;
 use kinga_domain::Visibility;
-use kinga_store::ImportedIncident;
 
 // The limits `NewIncident::parse` and `NewSource::parse` put on hand-entered records; imports
 // keep to them so an imported record can be edited and saved back through the same forms.

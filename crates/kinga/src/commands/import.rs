@@ -4,7 +4,8 @@ use crate::cli::Db;
 use crate::Failure;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use kinga_ingest::events::{self, Format, ImportOptions, Mapping, Summary};
+use kinga_app::events::{ImportError, ImportOptions, Summary};
+use kinga_ingest::events::{self, Format, Mapping};
 use kinga_ingest::IngestError;
 use std::path::{Path, PathBuf};
 
@@ -74,9 +75,13 @@ pub enum ImportSource {
 }
 
 fn unreadable(e: IngestError) -> Failure {
+    Failure::Input(e.to_string())
+}
+
+fn failed(e: ImportError) -> Failure {
     match e {
-        IngestError::Store(s) => s.into(),
-        other => Failure::Input(other.to_string()),
+        ImportError::Store(s) => s.into(),
+        ImportError::Read(e) => unreadable(e),
     }
 }
 
@@ -163,7 +168,7 @@ pub async fn run(source: ImportSource) -> Result<(), Failure> {
     let summary = system
         .import_events(owner.as_ref(), rows, &options, &|n| bar.set_position(n))
         .await
-        .map_err(unreadable)?;
+        .map_err(failed)?;
     bar.finish_and_clear();
     println!("{}", describe(&args.file, &summary));
     Ok(())

@@ -1,10 +1,10 @@
 //! Runs an import: the file is parsed, checked and each event's digest computed on its own
 //! thread while batches are written, so reading and storing overlap and the database writer
 //! only stores; rejected rows go to quarantine as they come.
-use super::quarantine::Quarantine;
-use super::{Row, Rows};
-use crate::IngestError;
-use kinga_store::{Actor, EventStore, PreparedEvent, RollUp, UpsertOutcome};
+use kinga_ingest::events::quarantine::Quarantine;
+use kinga_ingest::events::{Rejected, Row, Rows};
+use kinga_ingest::IngestError;
+use kinga_store::{Actor, EventStore, PreparedEvent, RollUp, StoreError, UpsertOutcome};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -41,6 +41,15 @@ impl Summary {
     }
 }
 
+/// Why an import stopped: the file (a line, a field, a format) or the database.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Read(#[from] IngestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Rows are handed from the reading thread in chunks this big.
 const CHUNK: usize = 2_000;
 
@@ -49,7 +58,7 @@ enum Read {
     Event(Box<PreparedEvent>),
     /// Valid, in a dry run: nothing will be stored, so no digest.
     Checked,
-    Rejected(super::Rejected),
+    Rejected(Rejected),
     Skipped,
 }
 
@@ -71,7 +80,7 @@ pub async fn import<S: EventStore + ?Sized>(
     rows: Rows,
     options: &ImportOptions,
     progress: &(dyn Fn(u64) + Send + Sync),
-) -> Result<Summary, IngestError> {
+) -> Result<Summary, ImportError> {
     // Room for a whole batch in flight: the reading thread keeps parsing the next batch while
     // the current one is written. With less, it stopped a few chunks ahead and the writer then
     // waited for it in turn.
@@ -112,7 +121,7 @@ pub async fn import<S: EventStore + ?Sized>(
     let mut batch: Vec<PreparedEvent> = Vec::with_capacity(options.batch);
     let mut failure = None;
     // Every early return goes through here, so that the import's end below always runs.
-    let stored: Result<(), IngestError> = async {
+    let stored: Result<(), ImportError> = async {
         while let Some(chunk) = rx.recv().await {
             let chunk = match chunk {
                 Ok(c) => c,
@@ -180,7 +189,7 @@ pub async fn import<S: EventStore + ?Sized>(
     }
     progress(summary.read);
     match failure {
-        Some(e) => Err(e),
+        Some(e) => Err(e.into()),
         None => Ok(summary),
     }
 }
