@@ -31,9 +31,12 @@ pub async fn run(
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
-                // Scheduled backups report each outcome, success included.
+                // Scheduled backups report each outcome, success included. The request span
+                // is on, so that every warning and error written while serving a request
+                // carries the request's id.
                 .unwrap_or_else(|_| {
-                    "warn,kinga::backup=info,kinga::commands::checkpoint=info".into()
+                    "warn,kinga::backup=info,kinga::commands::checkpoint=info,kinga_web::request_id=info"
+                        .into()
                 }),
         )
         .with_writer(std::io::stderr)
