@@ -216,12 +216,8 @@ async fn unlock(
         Err(EvidenceError::NoKeys(_)) => fail(page, t.get("keys.none"), StatusCode::CONFLICT).await,
         Err(e) => {
             tracing::error!("unlocking the keys of {} failed: {e}", org.slug);
-            fail(
-                page,
-                t.get("error.internal"),
-                StatusCode::INTERNAL_SERVER_ERROR,
-            )
-            .await
+            let text = crate::ui::common::internal_text(t);
+            fail(page, &text, StatusCode::INTERNAL_SERVER_ERROR).await
         }
     }
 }
@@ -247,7 +243,7 @@ async fn lock(
                 &state,
                 page,
                 String::new(),
-                t.get("error.internal").into(),
+                crate::ui::common::internal_text(t),
                 StatusCode::INTERNAL_SERVER_ERROR,
             )
             .await

@@ -51,14 +51,14 @@ pub(crate) async fn can_seal(state: &AppState, page: &Page) -> Result<(), String
     };
     let org = match vault.organisation(&page.member.user().organisation).await {
         Ok(Some(o)) => o,
-        _ => return Err(t.get("error.internal").to_string()),
+        _ => return Err(crate::ui::common::internal_text(t)),
     };
     match vault.public_keys(&org).await {
         Ok(_) => Ok(()),
         Err(EvidenceError::NoKeys(_)) => Err(t.get("sealed.no_keys").to_string()),
         Err(e) => {
             tracing::error!("public keys of {} unreadable: {e}", org.slug);
-            Err(t.get("error.internal").to_string())
+            Err(crate::ui::common::internal_text(t))
         }
     }
 }
@@ -202,7 +202,7 @@ pub async fn show(
                     tracing::error!("opening sealed fields of report {} failed: {e}", r.id);
                     (
                         None,
-                        t.get("error.internal").to_string(),
+                        crate::ui::common::internal_text(t),
                         StatusCode::CONFLICT,
                     )
                 }
