@@ -40,6 +40,8 @@ pub async fn run(
                 }),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a journal or a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // The address first: the demo prints its sign-ins and key passphrase only once, so a server
     // that then could not listen would lose them. Until the set-up ends, connections wait.
