@@ -19,7 +19,7 @@ impl Linear {
         if !lo.is_finite() || !hi.is_finite() {
             (lo, hi) = (0.0, 1.0);
         }
-        if hi - lo < f64::EPSILON {
+        if hi - lo <= 0.0 {
             hi = lo + 1.0;
         }
         let step = nice_step((hi - lo) / target.max(1) as f64);

@@ -129,7 +129,7 @@ impl LineChart {
             axes::legend(&mut doc, &plot, wrap, &entries);
         }
         for (series, colour) in self.series.iter().zip(&colours) {
-            draw_series(&mut doc, series, colour, |d| x(d), |v| plot.y(&axis, v));
+            draw_series(&mut doc, series, colour, x, |v| plot.y(&axis, v));
         }
         doc.finish()
     }
