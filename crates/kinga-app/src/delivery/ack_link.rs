@@ -35,6 +35,7 @@ pub struct AckKey([u8; 32]);
 pub struct Acknowledgement {
     pub alert: Uuid,
     pub recipient: Uuid,
+    /// To the second: a token carries whole seconds, and a finer part is dropped.
     pub expires: DateTime<Utc>,
 }
 
