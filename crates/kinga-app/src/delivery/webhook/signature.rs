@@ -173,7 +173,10 @@ impl ReplayGuard {
 
     /// Whether `id` is new; remembers it either way.
     pub fn first_time(&self, id: &str, now: i64) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Twice the window: an id signed at the window's far edge of the future is still
         // acceptable that long after it was first seen.
         seen.retain(|_, at| now - *at <= 2 * self.window);
