@@ -2,7 +2,8 @@
 # Runs every Kinga test on this machine, setting up what the tests need first:
 #   - PostgreSQL (Debian package) for the storage conformance story on PostgreSQL,
 #   - sqlite3 (Debian package) for the test that edits the database file by hand,
-#   - Debian's chromium and Playwright (npm) for the browser test.
+#   - Debian's chromium and Playwright (npm) for the browser test,
+#   - Python's aiosmtpd (pip) for the e-mail delivery test.
 # As root on Debian it installs what is missing; otherwise the parts whose tools are absent
 # are skipped with a message naming what is missing.
 # Then each benchmark runs once at a tiny size (scripts/bench/smoke.sh), so a benchmark that no
@@ -26,11 +27,21 @@ apt_install() {
     apt-get install -y -qq --no-install-recommends "$@" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "$@" >&2; }
 }
 
+# Python packages the tests use, quietly; as root or not (then into the user's site). A
+# Python whose packages are managed by the system refuses pip: Debian's package is tried next.
+pip_install() {
+    command -v python3 >/dev/null || return 1
+    python3 -m pip install --quiet --disable-pip-version-check "$@" >/dev/null 2>&1 ||
+        { ! is_root && python3 -m pip install --quiet --disable-pip-version-check --user "$@" >/dev/null 2>&1; }
+}
+
 command -v sqlite3 >/dev/null || apt_install sqlite3 || say "sqlite3 missing: the hand-edit test will skip"
 # R's glmnet is the reference the forecast is checked against; openssl ts is the local time-stamp
 # authority of the evidence tests.
 command -v Rscript >/dev/null && Rscript -e 'library(glmnet)' >/dev/null 2>&1 || apt_install r-cran-glmnet || say "R glmnet missing: the forecast reference test will skip"
 command -v openssl >/dev/null || apt_install openssl || say "openssl missing: the time-stamp tests will skip"
+# aiosmtpd is the real SMTP server the e-mail delivery test sends to.
+python3 -c 'import aiosmtpd' >/dev/null 2>&1 || pip_install aiosmtpd || apt_install python3-aiosmtpd || say "aiosmtpd missing: the SMTP delivery test will skip"
 
 if [ -z "${KINGA_TEST_DATABASE_URL:-}" ]; then
     if is_root; then

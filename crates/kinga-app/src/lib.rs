@@ -29,6 +29,7 @@ mod signin;
 pub mod token;
 pub mod totp;
 
+pub mod delivery;
 pub mod detection;
 pub mod evidence;
 pub use error::AccessError;
