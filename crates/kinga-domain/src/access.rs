@@ -133,6 +133,13 @@ impl Role {
         )
     }
 
+    /// Raising an alert calls on others to act, and recording a response speaks for what they
+    /// did: the desk that weighs the evidence (analysts), the one that speaks for the
+    /// organisation (coordinators) and administrators. Monitors report, observers read.
+    pub fn raises_alerts(&self) -> bool {
+        matches!(self, Role::Analyst | Role::Coordinator | Role::Admin)
+    }
+
     pub fn administers(&self) -> bool {
         matches!(self, Role::Admin)
     }
