@@ -141,7 +141,7 @@ fn sources(f: &mut Fields) -> Vec<String> {
             Some(s)
                 if !s.is_empty() && s.chars().count() <= MAX_SOURCE_LEN && !s.contains('\0') =>
             {
-                out.push(s.to_string())
+                out.push(s.to_string());
             }
             _ => f.push(
                 &format!("sources[{i}]"),
