@@ -184,6 +184,12 @@ mod tests {
     }
 
     #[test]
+    fn alerts_are_raised_by_the_desks_that_weigh_and_speak() {
+        let raisers: Vec<Role> = Role::ALL.into_iter().filter(Role::raises_alerts).collect();
+        assert_eq!(raisers, [Role::Analyst, Role::Coordinator, Role::Admin]);
+    }
+
+    #[test]
     fn parses_round_trip() {
         for v in Visibility::ALL {
             assert_eq!(v.as_str().parse::<Visibility>().unwrap(), v);
