@@ -249,11 +249,10 @@ async fn move_one<E: Engine>(
             Box::pin(async move {
                 let before = load_visible(tx, &scope, id).await?;
                 owned_by_actor(&actor, before.organisation_id, "an alert")?;
-                if expected_version.is_some_and(|v| v != before.version) {
+                if let Some(expected) = expected_version.filter(|v| *v != before.version) {
                     return Err(StoreError::Conflict(format!(
-                        "the alert is at version {}, not {}; read it again",
-                        before.version,
-                        expected_version.unwrap_or_default()
+                        "the alert is at version {}, not {expected}; read it again",
+                        before.version
                     )));
                 }
                 let after = before
