@@ -8,6 +8,7 @@
 //! the command line and the intake channels call nothing below it but to open a database.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 mod assessments;
 mod checkpoints;
 mod directory;
@@ -32,6 +33,7 @@ pub mod totp;
 pub mod delivery;
 pub mod detection;
 pub mod evidence;
+pub use alerts::AlertDesk;
 pub use error::AccessError;
 pub use handles::{
     Admin, Analyst, Member, Principal, System, TokenOptions, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS,

@@ -2,8 +2,9 @@
 //! types only. The port's traits stay here, so that nothing outside this crate can reach the
 //! database past the checks made in it.
 pub use kinga_store::{
-    Actor, AssessmentDetail, AuditHead, Checkpoint, CitedEvent, CountQuery, EventRef, EventSummary,
-    EvidenceFilter, ImportOutcome, IncidentDetail, NewCheckpoint, NewEventCitation, NewSignal,
-    NewSignalRun, Page, ReportFilter, Scope, Signal, SignalFilter, SignalRun, StoreError,
-    SuggestedEvent, SuggestionWindow, VerifyOutcome, VerifyProgress, NOTE_MAX,
+    Actor, AlertFilter, AssessmentDetail, AuditHead, Checkpoint, CitedEvent, CountQuery, EventRef,
+    EventSummary, EvidenceFilter, ImportOutcome, IncidentDetail, NewCheckpoint, NewEventCitation,
+    NewSignal, NewSignalRun, Page, Raised, ReportFilter, ResponseFilter, Scope, Signal,
+    SignalFilter, SignalRun, StoreError, SuggestedEvent, SuggestionWindow, VerifyOutcome,
+    VerifyProgress, NOTE_MAX,
 };

@@ -133,6 +133,13 @@ impl Role {
         )
     }
 
+    /// Raising an alert calls on others to act, and recording a response speaks for what they
+    /// did: the desk that weighs the evidence (analysts), the one that speaks for the
+    /// organisation (coordinators) and administrators. Monitors report, observers read.
+    pub fn raises_alerts(&self) -> bool {
+        matches!(self, Role::Analyst | Role::Coordinator | Role::Admin)
+    }
+
     pub fn administers(&self) -> bool {
         matches!(self, Role::Admin)
     }
@@ -174,6 +181,12 @@ mod tests {
             let sees = Visibility::readable_in_own_org(role).contains(&Visibility::Sealed);
             assert_eq!(sees, matches!(role, Role::Legal | Role::Admin), "{role}");
         }
+    }
+
+    #[test]
+    fn alerts_are_raised_by_the_desks_that_weigh_and_speak() {
+        let raisers: Vec<Role> = Role::ALL.into_iter().filter(Role::raises_alerts).collect();
+        assert_eq!(raisers, [Role::Analyst, Role::Coordinator, Role::Admin]);
     }
 
     #[test]

@@ -48,4 +48,6 @@ id_type!(
     InvolvementId,
     SourceId,
     CitationId,
+    AlertId,
+    ResponseId,
 );

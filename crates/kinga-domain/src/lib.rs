@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod alert;
 pub mod audit;
 pub mod country;
 pub mod dedup;

@@ -69,6 +69,11 @@ SELECT create_reference_table('risk_evidence_links');
 SELECT create_reference_table('risk_signoffs');
 SELECT create_reference_table('risk_forecasts');
 SELECT create_reference_table('risk_classes');
+-- Alerts and responses (0015): few (alerts are deduplicated per organisation, responses are
+-- recorded by hand) and listed across countries by the desk; the dedup key is unique per
+-- organisation whatever the country, so country could not lead every unique key anyway.
+SELECT create_reference_table('alerts');
+SELECT create_reference_table('responses');
 
 -- The audit chain: kept on the coordinator, but known to Citus so that it may take part in the
 -- same transactions as the distributed tables.

@@ -1,6 +1,7 @@
 //! Every kind of record the audit chain vouches for, with the entity name its entries carry.
 //! The names are written once, here: an entry naming a kind that verification cannot find
 //! (`verify::HOLDERS`) would leave its records unchecked, so a mistyped name must not compile.
+use kinga_domain::alert::{Alert, ResponseAction};
 use kinga_domain::evidence::{CustodyEvent, EvidenceItem, OrgKeySet, SealedField, WorkingCopy};
 use kinga_domain::incident::Incident;
 use kinga_domain::org::Organisation;
@@ -57,6 +58,8 @@ audited_by_id! {
     SignalRun => "signal_run",
     Checkpoint => "audit_checkpoint",
     EventCitation => "incident_event",
+    Alert => "alert",
+    ResponseAction => "response",
 }
 
 impl Audited for Session {

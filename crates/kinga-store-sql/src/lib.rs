@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 mod access_log;
+mod alert_records;
+mod alerts;
 mod audited;
 mod chain;
 mod change;

@@ -6,6 +6,7 @@ use crate::records::{
     USER_COLUMNS,
 };
 use crate::{Engine, SqlRow, SqlStore};
+use kinga_domain::alert::{Alert, ResponseAction};
 use kinga_domain::audit::{
     digest, AuditEntry, ChainBreak, ChainVerifier, LastEntry, RecordChecker,
 };
@@ -60,6 +61,8 @@ const HOLDERS: &[(&str, &str, &str)] = &[
     holder::<SignalRun>("signal_runs", "id"),
     holder::<Checkpoint>("audit_checkpoints", "id"),
     holder::<EventCitation>("incident_events", "id"),
+    holder::<Alert>("alerts", "id"),
+    holder::<ResponseAction>("responses", "id"),
 ];
 
 const fn holder<K: Audited + ?Sized>(
@@ -385,6 +388,7 @@ async fn check_records<E: Engine>(store: &SqlStore<E>, r: &mut Records<'_>) -> R
             .await?;
     }
     crate::incident_events::all_digests(store, r).await?;
+    crate::alerts::all_digests(store, r).await?;
     r.check(store).await
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+pub mod alerts;
 pub mod checkpoints;
 pub mod credentials;
 pub mod event_rollup;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod access_log;
+mod alerts;
 mod checkpoints;
 mod error;
 mod events;
@@ -16,6 +17,7 @@ mod signals;
 mod store;
 
 pub use access_log::{AccessEvent, AccessLog};
+pub use alerts::{AlertFilter, AlertStore, Raised, ResponseFilter};
 pub use checkpoints::{AuditHead, Checkpoint, CheckpointStore, NewCheckpoint};
 pub use error::StoreError;
 pub use events::*;

@@ -152,6 +152,7 @@ pub trait Store:
     + crate::CheckpointStore
     + crate::IncidentEventStore
     + crate::AccessLog
+    + crate::AlertStore
     + Send
     + Sync
     + 'static

@@ -144,6 +144,15 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::commands::risk::RiskAction,
     },
+    /// Alerts and responses: raise an alert from a file, list, acknowledge, escalate and close
+    /// alerts, and record the responses that answer them.
+    #[command(
+        after_help = "Examples:\n  kinga alert raise --org kenya-hrc --file alert.json\n  kinga alert list --status raised --country CAF --format json\n  kinga alert ack ALERT-ID && kinga alert escalate ALERT-ID\n  kinga alert respond ALERT-ID --actor-kind au_psc --actor 'AU PSC' --kind statement --date 2026-12-05 --pillar 3\n  kinga alert close ALERT-ID"
+    )]
+    Alert {
+        #[command(subcommand)]
+        action: crate::commands::alert::AlertAction,
+    },
     /// UN Framework of Analysis assessments: list them, export a country's.
     Assessment {
         #[command(subcommand)]

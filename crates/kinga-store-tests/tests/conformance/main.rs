@@ -105,6 +105,7 @@ on_every_backend! {
     access_log: |store, raw| kinga_store_tests::access_log::access_log_story(store.as_ref(), raw);
     owner_only_workflow: |store, _raw| kinga_store_tests::workflow::owner_only_workflow_story(store.as_ref());
     credentials: |store, raw| kinga_store_tests::credentials::credentials_story(store.as_ref(), raw);
+    alerts: |store, raw| kinga_store_tests::alerts::alerts_story(store.as_ref(), raw);
 }
 
 #[test]

@@ -1,3 +1,4 @@
+pub(crate) mod alert;
 pub(crate) mod assessment;
 mod backup;
 pub(crate) mod bench;
@@ -95,6 +96,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Detect(command) => detect::run(command).await,
         Command::Risk { action } => risk::run(action).await,
         Command::Assessment { action } => assessment::run(action).await,
+        Command::Alert { action } => alert::run(action).await,
         Command::Bench { what } => bench::run(what).await,
         Command::Import { source } => import::run(source).await,
         Command::Incident { action } => incident::run(action).await,

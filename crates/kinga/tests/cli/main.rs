@@ -1,4 +1,5 @@
 //! The `kinga` binary end to end: real processes, real files, real HTTP.
+mod alert;
 mod assessment;
 mod audit;
 mod backup;
