@@ -2,11 +2,17 @@
 //! the alert desk (coordinators, analysts and administrators) raises alerts, routes them
 //! through their lifecycle and records responses, for its own organisation only. Kinga's own
 //! command-line work uses the same desk on behalf of the organisation that owns the alert.
+//!
+//! An alert may cite only what the desk may see: every id of its basis is read with the desk's
+//! own scope before anything is written, and an id that names no record and one that names a
+//! record beyond the desk's sight get the same answer, so that citing cannot probe for records.
 use crate::{AccessError, Member, Result, System};
-use kinga_domain::alert::{Alert, AlertMove, NewAlert, NewResponse, ResponseAction};
+use kinga_domain::alert::{
+    Alert, AlertBasis, AlertMove, NewAlert, NewResponse, ResponseAction, MAX_BASIS_IDS,
+};
 use kinga_domain::ids::AlertId;
 use kinga_domain::org::Organisation;
-use kinga_domain::Role;
+use kinga_domain::{Role, ValidationErrors};
 use kinga_store::{Actor, AlertFilter, Page, Raised, ResponseFilter, Scope, Store, StoreError};
 use std::sync::Arc;
 
@@ -53,9 +59,62 @@ pub struct AlertDesk {
 
 impl AlertDesk {
     /// The alert and whether it is new; an alert with the same dedup key is given back as it is.
+    /// Refuses, writing nothing, an alert whose basis cites a record the desk cannot see.
     #[tracing::instrument(skip_all)]
     pub async fn raise(&self, new: NewAlert) -> Result<Raised> {
+        self.check_basis(&new.basis).await?;
         Ok(self.store.raise_alert(&self.actor, new).await?)
+    }
+
+    /// Reads every cited id with the desk's scope; each one not found is named by its JSON path,
+    /// with one message whether the record does not exist or is beyond the desk's sight. At most
+    /// [`MAX_BASIS_IDS`] ids of each kind are read: a longer list is refused unread.
+    async fn check_basis(&self, basis: &AlertBasis) -> Result<()> {
+        const UNSEEN: &str = "names no record you may cite";
+        let mut errors = ValidationErrors::new();
+        let lists = [
+            ("incidents", basis.incidents.len()),
+            ("signals", basis.signals.len()),
+            ("assessments", basis.assessments.len()),
+            ("evidence", basis.evidence.len()),
+        ];
+        for (key, len) in lists {
+            if len > MAX_BASIS_IDS {
+                errors.push(
+                    format!("$.{key}"),
+                    format!("must list at most {MAX_BASIS_IDS}"),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors).into());
+        }
+        let (store, scope) = (&self.store, &self.scope);
+        for (i, id) in basis.incidents.iter().enumerate() {
+            if store.incident(scope, *id).await?.is_none() {
+                errors.push(format!("$.incidents[{i}]"), UNSEEN);
+            }
+        }
+        for (i, id) in basis.signals.iter().enumerate() {
+            if store.signal(scope, id).await?.is_none() {
+                errors.push(format!("$.signals[{i}]"), UNSEEN);
+            }
+        }
+        for (i, id) in basis.assessments.iter().enumerate() {
+            if store.assessment(scope, *id, None).await?.is_none() {
+                errors.push(format!("$.assessments[{i}]"), UNSEEN);
+            }
+        }
+        for (i, id) in basis.evidence.iter().enumerate() {
+            if store.evidence(scope, *id).await?.is_none() {
+                errors.push(format!("$.evidence[{i}]"), UNSEEN);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(errors).into())
+        }
     }
 
     #[tracing::instrument(skip_all)]
@@ -235,5 +294,180 @@ mod tests {
             .unwrap();
         assert_eq!(ack.status, AlertStatus::Acknowledged);
         assert_eq!(ack.acknowledged_by.as_deref(), Some("system:test"));
+    }
+}
+
+#[cfg(test)]
+mod basis_tests {
+    use crate::records::AlertFilter;
+    use crate::{Access, AccessError, Member, Principal};
+    use kinga_domain::alert::NewAlert;
+    use kinga_domain::incident::NewIncident;
+    use kinga_domain::org::{NewOrganisation, Slug};
+    use kinga_domain::user::Email;
+    use kinga_domain::{Role, ValidationErrors};
+    use kinga_store::StoreError;
+    use serde_json::{json, Value};
+    use std::sync::Arc;
+
+    fn alert(basis: Value) -> NewAlert {
+        let mut body = json!({"country": "CAF", "level": "warning",
+            "message_en": "Attack feared", "message_fr": "Attaque redoutée"});
+        for (k, v) in basis.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        NewAlert::parse(&body).unwrap()
+    }
+
+    fn incident(visibility: &str) -> NewIncident {
+        NewIncident::parse(&json!({"title": "Attack on Bossangoa", "country": "CAF",
+            "date_start": "2013-12-05", "visibility": visibility}))
+        .unwrap()
+    }
+
+    fn refused(r: crate::Result<kinga_store::Raised>) -> ValidationErrors {
+        match r {
+            Err(AccessError::Store(StoreError::Invalid(v))) => v,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    fn paths(v: &ValidationErrors) -> Vec<&str> {
+        v.errors.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn an_alert_cites_only_what_its_desk_may_see_and_a_refusal_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kinga_store_sqlite::open(&dir.path().join("kinga.db"))
+            .await
+            .unwrap();
+        let access = Access::new(Arc::new(store));
+        let system = access.system("test");
+        let org = |slug: &'static str| NewOrganisation::parse(slug, slug, None, &[]).unwrap();
+        let alpha = system.add_organisation(org("alpha")).await.unwrap();
+        let bravo = system.add_organisation(org("bravo")).await.unwrap();
+        // Alpha and bravo share a network.
+        let peers = vec![alpha.id, bravo.id];
+        let member = |org: &'static str, role: Role| {
+            let (system, access, peers) = (&system, &access, peers.clone());
+            async move {
+                let email = Email::parse(&format!("{role}@{org}.org")).unwrap();
+                let user = system
+                    .add_user(
+                        Slug::parse(org).unwrap(),
+                        role,
+                        email,
+                        "a long enough passphrase here",
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                access.member(Principal { peers, user })
+            }
+        };
+        let writes = |m: &Member, new: NewIncident| {
+            let m = m.clone();
+            async move {
+                m.as_analyst()
+                    .unwrap()
+                    .create_incident(new)
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let analyst = member("alpha", Role::Analyst).await;
+        let admin = member("alpha", Role::Admin).await;
+        let theirs = member("bravo", Role::Analyst).await;
+        let own = writes(&analyst, incident("organisation")).await;
+        let shared = writes(&theirs, incident("network")).await;
+        let private = writes(&theirs, incident("organisation")).await;
+        let sealed = writes(&admin, incident("sealed")).await;
+        let random = kinga_domain::ids::IncidentId::new();
+
+        let desk = analyst.as_alert_desk().unwrap();
+        let count = || async { system.alerts(&AlertFilter::default()).await.unwrap().total };
+
+        // Its own incident and a network peer's shared one may be cited.
+        let raised = desk
+            .raise(alert(
+                json!({"incidents": [own.to_string(), shared.to_string()],
+                "dedup_key": "cites-visible"}),
+            ))
+            .await
+            .unwrap();
+        assert!(raised.created);
+        assert_eq!(raised.alert.basis.incidents, vec![own, shared]);
+        assert_eq!(count().await, 1);
+
+        // Another organisation's own incident and an id of nothing get the same answer.
+        let e = refused(
+            desk.raise(alert(json!({"incidents":
+                [own.to_string(), private.to_string(), random.to_string()]})))
+                .await,
+        );
+        assert_eq!(paths(&e), vec!["$.incidents[1]", "$.incidents[2]"]);
+        assert_eq!(e.errors[0].message, e.errors[1].message);
+        assert!(!e.to_string().contains(&private.to_string()));
+        assert_eq!(count().await, 1);
+
+        // A sealed incident is refused to the analyst and cited by the administrator.
+        let e = refused(
+            desk.raise(alert(json!({"incidents": [sealed.to_string()]})))
+                .await,
+        );
+        assert_eq!(paths(&e), vec!["$.incidents[0]"]);
+        assert_eq!(count().await, 1);
+        let by_admin = admin.as_alert_desk().unwrap();
+        assert!(
+            by_admin
+                .raise(alert(json!({"incidents": [sealed.to_string()]})))
+                .await
+                .unwrap()
+                .created
+        );
+        assert_eq!(count().await, 2);
+
+        // Signals, assessments and evidence are checked the same way, every bad one named.
+        let e = refused(
+            desk.raise(alert(json!({
+                "signals": ["no-such-signal"],
+                "assessments": [kinga_domain::risk::AssessmentId::new().to_string()],
+                "evidence": [kinga_domain::evidence::EvidenceId::new().to_string()],
+            })))
+            .await,
+        );
+        assert_eq!(
+            paths(&e),
+            vec!["$.signals[0]", "$.assessments[0]", "$.evidence[0]"]
+        );
+        assert_eq!(count().await, 2);
+
+        // The command line's desk sees what the owner's administrator sees, and no more.
+        let cli = system.alert_desk(&alpha).await.unwrap();
+        let e = refused(
+            cli.raise(alert(json!({"incidents": [private.to_string()]})))
+                .await,
+        );
+        assert_eq!(paths(&e), vec!["$.incidents[0]"]);
+        assert!(
+            cli.raise(alert(
+                json!({"incidents": [own.to_string(), sealed.to_string()],
+                "dedup_key": "from-the-command-line"})
+            ))
+            .await
+            .unwrap()
+            .created
+        );
+        assert_eq!(count().await, 3);
+
+        // A basis built past the parse's bound is refused unread.
+        let mut long = alert(json!({}));
+        long.basis.signals = (0..=kinga_domain::alert::MAX_BASIS_IDS)
+            .map(|i| format!("sig-{i}"))
+            .collect();
+        assert_eq!(paths(&refused(desk.raise(long).await)), vec!["$.signals"]);
+        assert_eq!(count().await, 3);
     }
 }

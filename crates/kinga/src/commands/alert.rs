@@ -19,7 +19,7 @@ pub(crate) enum AlertAction {
     /// Raise an alert for an organisation from a JSON file. An alert whose dedup key the
     /// organisation already raised is not raised again: the existing one is named.
     #[command(
-        after_help = "The file is one JSON object: country, level (watch, warning, urgent), message_en and message_fr are required; tier (network, regional, au, un; default network), regional_body (ECOWAS, EAC, ICGLR, …), admin1, dedup_key, visibility (default organisation) and the basis (incidents, signals, assessments, evidence: lists of ids) are optional. See docs/alerts.md.\n\nExamples:\n  kinga alert raise --org kenya-hrc --file alert.json\n  kinga alert raise --org kenya-hrc --file alert.json --format json"
+        after_help = "The file is one JSON object: country, level (watch, warning, urgent), message_en and message_fr are required; tier (network, regional, au, un; default network), regional_body (ECOWAS, EAC, ICGLR, …), admin1, dedup_key, visibility (default organisation) and the basis (incidents, signals, assessments, evidence: lists of ids, each naming a record the organisation may see) are optional. See docs/alerts.md.\n\nExamples:\n  kinga alert raise --org kenya-hrc --file alert.json\n  kinga alert raise --org kenya-hrc --file alert.json --format json"
     )]
     Raise {
         #[command(flatten)]
@@ -198,7 +198,14 @@ async fn raise(db: &Db, org: &str, file: &Path, format: Format) -> Result<(), Fa
         .organisation(&slug)
         .await?
         .ok_or_else(|| Failure::Input(format!("--org: no organisation '{slug}'")))?;
-    let raised = system.alert_desk(&owner).await?.raise(new).await?;
+    // A basis citing what the organisation may not see is refused by the desk; it is the
+    // file's fault, so the file is named.
+    let raised = match system.alert_desk(&owner).await?.raise(new).await {
+        Err(AccessError::Store(StoreError::Invalid(v))) => {
+            return Err(Failure::Input(format!("{shown}: {v}")))
+        }
+        other => other?,
+    };
     match format {
         Format::Json => println!("{}", json!(raised)),
         Format::Table if raised.created => println!(

@@ -178,3 +178,42 @@ fn a_bad_alert_file_is_named_down_to_the_json_path() {
     let o = run(&["alert", "ack", "not-an-id"], &data);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn an_alert_citing_a_record_that_does_not_exist_is_refused_by_its_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&["org", "add", "--slug", "alpha", "--name", "Alpha"], &data);
+    let file = dir.path().join("cites.json");
+    std::fs::write(
+        &file,
+        json!({"country": "CAF", "level": "warning", "message_en": "x", "message_fr": "y",
+               "incidents": ["0190f4b4-5a3c-7cc0-8b1e-2a6f0c0e0a01"]})
+        .to_string(),
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "alert",
+            "raise",
+            "--org",
+            "alpha",
+            "--file",
+            file.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let why = stderr(&o);
+    assert!(
+        why.contains("cites.json")
+            && why.contains("$.incidents[0]")
+            && why.contains("names no record you may cite"),
+        "{why}"
+    );
+    assert_eq!(why.trim().lines().count(), 1, "{why}");
+
+    let list: Value =
+        serde_json::from_str(&ok(&["alert", "list", "--format", "json"], &data)).unwrap();
+    assert_eq!(list["total"], 0, "{list}");
+}
