@@ -302,11 +302,15 @@ mod basis_tests {
     use crate::records::AlertFilter;
     use crate::{Access, AccessError, Member, Principal};
     use kinga_domain::alert::NewAlert;
+    use kinga_domain::event::Level;
+    use kinga_domain::ids::OrgId;
     use kinga_domain::incident::NewIncident;
     use kinga_domain::org::{NewOrganisation, Slug};
+    use kinga_domain::period::Period;
+    use kinga_domain::risk::NewAssessment;
     use kinga_domain::user::Email;
-    use kinga_domain::{Role, ValidationErrors};
-    use kinga_store::StoreError;
+    use kinga_domain::{Country, Role, ValidationErrors};
+    use kinga_store::{NewSignal, NewSignalRun, SignalFilter, StoreError};
     use serde_json::{json, Value};
     use std::sync::Arc;
 
@@ -429,7 +433,82 @@ mod basis_tests {
         );
         assert_eq!(count().await, 2);
 
-        // Signals, assessments and evidence are checked the same way, every bad one named.
+        // Signals and assessments: shared ones may be cited, a peer's own ones may not.
+        let signal_run = |level: Level, owner: Option<OrgId>| NewSignalRun {
+            level,
+            period: Period::Week,
+            measure: "events".into(),
+            dataset: None,
+            first_bucket: 2_000,
+            last_bucket: 2_100,
+            settings: "{}".into(),
+            owner,
+            signals: vec![NewSignal {
+                country: Country::parse("CAF").unwrap(),
+                admin1: None,
+                bucket: 2_050,
+                measure: "events".into(),
+                method: "ewma".into(),
+                observed: 12.0,
+                expected: 0.75,
+                score: 6.0,
+                threshold: 3.0,
+            }],
+        };
+        system
+            .replace_signals(signal_run(Level::Country, None))
+            .await
+            .unwrap();
+        system
+            .replace_signals(signal_run(Level::Admin1, Some(bravo.id)))
+            .await
+            .unwrap();
+        let signal_of = |level: Level| {
+            let theirs = theirs.clone();
+            async move {
+                let filter = SignalFilter {
+                    level: Some(level),
+                    ..SignalFilter::default()
+                };
+                theirs.signals(&filter).await.unwrap().items[0].id.clone()
+            }
+        };
+        let (shared_signal, their_signal) = (
+            signal_of(Level::Country).await,
+            signal_of(Level::Admin1).await,
+        );
+        let assessment = |visibility: &str| {
+            let body = json!({"country": "CAF", "assessed_on": "2026-06-01",
+                "visibility": visibility});
+            let (system, bravo) = (&system, &bravo);
+            async move {
+                let new = NewAssessment::parse(&body).unwrap();
+                system.create_assessment(bravo, new).await.unwrap().id
+            }
+        };
+        let (shared_assessment, their_assessment) = (
+            assessment("network").await,
+            assessment("organisation").await,
+        );
+        let e = refused(
+            desk.raise(alert(json!({
+                "signals": [shared_signal, their_signal],
+                "assessments": [shared_assessment.to_string(), their_assessment.to_string()],
+            })))
+            .await,
+        );
+        assert_eq!(paths(&e), vec!["$.signals[1]", "$.assessments[1]"]);
+        assert_eq!(count().await, 2);
+        assert!(
+            desk.raise(alert(json!({"signals": [shared_signal],
+                "assessments": [shared_assessment.to_string()], "dedup_key": "shared"})))
+                .await
+                .unwrap()
+                .created
+        );
+        assert_eq!(count().await, 3);
+
+        // Ids of nothing, of every kind, are checked the same way, every bad one named.
         let e = refused(
             desk.raise(alert(json!({
                 "signals": ["no-such-signal"],
@@ -442,7 +521,7 @@ mod basis_tests {
             paths(&e),
             vec!["$.signals[0]", "$.assessments[0]", "$.evidence[0]"]
         );
-        assert_eq!(count().await, 2);
+        assert_eq!(count().await, 3);
 
         // The command line's desk sees what the owner's administrator sees, and no more.
         let cli = system.alert_desk(&alpha).await.unwrap();
@@ -460,7 +539,7 @@ mod basis_tests {
             .unwrap()
             .created
         );
-        assert_eq!(count().await, 3);
+        assert_eq!(count().await, 4);
 
         // A basis built past the parse's bound is refused unread.
         let mut long = alert(json!({}));
@@ -468,6 +547,6 @@ mod basis_tests {
             .map(|i| format!("sig-{i}"))
             .collect();
         assert_eq!(paths(&refused(desk.raise(long).await)), vec!["$.signals"]);
-        assert_eq!(count().await, 3);
+        assert_eq!(count().await, 4);
     }
 }
