@@ -1,4 +1,5 @@
 mod admin;
+mod alerts;
 mod custody;
 pub(crate) mod derivatives;
 pub(crate) mod evidence;
@@ -97,6 +98,12 @@ pub fn routes() -> Router<AppState> {
         .route("/countries/{country}/risk", get(risk::country))
         .route("/countries/{country}/class", post(risk::set_class))
         .route("/countries/{country}/class/refresh", post(risk::refresh))
+        .route("/alerts", get(alerts::list).post(alerts::raise))
+        .route("/alerts/{id}", get(alerts::get))
+        .route("/alerts/{id}/ack", post(alerts::acknowledge))
+        .route("/alerts/{id}/escalate", post(alerts::escalate))
+        .route("/alerts/{id}/close", post(alerts::close))
+        .route("/responses", get(alerts::responses).post(alerts::respond))
 }
 
 /// Parses a JSON body ourselves so a syntax error comes back as a problem document with the

@@ -1,4 +1,5 @@
 //! The web layer over a real server on 127.0.0.1:0 with a temporary SQLite database.
+mod alerts;
 mod api;
 mod cited_events;
 mod credentials;

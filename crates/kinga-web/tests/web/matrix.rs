@@ -44,6 +44,8 @@ const ADMIN: &[Role] = &[Admin];
 const ASSESS: &[Role] = &[Analyst];
 /// `kinga_domain::risk::may_sign_off`.
 const SIGN: &[Role] = &[Analyst, Coordinator];
+/// The alert desk (`Role::raises_alerts`).
+const DESK: &[Role] = &[Analyst, Coordinator, Admin];
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Via {
@@ -61,6 +63,7 @@ enum Rec {
     Incident,
     Evidence,
     Assessment,
+    Alert,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -166,7 +169,7 @@ const fn ui(
 const NOT_OWNER: Outcome = Outcome::NotOwner;
 const FORBIDDEN: Outcome = Outcome::Forbidden;
 
-use Rec::{Assessment as Asm, Evidence as Ev, Incident as Inc, No, Report as Rep};
+use Rec::{Alert as Alr, Assessment as Asm, Evidence as Ev, Incident as Inc, No, Report as Rep};
 use Rule::*;
 
 /// Who may do what. A route missing here, or listed here and not served, fails the test.
@@ -396,6 +399,39 @@ const TABLE: &[Entry] = &[
         No,
         Roles(SIGN),
         "",
+    ),
+    api("GET", "/alerts", No, Roles(ALL), ""),
+    api(
+        "POST",
+        "/alerts",
+        No,
+        Roles(DESK),
+        r#"{"country": "CAF", "level": "watch", "message_en": "Matrix alert", "message_fr": "Alerte de la matrice"}"#,
+    ),
+    api("GET", "/alerts/{id}", Alr, Read(ALL), ""),
+    api("POST", "/alerts/{id}/ack", Alr, Owner(DESK, NOT_OWNER), ""),
+    api(
+        "POST",
+        "/alerts/{id}/escalate",
+        Alr,
+        Owner(DESK, NOT_OWNER),
+        r#"{"version": null}"#,
+    ),
+    api(
+        "POST",
+        "/alerts/{id}/close",
+        Alr,
+        Owner(DESK, NOT_OWNER),
+        "",
+    ),
+    api("GET", "/responses", No, Roles(ALL), ""),
+    // A response that answers an alert is part of the alert's workflow: the owner's to record.
+    api(
+        "POST",
+        "/responses",
+        Alr,
+        Owner(DESK, NOT_OWNER),
+        r#"{"alert_id": "{id}", "country": "CAF", "actor_kind": "state", "actor": "Matrix", "kind": "statement", "date": "2026-11-20"}"#,
     ),
     // HTML interface.
     ui("GET", "/", No, Flow, ""),
@@ -800,9 +836,11 @@ enum Kind {
     Event,
     /// The rationale of a risk class alpha's analyst set for the country.
     Class,
+    /// The English message of an alert alpha's analyst raised.
+    Alert,
 }
 
-const KINDS: [Kind; 8] = [
+const KINDS: [Kind; 9] = [
     Kind::Report,
     Kind::Incident,
     Kind::Evidence,
@@ -811,6 +849,7 @@ const KINDS: [Kind; 8] = [
     Kind::User,
     Kind::Event,
     Kind::Class,
+    Kind::Alert,
 ];
 
 fn kind_of(rec: Rec) -> Kind {
@@ -820,6 +859,7 @@ fn kind_of(rec: Rec) -> Kind {
         Rec::Incident => Kind::Incident,
         Rec::Evidence => Kind::Evidence,
         Rec::Assessment => Kind::Assessment,
+        Rec::Alert => Kind::Alert,
     }
 }
 
@@ -834,6 +874,7 @@ fn marker(kind: Kind, v: Visibility) -> String {
         Kind::User => "user",
         Kind::Event => "event",
         Kind::Class => "class",
+        Kind::Alert => "alert",
     };
     format!("mx-{k}-{v}-x")
 }
@@ -1016,6 +1057,7 @@ struct Records {
     evidence: HashMap<Visibility, String>,
     copy: HashMap<Visibility, String>,
     assessment: HashMap<Visibility, String>,
+    alert: HashMap<Visibility, String>,
     link: Mutex<HashMap<Visibility, String>>,
     version: Mutex<HashMap<Visibility, i64>>,
 }
@@ -1159,6 +1201,7 @@ impl Matrix {
             if let Some(a) = r.assessment.get(&v) {
                 paths.push(format!("/assessments/{a}"));
             }
+            paths.push(format!("/alerts/{}", r.alert[&v]));
         }
         paths.push("/users".into());
         paths.push("/organisations".into());
@@ -1354,6 +1397,19 @@ async fn set_up() -> Matrix {
             .copy
             .insert(v, copy["id"].as_str().unwrap().to_string());
         m.records.evidence.insert(v, item);
+        let alert = m
+            .api(
+                "POST",
+                &m.analyst,
+                "/alerts",
+                Some(json!({"country": "CAF", "level": "warning",
+                            "message_en": marker(Kind::Alert, v),
+                            "message_fr": "Alerte de la matrice", "visibility": v})),
+            )
+            .await;
+        m.records
+            .alert
+            .insert(v, alert["id"].as_str().unwrap().to_string());
         if v != Visibility::Sealed {
             m.api(
                 "POST",
@@ -1404,6 +1460,7 @@ fn fill(m: &Matrix, s: &str, e: &Entry, who: Who, v: Option<Visibility>) -> Stri
         Rec::Incident => r.incident[&v0].clone(),
         Rec::Evidence => r.evidence[&v0].clone(),
         Rec::Assessment => r.assessment[&v0].clone(),
+        Rec::Alert => r.alert[&v0].clone(),
     };
     let link = r.link.lock().unwrap().get(&v0).cloned().unwrap_or_default();
     let version = r.version.lock().unwrap().get(&v0).copied().unwrap_or(1);
@@ -1421,7 +1478,7 @@ fn fill(m: &Matrix, s: &str, e: &Entry, who: Who, v: Option<Visibility>) -> Stri
 
 /// What came back: the outcome, the status, and which kinds of record the answer showed a
 /// marker of (a bit per [`KINDS`]), so that the leak search is known to look at real text.
-type Answer = (Outcome, u16, u8);
+type Answer = (Outcome, u16, u16);
 
 async fn run(m: &Matrix, case: Case) -> Answer {
     let e = &TABLE[case.entry];
@@ -1487,7 +1544,7 @@ async fn run(m: &Matrix, case: Case) -> Answer {
         .unwrap_or_default();
     let bytes = r.bytes().await.unwrap();
     let text = String::from_utf8_lossy(&bytes);
-    let mut shown = 0u8;
+    let mut shown = 0u16;
     for (bit, kind) in KINDS.into_iter().enumerate() {
         if Visibility::ALL
             .into_iter()
@@ -1742,7 +1799,7 @@ async fn matrix_of_every_route_caller_and_visibility() {
         }
     }
     // The leak search means something only if permitted readers do see each kind's marker.
-    let shown = got.iter().fold(0u8, |acc, (_, (_, _, s))| acc | s);
+    let shown = got.iter().fold(0u16, |acc, (_, (_, _, s))| acc | s);
     for (bit, kind) in KINDS.into_iter().enumerate() {
         if shown & (1 << bit) == 0 {
             problems.push(format!("no answer showed any {kind:?} marker"));
