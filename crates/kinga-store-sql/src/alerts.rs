@@ -6,7 +6,7 @@ use crate::audited::Audited;
 use crate::change::Change;
 use crate::marks::placeholders;
 use crate::scope::{owned_by_actor, visible};
-use crate::value::Args;
+use crate::value::{Args, SqlValue};
 use crate::{Chain, Engine, SqlStore, Tx};
 use async_trait::async_trait;
 use kinga_domain::alert::{
@@ -46,15 +46,8 @@ async fn by_dedup_key(tx: &mut dyn Tx, org: OrgId, key: &str) -> Result<Option<A
 /// Reads an alert inside a write, through the writer's scope, so nobody moves what they cannot
 /// see.
 async fn load_visible(tx: &mut dyn Tx, scope: &Scope, id: AlertId) -> Result<Alert> {
-    let mut args = Args::new();
-    let p = args.push(id.to_string());
-    let vis = visible(scope, "", &mut args);
-    let rows = tx
-        .fetch(
-            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = {p} AND {vis}"),
-            args.0,
-        )
-        .await?;
+    let (sql, args) = visible_by_id(scope, id);
+    let rows = tx.fetch(&sql, args).await?;
     rows.first()
         .map(alert_records::alert)
         .transpose()?
@@ -163,17 +156,20 @@ async fn by_id<E: Engine>(
     scope: &Scope,
     id: AlertId,
 ) -> Result<Option<Alert>> {
+    let (sql, args) = visible_by_id(scope, id);
+    let rows = store.engine.fetch(&sql, args).await?;
+    rows.first().map(alert_records::alert).transpose()
+}
+
+/// The one query of an alert through a scope, read alike inside a write and outside one.
+fn visible_by_id(scope: &Scope, id: AlertId) -> (String, Vec<SqlValue>) {
     let mut args = Args::new();
     let p = args.push(id.to_string());
     let vis = visible(scope, "", &mut args);
-    let rows = store
-        .engine
-        .fetch(
-            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = {p} AND {vis}"),
-            args.0,
-        )
-        .await?;
-    rows.first().map(alert_records::alert).transpose()
+    (
+        format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = {p} AND {vis}"),
+        args.0,
+    )
 }
 
 async fn list<E: Engine>(
@@ -219,7 +215,7 @@ async fn count<E: Engine>(
     store: &SqlStore<E>,
     table: &str,
     cond: &str,
-    args: Vec<crate::SqlValue>,
+    args: Vec<SqlValue>,
 ) -> Result<u64> {
     let n = store
         .engine
